@@ -1,0 +1,64 @@
+/**
+ * Runs the few system tools the block backend needs (losetup, blockdev, cp) without a shell,
+ * with a timeout, and reports failures as one typed error carrying the tool's stderr.
+ */
+import { execFile } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import path from 'node:path';
+
+export interface CommandResult {
+  stdout: string;
+  stderr: string;
+}
+
+export type CommandRunner = (file: string, args: readonly string[], timeoutMs: number) => Promise<CommandResult>;
+
+export class CommandError extends Error {
+  override readonly name = 'CommandError';
+  constructor(
+    readonly file: string,
+    readonly args: readonly string[],
+    readonly exitCode: number | string | null,
+    readonly stderr: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${path.basename(file)} ${args.join(' ')} failed (${exitCode ?? 'killed'}): ${stderr.trim()}`, options);
+  }
+}
+
+export const runCommand: CommandRunner = (file, args, timeoutMs) =>
+  new Promise((resolve, reject) => {
+    execFile(
+      file,
+      [...args],
+      { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 4 * 1024 * 1024, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        if (error) {
+          // `code` is the exit status, or a string such as 'ENOENT' when the tool could not start.
+          const code = (error as NodeJS.ErrnoException & { code?: number | string }).code ?? null;
+          const reason = error.killed ? `timed out after ${timeoutMs} ms` : stderr || error.message;
+          reject(new CommandError(file, args, code, reason, { cause: error }));
+          return;
+        }
+        resolve({ stdout, stderr });
+      },
+    );
+  });
+
+/** util-linux tools live in sbin, which a non-login PATH often lacks. */
+const SYSTEM_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+
+/** Absolute path of an executable found on PATH or in the usual system directories, or undefined. */
+export function findExecutable(name: string, searchPath = process.env.PATH ?? ''): string | undefined {
+  const dirs = [...searchPath.split(path.delimiter).filter((dir) => dir !== ''), ...SYSTEM_DIRS];
+  for (const dir of dirs) {
+    const candidate = path.join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not in this directory
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,11 @@
+export type { AttachResult, BlockBackend, BlockBackendOptions } from './block-backend';
+export { createBlockBackend, detectLoopSupport, type LoopSupport } from './create-block-backend';
+export {
+  BackendClosedError,
+  BlockBackendError,
+  ImageExistsError,
+  ImageNotFoundError,
+  InvalidSizeError,
+  LinkConflictError,
+} from './errors';
+export { CommandError, type CommandRunner, type CommandResult } from './command';
