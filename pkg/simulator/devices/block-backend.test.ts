@@ -143,6 +143,40 @@ describeLoop('block backend with loop devices', () => {
     expect(existsSync(backend.workDir)).toBe(false);
   });
 
+  it('flushes writes still cached above an attached source before cloning it', async () => {
+    const backend = await open();
+    const volumeId = randomUUID();
+    const payload = Buffer.from(`not yet synced ${randomUUID()}`);
+    await backend.createImage('volume-a', 16 * MiB);
+    const { devicePath } = await backend.attach('volume-a', volumeId);
+    const handle = await fs.open(devicePath, 'r+');
+    try {
+      // No fsync: the bytes sit in the block device's page cache until the backend flushes them.
+      await handle.write(payload, 0, payload.length, 2 * MiB);
+      await backend.cloneImage('volume-a', 'snapshot-a', 16 * MiB);
+    } finally {
+      await handle.close();
+    }
+    const clone = await backend.attach('snapshot-a', randomUUID());
+    expect(await readThrough(clone.devicePath, 2 * MiB, payload.length)).toEqual(payload);
+    await backend.close();
+    expect(await loopDevicesUnder(backend.workDir)).toEqual([]);
+  });
+
+  it('lets operations already running finish before close() releases everything, and refuses new ones', async () => {
+    const backend = await open();
+    const ids = Array.from({ length: 3 }, () => randomUUID());
+    await Promise.all(ids.map((id) => backend.createImage(`volume-${id}`, 4 * MiB)));
+    const attaching = ids.map((id) => backend.attach(`volume-${id}`, id));
+    const closing = backend.close();
+    await expect(backend.attach(`volume-${ids[0]}`, ids[0])).rejects.toBeInstanceOf(BackendClosedError);
+    const results = await Promise.all(attaching);
+    expect(results.every((result) => result.devicePath.startsWith('/dev/loop'))).toBe(true);
+    await closing;
+    expect(await loopDevicesUnder(backend.workDir)).toEqual([]);
+    expect(existsSync(backend.workDir)).toBe(false);
+  });
+
   it('returns the same device when the key is attached again, and makes SCSI links when asked', async () => {
     const backend = await open({ scsiLinks: true });
     const volumeId = randomUUID();

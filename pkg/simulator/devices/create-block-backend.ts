@@ -131,6 +131,7 @@ class LoopBlockBackend implements BlockBackend {
   private readonly lock = new KeyedLock();
   private readonly inFlight = new Set<Promise<unknown>>();
   private closing: Promise<void> | undefined;
+  private readonly cp = findExecutable('cp');
 
   constructor(private readonly parts: BackendParts) {
     this.enabled = parts.loop !== undefined;
@@ -316,9 +317,9 @@ class LoopBlockBackend implements BlockBackend {
   }
 
   private async copySparse(from: string, to: string): Promise<void> {
-    const cp = findExecutable('cp');
-    if (cp) {
-      await this.parts.runCommand(cp, ['--sparse=always', '--', from, to], COPY_TIMEOUT_MS);
+    if (this.cp) {
+      // cp skips holes (SEEK_DATA) and keeps them, so cloning a mostly empty 100 GiB image is instant.
+      await this.parts.runCommand(this.cp, ['--sparse=always', '--', from, to], COPY_TIMEOUT_MS);
     } else {
       await fs.copyFile(from, to);
     }
