@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, promises as fs } from 'node:fs';
+import { existsSync, promises as fs, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { runCommand, type CommandRunner } from './command';
+import { findExecutable, runCommand, type CommandRunner } from './command';
 import {
   BackendClosedError,
   createBlockBackend,
@@ -370,5 +370,45 @@ describe('block backend without block devices', () => {
     } else {
       await expect(createBlockBackend({ enabled: true })).rejects.toThrow(/unavailable/);
     }
+  });
+});
+
+// Dropping to an unprivileged user needs root to begin with; this checks the auto-detection a
+// non-root simulator relies on, in a real unprivileged process rather than by faking the uid.
+const setpriv = findExecutable('setpriv');
+const repoRoot = path.resolve(__dirname, '..', '..', '..');
+/** The unprivileged user must be able to reach the sources (a checkout under /root usually is not). */
+function othersCanEnter(dir: string): boolean {
+  for (let current = dir; ; current = path.dirname(current)) {
+    if ((statSync(current).mode & 0o001) === 0) return false;
+    if (current === path.dirname(current)) return true;
+  }
+}
+const canDropPrivileges = process.getuid?.() === 0 && setpriv !== undefined && othersCanEnter(repoRoot);
+if (!canDropPrivileges) {
+  console.warn('Skipping the non-root test: it needs root, setpriv and a checkout other users can read');
+}
+(canDropPrivileges ? describe : describe.skip)('block backend started by a non-root user', () => {
+  it('auto-disables itself, says it is not root, and still serves files', async () => {
+    const script = [
+      "import { createBlockBackend } from './pkg/simulator/devices';",
+      'void (async () => {',
+      '  const backend = await createBlockBackend();',
+      "  await backend.createImage('volume-a', 1048576);",
+      "  const attached = await backend.attach('volume-a', 'abc');",
+      '  await backend.close();',
+      '  console.log(JSON.stringify({ enabled: backend.enabled, reason: backend.disabledReason, attached }));',
+      '})();',
+    ].join('\n');
+    const { stdout } = await exec(
+      setpriv as string,
+      ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, require.resolve('tsx/cli'), '-e', script],
+      { cwd: repoRoot, env: { ...process.env, HOME: os.tmpdir() }, timeout: 60_000 },
+    );
+    expect(JSON.parse(stdout.trim().split('\n').pop() as string)).toEqual({
+      enabled: false,
+      reason: 'not root (loop devices need root)',
+      attached: { devicePath: '', links: [] },
+    });
   });
 });
