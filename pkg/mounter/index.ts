@@ -1,0 +1,9 @@
+export * from './mounter';
+export * from './errors';
+export { createCommandExecutor, runChecked } from './exec';
+export type { CommandExecutor, CommandResult, RunOptions } from './exec';
+export { createMounter, deviceNumberString } from './real-mounter';
+export type { RealMounterOptions } from './real-mounter';
+export { FakeMounter } from './fake-mounter';
+export type { FakeDevice, FakeCall, FakeOperation } from './fake-mounter';
+export { parseFindmntJson, parseLsblkSize, parseBlkidExport, interpretProbe, FINDMNT_COLUMNS } from './parse';
