@@ -1,0 +1,277 @@
+/**
+ * CreateVolume: validate everything first, find an earlier attempt by name, create (from a snapshot,
+ * backup or volume when asked), then wait until Cinder reports the volume `available`, so the CO never
+ * gets a volume that later turns out to be in `error`.
+ */
+import { alreadyExists, internal, invalidArgument, notFound, unavailable } from '../../csi/errors';
+import type { CreateVolumeRequest, CreateVolumeResponse, VolumeContentSource } from '../../csi/types';
+import type { Cloud, CreateVolumeOptions, Volume } from '../../openstack/api';
+import { NotFoundError, ResourceErrorStateError } from '../../openstack/errors';
+import {
+  CONTEXT_RESIZE_REQUIRED,
+  EXTRA_SPEC_MULTIATTACH,
+  METADATA_CLUSTER,
+  PVC_ANNOTATION_AFFINITY,
+  PVC_ANNOTATION_ANTI_AFFINITY,
+  VOLUME_DESCRIPTION,
+} from '../constants';
+import { mapErrors, toCsiError } from '../errors';
+import { assertCapabilities, isMultiattachSpec, needsMultiattach } from './access-modes';
+import { gibToBytes, sizeGiBFromRange } from './capacity';
+import type { ControllerContext, RequestScope } from './context';
+import { parseVolumeParameters, type VolumeParameters } from './parameters';
+import { accessibleTopologyFor, zoneFromTopology } from './topology';
+
+/** What the new volume is made from. */
+type Source =
+  | { kind: 'none' }
+  | { kind: 'snapshot'; id: string; sizeGiB: number }
+  | { kind: 'backup'; id: string; sizeGiB: number }
+  | { kind: 'volume'; id: string; sizeGiB: number };
+
+/** Statuses of a same-named volume that an earlier, abandoned attempt left behind. */
+const GONE_STATUSES = ['deleting'];
+
+export async function createVolume(
+  ctx: ControllerContext,
+  req: CreateVolumeRequest,
+  scope: RequestScope,
+): Promise<CreateVolumeResponse> {
+  const name = req.name;
+  if (!name) throw invalidArgument('name is required');
+  assertCapabilities(req.volume_capabilities, undefined);
+  const params = parseVolumeParameters(req.parameters);
+  const cloud = ctx.clouds.forSecrets(req.secrets);
+  const operation = `create volume "${name}"`;
+
+  return mapErrors({ operation }, async () => {
+    if (req.volume_capabilities.some(needsMultiattach)) await assertMultiattachType(cloud, params.volumeType);
+    const source = await resolveSource(cloud, req.volume_content_source);
+    const sizeGiB = sizeGiBFromRange(req.capacity_range, source.kind === 'none' ? undefined : source.sizeGiB);
+    const availabilityZone = await chooseZone(ctx, cloud, params, req, source);
+
+    let volume = await findByName(cloud, name, scope);
+    if (volume) {
+      assertCompatible(volume, name, sizeGiB, source);
+      if (volume.status === 'error') {
+        scope.logger.info('deleting a failed volume left by an earlier attempt', { volumeId: volume.id, name });
+        await deleteQuietly(cloud, volume.id, scope);
+        volume = undefined;
+      }
+    }
+    if (!volume) {
+      const options: CreateVolumeOptions = {
+        size: sizeGiB,
+        name,
+        description: VOLUME_DESCRIPTION,
+        volumeType: params.volumeType,
+        availabilityZone,
+        metadata: { ...params.metadata, [METADATA_CLUSTER]: ctx.clusterId },
+        snapshotId: source.kind === 'snapshot' ? source.id : undefined,
+        backupId: source.kind === 'backup' ? source.id : undefined,
+        sourceVolumeId: source.kind === 'volume' ? source.id : undefined,
+        schedulerHints: await schedulerHints(ctx, cloud, params, scope),
+      };
+      volume = await cloud.blockStorage.createVolume(options);
+      scope.logger.info('volume created, waiting for it to become available', { volumeId: volume.id, name, sizeGiB });
+    }
+    const ready = await waitAvailable(ctx, cloud, volume, operation, scope);
+    return {
+      volume: {
+        volume_id: ready.id,
+        capacity_bytes: gibToBytes(ready.size),
+        volume_context: volumeContext(source),
+        content_source: contentSourceOf(source),
+        accessible_topology: accessibleTopologyFor(ready.availability_zone, req.accessibility_requirements, ctx),
+      },
+    };
+  });
+}
+
+async function assertMultiattachType(cloud: Cloud, volumeType: string | undefined): Promise<void> {
+  const mode = 'MULTI_NODE_MULTI_WRITER';
+  if (!volumeType) {
+    throw invalidArgument(`${mode} needs the StorageClass parameter "type" naming a multi-attach volume type`);
+  }
+  let spec: string | undefined;
+  try {
+    spec = (await cloud.blockStorage.getVolumeType(volumeType)).extra_specs?.[EXTRA_SPEC_MULTIATTACH];
+  } catch (error) {
+    if (error instanceof NotFoundError) throw invalidArgument(`volume type "${volumeType}" does not exist`);
+    throw error;
+  }
+  if (!isMultiattachSpec(spec)) {
+    throw invalidArgument(
+      `${mode} needs a multi-attach volume type; volume type "${volumeType}" does not have extra spec ${EXTRA_SPEC_MULTIATTACH}="<is> True"`,
+    );
+  }
+}
+
+async function resolveSource(cloud: Cloud, contentSource: CreateVolumeRequest['volume_content_source']): Promise<Source> {
+  if (!contentSource?.type) return { kind: 'none' };
+  if (contentSource.type === 'volume') {
+    const id = contentSource.volume?.volume_id;
+    if (!id) throw invalidArgument('volume_content_source.volume.volume_id is required');
+    let volume: Volume;
+    try {
+      volume = await cloud.blockStorage.getVolume(id);
+    } catch (error) {
+      if (error instanceof NotFoundError) throw notFound(`source volume ${id} does not exist`);
+      throw error;
+    }
+    if (volume.status !== 'available' && volume.status !== 'in-use') {
+      throw unavailable(`source volume ${id} is "${volume.status}"; it can be cloned once it is available or in-use`);
+    }
+    return { kind: 'volume', id, sizeGiB: volume.size };
+  }
+  const id = contentSource.snapshot?.snapshot_id;
+  if (!id) throw invalidArgument('volume_content_source.snapshot.snapshot_id is required');
+  // Cinder snapshots and backups share one CSI snapshot ID space (CPO's VolumeSnapshotClass type=backup).
+  try {
+    const snapshot = await cloud.blockStorage.getSnapshot(id);
+    if (snapshot.status !== 'available') {
+      throw unavailable(`snapshot ${id} is "${snapshot.status}"; a volume can be restored from it once it is available`);
+    }
+    return { kind: 'snapshot', id, sizeGiB: snapshot.size };
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+  }
+  try {
+    const backup = await cloud.blockStorage.getBackup(id);
+    if (backup.status !== 'available') {
+      throw unavailable(`backup ${id} is "${backup.status}"; a volume can be restored from it once it is available`);
+    }
+    return { kind: 'backup', id, sizeGiB: backup.size };
+  } catch (error) {
+    if (error instanceof NotFoundError) throw notFound(`snapshot ${id} does not exist (neither a Cinder snapshot nor a backup)`);
+    throw error;
+  }
+}
+
+function volumeContext(source: Source): Record<string, string> {
+  // The new volume may be larger than its source: NodeStage must grow the copied filesystem.
+  return source.kind === 'none' ? {} : { [CONTEXT_RESIZE_REQUIRED]: 'true' };
+}
+
+function contentSourceOf(source: Source): VolumeContentSource | undefined {
+  switch (source.kind) {
+    case 'none':
+      return undefined;
+    case 'volume':
+      return { volume: { volume_id: source.id } };
+    default:
+      return { snapshot: { snapshot_id: source.id } };
+  }
+}
+
+async function chooseZone(
+  ctx: ControllerContext,
+  cloud: Cloud,
+  params: VolumeParameters,
+  req: CreateVolumeRequest,
+  source: Source,
+): Promise<string | undefined> {
+  if (params.availability) return params.availability;
+  // Cinder places a clone or restored snapshot in its source's zone and refuses any other.
+  if (!ctx.withTopology || source.kind === 'snapshot' || source.kind === 'volume') return undefined;
+  const fromTopology = zoneFromTopology(req.accessibility_requirements)?.zone;
+  if (!fromTopology || !ctx.ignoreVolumeAZ) return fromTopology;
+  // With ignore-volume-az the node zones are Nova's and may not exist in Cinder: only pass a zone
+  // Cinder knows, otherwise let Cinder choose (CPO would fail the create with "invalid AZ").
+  const cinderZones = await cloud.blockStorage.listAvailabilityZones();
+  return cinderZones.some((zone) => zone.zoneName === fromTopology && zone.zoneState.available) ? fromTopology : undefined;
+}
+
+async function findByName(cloud: Cloud, name: string, scope: RequestScope): Promise<Volume | undefined> {
+  const page = await cloud.blockStorage.listVolumes({ name, allPages: true });
+  const matches = page.items.filter((volume) => volume.name === name && !GONE_STATUSES.includes(volume.status));
+  if (matches.length > 1) {
+    scope.logger.warn('several volumes carry the same name', { name, volumeIds: matches.map((v) => v.id) });
+    throw internal(`${matches.length} volumes are named "${name}" (${matches.map((v) => v.id).join(', ')}); delete the extra ones`);
+  }
+  return matches[0];
+}
+
+function assertCompatible(volume: Volume, name: string, sizeGiB: number, source: Source): void {
+  if (volume.size !== sizeGiB) {
+    throw alreadyExists(`volume "${name}" already exists (${volume.id}) with ${volume.size} GiB, not the requested ${sizeGiB} GiB`);
+  }
+  const existingSource =
+    (volume.snapshot_id && `snapshot ${volume.snapshot_id}`) ||
+    (volume.backup_id && `snapshot ${volume.backup_id}`) ||
+    (volume.source_volid && `volume ${volume.source_volid}`) ||
+    'no source';
+  const requestedSource = source.kind === 'none' ? 'no source' : `${source.kind === 'volume' ? 'volume' : 'snapshot'} ${source.id}`;
+  // Backup restores are not always reported back in backup_id; only a contradiction counts.
+  const contradicts =
+    (source.kind === 'none' && (volume.snapshot_id || volume.source_volid)) ||
+    (source.kind === 'snapshot' && volume.snapshot_id !== source.id) ||
+    (source.kind === 'volume' && volume.source_volid !== source.id) ||
+    (source.kind === 'backup' && (volume.snapshot_id || volume.source_volid));
+  if (contradicts) {
+    throw alreadyExists(`volume "${name}" already exists (${volume.id}) from ${existingSource}, not from ${requestedSource}`);
+  }
+}
+
+async function waitAvailable(
+  ctx: ControllerContext,
+  cloud: Cloud,
+  volume: Volume,
+  operation: string,
+  scope: RequestScope,
+): Promise<Volume> {
+  if (volume.status === 'available') return volume;
+  try {
+    return await cloud.blockStorage.waitForVolume(volume.id, ['available'], {
+      schedule: ctx.waits.volumeCreate,
+      errorStatuses: ['error'],
+    });
+  } catch (error) {
+    if (error instanceof ResourceErrorStateError) {
+      // A volume in `error` is useless and would block the name; remove it so a retry starts clean.
+      await deleteQuietly(cloud, volume.id, scope);
+      const fault = error.fault ? `: ${error.fault}` : ' (Cinder gave no fault message)';
+      throw internal(`Cinder failed to create volume ${volume.id} (status "${error.resourceStatus}")${fault}; the failed volume was deleted`, error);
+    }
+    throw toCsiError(error, { operation, waitingFor: `volume ${volume.id} to become available` });
+  }
+}
+
+async function deleteQuietly(cloud: Cloud, volumeId: string, scope: RequestScope): Promise<void> {
+  try {
+    await cloud.blockStorage.deleteVolume(volumeId);
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) scope.logger.warn('could not delete failed volume', { volumeId, error });
+  }
+}
+
+async function schedulerHints(
+  ctx: ControllerContext,
+  cloud: Cloud,
+  params: VolumeParameters,
+  scope: RequestScope,
+): Promise<Record<string, string[]> | undefined> {
+  if (!ctx.pvcAnnotations || !ctx.pvcAnnotationReader || !params.pvc) return undefined;
+  const annotations = await ctx.pvcAnnotationReader(params.pvc.namespace, params.pvc.name);
+  const hints: Record<string, string[]> = {};
+  for (const [annotation, hint] of [
+    [PVC_ANNOTATION_AFFINITY, 'same_host'],
+    [PVC_ANNOTATION_ANTI_AFFINITY, 'different_host'],
+  ] as const) {
+    const references = (annotations[annotation] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    if (references.length === 0) continue;
+    hints[hint] = await Promise.all(references.map((reference) => resolveVolumeReference(cloud, reference, annotation)));
+  }
+  scope.logger.debug(4, 'scheduler hints from PVC annotations', { pvc: params.pvc, hints });
+  return Object.keys(hints).length > 0 ? hints : undefined;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+async function resolveVolumeReference(cloud: Cloud, reference: string, annotation: string): Promise<string> {
+  if (UUID.test(reference)) return reference;
+  const page = await cloud.blockStorage.listVolumes({ name: reference, allPages: true });
+  const match = page.items.find((volume) => volume.name === reference);
+  if (!match) throw invalidArgument(`PVC annotation ${annotation} names volume "${reference}", which does not exist`);
+  return match.id;
+}

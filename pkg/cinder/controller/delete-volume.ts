@@ -1,0 +1,74 @@
+/**
+ * DeleteVolume: gone is success; refuse with the reason (attachments, snapshots) instead of letting
+ * Cinder answer a bare 400; then wait until Cinder has really removed the volume.
+ */
+import { failedPrecondition, internal, invalidArgument } from '../../csi/errors';
+import type { DeleteVolumeRequest, DeleteVolumeResponse } from '../../csi/types';
+import type { Cloud, Volume } from '../../openstack/api';
+import { NotFoundError, ResourceErrorStateError } from '../../openstack/errors';
+import { mapErrors } from '../errors';
+import type { ControllerContext, RequestScope } from './context';
+
+export async function deleteVolume(
+  ctx: ControllerContext,
+  req: DeleteVolumeRequest,
+  scope: RequestScope,
+): Promise<DeleteVolumeResponse> {
+  const volumeId = req.volume_id;
+  if (!volumeId) throw invalidArgument('volume_id is required');
+  const cloud = ctx.clouds.forSecrets(req.secrets);
+  const operation = `delete volume ${volumeId}`;
+  const waitingFor = `volume ${volumeId} to be deleted`;
+  return mapErrors({ operation, badRequest: 'failed-precondition', waitingFor }, async () => {
+    let volume: Volume;
+    try {
+      volume = await cloud.blockStorage.getVolume(volumeId);
+    } catch (error) {
+      if (error instanceof NotFoundError) return {};
+      throw error;
+    }
+    if (volume.status !== 'deleting') {
+      await assertDeletable(cloud, volume);
+      try {
+        await cloud.blockStorage.deleteVolume(volumeId);
+      } catch (error) {
+        if (error instanceof NotFoundError) return {};
+        throw error;
+      }
+      scope.logger.info('volume deletion accepted', { volumeId });
+    }
+    try {
+      await cloud.blockStorage.waitForVolume(volumeId, [], {
+        gone: true,
+        schedule: ctx.waits.volumeStatus,
+        errorStatuses: ['error_deleting'],
+      });
+    } catch (error) {
+      if (error instanceof NotFoundError) return {};
+      if (error instanceof ResourceErrorStateError) {
+        throw internal(`Cinder failed to delete volume ${volumeId} (status "${error.resourceStatus}")${error.fault ? `: ${error.fault}` : ''}`, error);
+      }
+      throw error;
+    }
+    return {};
+  });
+}
+
+async function assertDeletable(cloud: Cloud, volume: Volume): Promise<void> {
+  const servers = [...new Set((volume.attachments ?? []).map((attachment) => attachment.server_id))];
+  if (servers.length > 0) {
+    throw failedPrecondition(`volume ${volume.id} is attached to server${servers.length > 1 ? 's' : ''} ${servers.join(', ')}; detach it first`);
+  }
+  if (volume.group_id) {
+    throw failedPrecondition(`volume ${volume.id} belongs to Cinder group ${volume.group_id}; remove it from the group first`);
+  }
+  const snapshots = (await cloud.blockStorage.listSnapshots({ volumeId: volume.id, allPages: true })).items.filter(
+    (snapshot) => snapshot.volume_id === volume.id,
+  );
+  if (snapshots.length > 0) {
+    throw failedPrecondition(
+      `volume ${volume.id} has snapshot${snapshots.length > 1 ? 's' : ''} ${snapshots.map((s) => s.id).join(', ')}; ` +
+        'Cinder deletes a volume only after its snapshots are deleted',
+    );
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * The Cinder controller and group controller services: each RPC is a small function in its own module;
+ * this file wires them to the shared context.
+ */
+import type {
+  ControllerGetCapabilitiesResponse,
+  ControllerServiceCapability,
+  GroupControllerGetCapabilitiesResponse,
+} from '../../csi/types';
+import type { Logger } from '../../log/logger';
+import type { Cloud } from '../../openstack/api';
+import { CloudSelector } from './clouds';
+import type { ControllerContext, PvcAnnotationReader, RequestScope } from './context';
+import { createVolume } from './create-volume';
+import { deleteVolume } from './delete-volume';
+import { controllerExpandVolume, controllerModifyVolume } from './expand-modify';
+import { getCapacity } from './get-capacity';
+import { createVolumeGroupSnapshot, deleteVolumeGroupSnapshot, getVolumeGroupSnapshot } from './group-snapshots';
+import { controllerPublishVolume, controllerUnpublishVolume } from './publish';
+import { createSnapshot, deleteSnapshot, getSnapshot, listSnapshots } from './snapshots';
+import { controllerGetVolume, listVolumes, validateVolumeCapabilities } from './volume-info';
+import { resolveWaitSchedules, type ControllerWaitSchedules } from './wait-schedules';
+
+export interface CinderControllerOptions {
+  /** Configured clouds by name ("" = `[Global]`). */
+  clouds: Map<string, Cloud>;
+  /** `--cluster`: written to volume and snapshot metadata. */
+  clusterId: string;
+  /** `--with-topology`. */
+  withTopology: boolean;
+  /** `[BlockStorage] ignore-volume-az`. */
+  ignoreVolumeAZ: boolean;
+  /** `--pvc-annotations`: scheduler hints from PVC annotations (needs `pvcAnnotationReader`). */
+  pvcAnnotations: boolean;
+  pvcAnnotationReader?: PvcAnnotationReader;
+  logger: Logger;
+  waitSchedules?: Partial<ControllerWaitSchedules>;
+}
+
+export const CONTROLLER_CAPABILITIES = [
+  'CREATE_DELETE_VOLUME',
+  'PUBLISH_UNPUBLISH_VOLUME',
+  'LIST_VOLUMES',
+  'LIST_VOLUMES_PUBLISHED_NODES',
+  'GET_VOLUME',
+  'VOLUME_CONDITION',
+  'CREATE_DELETE_SNAPSHOT',
+  'LIST_SNAPSHOTS',
+  'GET_SNAPSHOT',
+  'CLONE_VOLUME',
+  'EXPAND_VOLUME',
+  'MODIFY_VOLUME',
+  'GET_CAPACITY',
+  'SINGLE_NODE_MULTI_WRITER',
+] as const;
+
+export const GROUP_CONTROLLER_CAPABILITIES = ['CREATE_DELETE_GET_VOLUME_GROUP_SNAPSHOT'] as const;
+
+function capabilities(names: readonly string[]): ControllerServiceCapability[] {
+  return names.map((type) => ({ rpc: { type: type as NonNullable<ControllerServiceCapability['rpc']>['type'] } }));
+}
+
+export function createCinderControllerService(options: CinderControllerOptions) {
+  const ctx: ControllerContext = {
+    clouds: new CloudSelector(options.clouds),
+    clusterId: options.clusterId,
+    withTopology: options.withTopology,
+    ignoreVolumeAZ: options.ignoreVolumeAZ,
+    pvcAnnotations: options.pvcAnnotations,
+    pvcAnnotationReader: options.pvcAnnotationReader,
+    logger: options.logger,
+    waits: resolveWaitSchedules(options.waitSchedules),
+  };
+  if (options.pvcAnnotations && !options.pvcAnnotationReader) {
+    options.logger.warn('--pvc-annotations is set but no Kubernetes client is available: affinity annotations are ignored');
+  }
+
+  const controller = {
+    ControllerGetCapabilities: async (): Promise<ControllerGetCapabilitiesResponse> => ({
+      capabilities: capabilities(CONTROLLER_CAPABILITIES),
+    }),
+    CreateVolume: (req: Parameters<typeof createVolume>[1], scope: RequestScope) => createVolume(ctx, req, scope),
+    DeleteVolume: (req: Parameters<typeof deleteVolume>[1], scope: RequestScope) => deleteVolume(ctx, req, scope),
+    ControllerPublishVolume: (req: Parameters<typeof controllerPublishVolume>[1], scope: RequestScope) =>
+      controllerPublishVolume(ctx, req, scope),
+    ControllerUnpublishVolume: (req: Parameters<typeof controllerUnpublishVolume>[1], scope: RequestScope) =>
+      controllerUnpublishVolume(ctx, req, scope),
+    ValidateVolumeCapabilities: (req: Parameters<typeof validateVolumeCapabilities>[1]) => validateVolumeCapabilities(ctx, req),
+    ListVolumes: (req: Parameters<typeof listVolumes>[1]) => listVolumes(ctx, req),
+    ControllerGetVolume: (req: Parameters<typeof controllerGetVolume>[1]) => controllerGetVolume(ctx, req),
+    GetCapacity: (req: Parameters<typeof getCapacity>[1]) => getCapacity(ctx, req),
+    CreateSnapshot: (req: Parameters<typeof createSnapshot>[1], scope: RequestScope) => createSnapshot(ctx, req, scope),
+    DeleteSnapshot: (req: Parameters<typeof deleteSnapshot>[1], scope: RequestScope) => deleteSnapshot(ctx, req, scope),
+    ListSnapshots: (req: Parameters<typeof listSnapshots>[1]) => listSnapshots(ctx, req),
+    GetSnapshot: (req: Parameters<typeof getSnapshot>[1]) => getSnapshot(ctx, req),
+    ControllerExpandVolume: (req: Parameters<typeof controllerExpandVolume>[1], scope: RequestScope) =>
+      controllerExpandVolume(ctx, req, scope),
+    ControllerModifyVolume: (req: Parameters<typeof controllerModifyVolume>[1], scope: RequestScope) =>
+      controllerModifyVolume(ctx, req, scope),
+  };
+
+  const groupController = {
+    GroupControllerGetCapabilities: async (): Promise<GroupControllerGetCapabilitiesResponse> => ({
+      capabilities: GROUP_CONTROLLER_CAPABILITIES.map((type) => ({ rpc: { type } })),
+    }),
+    CreateVolumeGroupSnapshot: (req: Parameters<typeof createVolumeGroupSnapshot>[1], scope: RequestScope) =>
+      createVolumeGroupSnapshot(ctx, req, scope),
+    DeleteVolumeGroupSnapshot: (req: Parameters<typeof deleteVolumeGroupSnapshot>[1], scope: RequestScope) =>
+      deleteVolumeGroupSnapshot(ctx, req, scope),
+    GetVolumeGroupSnapshot: (req: Parameters<typeof getVolumeGroupSnapshot>[1]) => getVolumeGroupSnapshot(ctx, req),
+  };
+
+  return {
+    controller,
+    groupController,
+    /** Ready once at least one cloud is configured; the clouds authenticate lazily on first use. */
+    ready: (): boolean => options.clouds.size > 0,
+  };
+}

@@ -1,0 +1,146 @@
+/**
+ * Read-only volume RPCs: ValidateVolumeCapabilities, ListVolumes (across clouds), ControllerGetVolume
+ * (with a volume condition that also checks Nova still knows the servers the volume is attached to).
+ */
+import { aborted, invalidArgument, notFound } from '../../csi/errors';
+import type {
+  ControllerGetVolumeRequest,
+  ControllerGetVolumeResponse,
+  ListVolumesEntry,
+  ListVolumesRequest,
+  ListVolumesResponse,
+  ValidateVolumeCapabilitiesRequest,
+  ValidateVolumeCapabilitiesResponse,
+  VolumeCondition,
+} from '../../csi/types';
+import type { Cloud, Volume } from '../../openstack/api';
+import { BadRequestError, NotFoundError } from '../../openstack/errors';
+import { mapErrors } from '../errors';
+import { capabilityProblem } from './access-modes';
+import { gibToBytes } from './capacity';
+import type { ControllerContext } from './context';
+import { isErrorStatus, publishedNodeIds, statusCondition } from './convert';
+import { decodeVolumeToken, encodeVolumeToken, type VolumeListPosition } from './pagination';
+import { parseVolumeParameters } from './parameters';
+import { zoneTopology } from './topology';
+
+export async function validateVolumeCapabilities(
+  ctx: ControllerContext,
+  req: ValidateVolumeCapabilitiesRequest,
+): Promise<ValidateVolumeCapabilitiesResponse> {
+  const volumeId = req.volume_id;
+  if (!volumeId) throw invalidArgument('volume_id is required');
+  if (!req.volume_capabilities?.length) throw invalidArgument('volume_capabilities must not be empty');
+  const cloud = ctx.clouds.forSecrets(req.secrets);
+  return mapErrors({ operation: `validate capabilities of volume ${volumeId}` }, async () => {
+    let volume: Volume;
+    try {
+      volume = await cloud.blockStorage.getVolume(volumeId);
+    } catch (error) {
+      if (error instanceof NotFoundError) throw notFound(`volume ${volumeId} does not exist`);
+      throw error;
+    }
+    for (const capability of req.volume_capabilities) {
+      const problem = capabilityProblem(capability, volume.multiattach);
+      if (problem) return { message: problem };
+    }
+    try {
+      parseVolumeParameters(req.parameters);
+    } catch (error) {
+      return { message: error instanceof Error ? error.message : String(error) };
+    }
+    return {
+      confirmed: {
+        volume_context: req.volume_context,
+        volume_capabilities: req.volume_capabilities,
+        parameters: req.parameters,
+        mutable_parameters: req.mutable_parameters,
+      },
+    };
+  });
+}
+
+function entryOf(ctx: ControllerContext, volume: Volume): ListVolumesEntry {
+  return {
+    volume: {
+      volume_id: volume.id,
+      capacity_bytes: gibToBytes(volume.size),
+      accessible_topology: ctx.withTopology && !ctx.ignoreVolumeAZ && volume.availability_zone ? [zoneTopology(volume.availability_zone)] : [],
+    },
+    status: { published_node_ids: publishedNodeIds(volume), volume_condition: statusCondition(volume) },
+  };
+}
+
+export async function listVolumes(ctx: ControllerContext, req: ListVolumesRequest): Promise<ListVolumesResponse> {
+  const maxEntries = req.max_entries ?? 0;
+  if (maxEntries < 0) throw invalidArgument(`max_entries must not be negative (got ${maxEntries})`);
+  const cloudNames = ctx.clouds.cloudNames();
+  const start: VolumeListPosition = req.starting_token
+    ? decodeVolumeToken(req.starting_token, cloudNames)
+    : { cloudName: cloudNames[0] ?? '' };
+  const entries: ListVolumesEntry[] = [];
+  let marker = start.marker;
+  for (let index = cloudNames.indexOf(start.cloudName); index >= 0 && index < cloudNames.length; index++) {
+    const cloudName = cloudNames[index];
+    const cloud = ctx.clouds.get(cloudName) as Cloud;
+    const remaining = maxEntries === 0 ? undefined : maxEntries - entries.length;
+    const page = await mapErrors({ operation: `list volumes of cloud "${cloudName}"` }, () =>
+      cloud.blockStorage.listVolumes(remaining === undefined ? { marker, allPages: true } : { marker, limit: remaining }),
+    ).catch((error: unknown) => {
+      // A marker Cinder no longer knows (the volume was deleted meanwhile) cannot be resumed from.
+      if (marker && (isCause(error, NotFoundError) || isCause(error, BadRequestError))) {
+        throw aborted(`starting_token "${req.starting_token}" is no longer valid: ${(error as Error).message}`);
+      }
+      throw error;
+    });
+    entries.push(...page.items.map((volume) => entryOf(ctx, volume)));
+    marker = undefined;
+    if (remaining !== undefined && entries.length >= maxEntries) {
+      if (page.nextMarker) return { entries, next_token: encodeVolumeToken({ cloudName, marker: page.nextMarker }) };
+      const nextCloud = cloudNames[index + 1];
+      return { entries, next_token: nextCloud === undefined ? '' : encodeVolumeToken({ cloudName: nextCloud }) };
+    }
+  }
+  return { entries, next_token: '' };
+}
+
+function isCause(error: unknown, type: new (...args: never[]) => Error): boolean {
+  return error instanceof type || (error instanceof Error && error.cause instanceof type);
+}
+
+export async function controllerGetVolume(
+  ctx: ControllerContext,
+  req: ControllerGetVolumeRequest,
+): Promise<ControllerGetVolumeResponse> {
+  const volumeId = req.volume_id;
+  if (!volumeId) throw invalidArgument('volume_id is required');
+  return mapErrors({ operation: `get volume ${volumeId}` }, async () => {
+    const { cloud, volume } = await ctx.clouds.findVolume(volumeId);
+    const entry = entryOf(ctx, volume);
+    return {
+      volume: entry.volume,
+      status: { published_node_ids: publishedNodeIds(volume), volume_condition: await volumeCondition(cloud, volume) },
+    };
+  });
+}
+
+/** Abnormal for `error*` statuses and for attachments to servers Nova no longer knows (deleted nodes). */
+export async function volumeCondition(cloud: Cloud, volume: Volume): Promise<VolumeCondition> {
+  if (isErrorStatus(volume.status)) return statusCondition(volume);
+  const missing: string[] = [];
+  for (const serverId of publishedNodeIds(volume)) {
+    try {
+      await cloud.compute.getServer(serverId);
+    } catch (error) {
+      if (error instanceof NotFoundError) missing.push(serverId);
+      else throw error;
+    }
+  }
+  if (missing.length > 0) {
+    return {
+      abnormal: true,
+      message: `volume is attached to server${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, which Nova no longer knows`,
+    };
+  }
+  return statusCondition(volume);
+}
