@@ -1,0 +1,223 @@
+/**
+ * A whole Cinder CSI stack on one machine: the OpenStack simulator (with loop devices when root), a
+ * Nova server standing for "this node", a cloud.conf, and the controller and node plugins as child
+ * processes on unix sockets, with typed CSI clients. `stop()` removes everything it made: processes,
+ * sockets, mounts under its directory, loop devices (through the simulator) and files.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createCsiClient, type CsiClient } from '../csi/testing/client';
+import { startSimulator, type Simulator } from '../simulator';
+import { detachLoopDevicesUnder, filesUnder, loopDevicesUnder, mountsUnder, unmountAllUnder } from './host-state';
+import { startPluginProcess, type PluginProcess } from './plugin-process';
+
+export interface StackOptions {
+  /** Parent of the stack's temporary directory (default os.tmpdir()). */
+  parentDir?: string;
+  /** Simulator latency per asynchronous status transition (default 20 ms). */
+  latencyMs?: number;
+  /** Nova server name of "this node" (default `stack-node`). */
+  nodeName?: string;
+  availabilityZone?: string;
+  /** Plugin `--v` (default 4). */
+  verbosity?: number;
+  /** Plugin logs (default `<workDir>/plugins.log`; kept after stop() only when outside workDir). */
+  logFile?: string;
+  /** true: fail unless loop devices work; default: use them when possible. */
+  requireDevices?: boolean;
+  /** Extra flags for each plugin. */
+  controllerArgs?: string[];
+  nodeArgs?: string[];
+  readyTimeoutMs?: number;
+}
+
+export interface StackLeftovers {
+  /** Mount points under the stack directory. */
+  mounts: string[];
+  /** Loop devices backed by the simulator's images. */
+  loopDevices: string[];
+  /** Entries left in the simulator's by-id directory. */
+  deviceLinks: string[];
+  /** Files left under the kubelet-like directory (staging and target paths). */
+  kubeletFiles: string[];
+  /** Image, serial and other files left in the simulator's device directory (links are listed above). */
+  simulatorFiles: string[];
+}
+
+export interface Stack {
+  readonly workDir: string;
+  readonly logFile: string;
+  readonly cloudConfPath: string;
+  readonly simulator: Simulator;
+  /** The Nova server ID of this node: what NodeGetInfo must answer and ControllerPublish takes. */
+  readonly nodeId: string;
+  readonly devicesEnabled: boolean;
+  readonly devicesDisabledReason?: string;
+  readonly controller: CsiClient;
+  readonly node: CsiClient;
+  readonly controllerProcess: PluginProcess;
+  nodeProcess(): PluginProcess;
+  /** A per-volume staging directory path (not created: NodeStage does that). */
+  stagingPath(volumeId: string): string;
+  /** A per-volume publish target path (not created). */
+  targetPath(volumeId: string, name?: string): string;
+  /** Stops the node plugin (SIGTERM) and starts it again with the same flags; returns the old exit code. */
+  restartNode(): Promise<number | null>;
+  /** What is left on the host right now; all empty after a clean lifecycle. */
+  leftovers(): Promise<StackLeftovers>;
+  /** Idempotent; never throws for cleanup failures it can report, but rejects listing what stayed behind. */
+  stop(): Promise<void>;
+}
+
+export const STACK_CLUSTER_ID = 'openstack-csi-stack';
+
+function realMkdtemp(parent: string, prefix: string): string {
+  fs.mkdirSync(parent, { recursive: true });
+  return fs.realpathSync(fs.mkdtempSync(path.join(parent, prefix)));
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const workDir = realMkdtemp(options.parentDir ?? os.tmpdir(), 'csi-stack-');
+  const logFile = options.logFile ?? path.join(workDir, 'plugins.log');
+  const cloudConfPath = path.join(workDir, 'cloud.conf');
+  const devicesDir = path.join(workDir, 'sim-devices');
+  const kubeletDir = path.join(workDir, 'kubelet');
+  const socketsDir = path.join(workDir, 'sockets');
+  fs.mkdirSync(devicesDir, { recursive: true });
+  fs.mkdirSync(kubeletDir, { recursive: true });
+
+  const cleanups: (() => Promise<void>)[] = [];
+  const runCleanups = async (): Promise<string[]> => {
+    const problems: string[] = [];
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        problems.push((error as Error).message);
+      }
+    }
+    return problems;
+  };
+  // Last to run: whatever the plugins or simulator left under our directory.
+  cleanups.push(async () => {
+    await unmountAllUnder(workDir);
+    await detachLoopDevicesUnder(workDir);
+    fs.rmSync(workDir, { recursive: true, force: true });
+  });
+
+  try {
+    const simulator = await startSimulator({
+      latencyMs: options.latencyMs ?? 20,
+      availabilityZones: [options.availabilityZone ?? 'nova'],
+      devices: {
+        ...(options.requireDevices ? { enabled: true } : {}),
+        workDir: devicesDir,
+        byIdDir: path.join(devicesDir, 'dev', 'disk', 'by-id'),
+      },
+    });
+    cleanups.push(() => simulator.stop());
+    const server = simulator.addServer({
+      name: options.nodeName ?? 'stack-node',
+      availabilityZone: options.availabilityZone ?? 'nova',
+    });
+    await simulator.writeCloudConf(cloudConfPath);
+
+    const sysfsRoot = simulatorSysfsRoot(simulator, devicesDir);
+    const common = ['--cloud-config', cloudConfPath, '--v', String(options.verbosity ?? 4)];
+    const controllerSocket = path.join(socketsDir, 'controller.sock');
+    const nodeSocket = path.join(socketsDir, 'node.sock');
+    const controllerArgs = [
+      '--endpoint', `unix://${controllerSocket}`,
+      ...common,
+      '--provide-controller-service=true',
+      '--provide-node-service=false',
+      '--cluster', STACK_CLUSTER_ID,
+      ...(options.controllerArgs ?? []),
+    ];
+    const nodeArgs = [
+      '--endpoint', `unix://${nodeSocket}`,
+      ...common,
+      '--provide-controller-service=false',
+      '--provide-node-service=true',
+      '--device-dir', simulator.byIdDir,
+      '--sysfs-root', sysfsRoot,
+      '--config-drive-dir', simulator.configDriveDir(server.id),
+      '--metadata-url', simulator.metadataUrlFor(server.id),
+      '--node-name', server.name,
+      ...(options.nodeArgs ?? []),
+    ];
+    const readyTimeoutMs = options.readyTimeoutMs;
+
+    // Started one after the other: on two busy cores, two parallel tsx compilations are no faster.
+    const controllerProcess = await startPluginProcess({
+      name: 'controller', args: controllerArgs, socketPath: controllerSocket, logFile, readyTimeoutMs,
+    });
+    cleanups.push(async () => void (await controllerProcess.stop()));
+    const startNode = (): Promise<PluginProcess> =>
+      startPluginProcess({ name: 'node', args: nodeArgs, socketPath: nodeSocket, logFile, readyTimeoutMs });
+    let nodeProcess = await startNode();
+    cleanups.push(async () => void (await nodeProcess.stop()));
+
+    const controller = createCsiClient(controllerSocket);
+    const node = createCsiClient(nodeSocket);
+    cleanups.push(async () => {
+      controller.close();
+      node.close();
+    });
+
+    let stopping: Promise<void> | undefined;
+    const stack: Stack = {
+      workDir,
+      logFile,
+      cloudConfPath,
+      simulator,
+      nodeId: server.id,
+      devicesEnabled: simulator.devicesEnabled,
+      devicesDisabledReason: simulator.devicesDisabledReason,
+      controller,
+      node,
+      controllerProcess,
+      nodeProcess: () => nodeProcess,
+      stagingPath: (volumeId) => path.join(kubeletDir, 'plugins', 'staging', volumeId),
+      targetPath: (volumeId, name = 'mount') => path.join(kubeletDir, 'pods', volumeId, name),
+      async restartNode() {
+        const code = await nodeProcess.stop();
+        nodeProcess = await startNode();
+        return code;
+      },
+      async leftovers() {
+        const byIdEntries = fs.existsSync(simulator.byIdDir) ? fs.readdirSync(simulator.byIdDir) : [];
+        return {
+          mounts: await mountsUnder(workDir),
+          loopDevices: (await loopDevicesUnder(devicesDir)).map((loop) => `${loop.device} (${loop.backingFile})`),
+          deviceLinks: byIdEntries,
+          kubeletFiles: filesUnder(kubeletDir),
+          simulatorFiles: filesUnder(devicesDir).filter(
+            (file) => !path.join(devicesDir, file).startsWith(simulator.byIdDir + path.sep),
+          ),
+        };
+      },
+      stop() {
+        stopping ??= (async () => {
+          const problems = await runCleanups();
+          if (problems.length > 0) throw new Error(`stack cleanup problems: ${problems.join('; ')}`);
+        })();
+        return stopping;
+      },
+    };
+    return stack;
+  } catch (error) {
+    await runCleanups();
+    throw error;
+  }
+}
+
+/**
+ * The simulator's fake sysfs (`<root>/block/loopN/serial`), where the node plugin's serial scan looks.
+ * The block backend keeps it at `<devices workDir>/sys`.
+ */
+function simulatorSysfsRoot(simulator: Simulator, devicesDir: string): string {
+  const exposed = (simulator as { sysfsRoot?: unknown }).sysfsRoot;
+  return typeof exposed === 'string' ? exposed : path.join(devicesDir, 'sys');
+}

@@ -1,0 +1,18 @@
+/** The three ways a Cinder volume reaches a pod, and the CSI capability that asks for each. */
+import type { VolumeCapability } from '../csi/types';
+
+export const VOLUME_KINDS = ['ext4', 'xfs', 'block'] as const;
+export type VolumeKind = (typeof VOLUME_KINDS)[number];
+
+export function isVolumeKind(value: string): value is VolumeKind {
+  return (VOLUME_KINDS as readonly string[]).includes(value);
+}
+
+export function volumeCapability(kind: VolumeKind): VolumeCapability {
+  const accessMode = { mode: 'SINGLE_NODE_WRITER' as const };
+  return kind === 'block'
+    ? { block: {}, access_mode: accessMode }
+    : { mount: { fs_type: kind, mount_flags: [] }, access_mode: accessMode };
+}
+
+export const GiB = 1024 * 1024 * 1024;
