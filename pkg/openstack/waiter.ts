@@ -1,0 +1,240 @@
+/**
+ * Status waiting shared by all services. A waiter polls on an exponential schedule, fails fast on error
+ * statuses with the resource's own fault message, and fetches through a BatchingFetcher so that many
+ * concurrent waits on one resource type share one list call per tick instead of one GET each.
+ */
+import type { Logger } from '../log/logger';
+import type { WaitOptions, WaitSchedule } from './api';
+import { NotFoundError, ResourceErrorStateError, WaitTimeoutError } from './errors';
+import type { Sleep } from './http/executor';
+
+/** Named schedules; defaults are CPO's (see cpo-behaviour.md) so our waits are never shorter. */
+export interface WaitSchedules {
+  /** Volume target status after create/extend/retype: 1 s × 1.1, 10 checks. */
+  volumeStatus: WaitSchedule;
+  /** Volume shows the server in its attachments: 1 s × 1.2, 15 checks. */
+  diskAttached: WaitSchedule;
+  /** Volume no longer attached: 1 s × 1.2, 13 checks. */
+  diskDetached: WaitSchedule;
+  /** Snapshot `available`: 1 s × 1.2, 10 checks. */
+  snapshotReady: WaitSchedule;
+  /** Backup `available`: CPO polls every 7 s for perGB·size + 30 s; drivers usually pass their own. */
+  backupReady: WaitSchedule;
+  /** Group / group snapshot status. */
+  groupStatus: WaitSchedule;
+  /** Manila share status: 3 s × 1.2, 10 checks. */
+  shareStatus: WaitSchedule;
+  /** Manila access rule active / access_key present: 5 s × 1.2, 10 checks. */
+  shareAccess: WaitSchedule;
+  /** Manila snapshot status. */
+  shareSnapshotReady: WaitSchedule;
+  /** Node: device path appears: 1 s × 1.1, 15 checks. */
+  nodeDevicePath: WaitSchedule;
+}
+
+export const DEFAULT_WAIT_SCHEDULES: Readonly<WaitSchedules> = Object.freeze({
+  volumeStatus: { initialDelayMs: 1000, factor: 1.1, checks: 10 },
+  diskAttached: { initialDelayMs: 1000, factor: 1.2, checks: 15 },
+  diskDetached: { initialDelayMs: 1000, factor: 1.2, checks: 13 },
+  snapshotReady: { initialDelayMs: 1000, factor: 1.2, checks: 10 },
+  backupReady: { initialDelayMs: 7000, factor: 1, checks: 60 },
+  groupStatus: { initialDelayMs: 1000, factor: 1.2, checks: 15 },
+  shareStatus: { initialDelayMs: 3000, factor: 1.2, checks: 10 },
+  shareAccess: { initialDelayMs: 5000, factor: 1.2, checks: 10 },
+  shareSnapshotReady: { initialDelayMs: 3000, factor: 1.2, checks: 10 },
+  nodeDevicePath: { initialDelayMs: 1000, factor: 1.1, checks: 15 },
+});
+
+export function resolveWaitSchedules(overrides?: Partial<WaitSchedules>): WaitSchedules {
+  return { ...DEFAULT_WAIT_SCHEDULES, ...(overrides ?? {}) };
+}
+
+/** Sum of the sleeps of a schedule (checks − 1 delays), for messages. */
+export function scheduleTotalMs(schedule: WaitSchedule): number {
+  let delay = schedule.initialDelayMs;
+  let total = 0;
+  for (let check = 1; check < schedule.checks; check += 1) {
+    total += delay;
+    delay = Math.min(delay * schedule.factor, schedule.maxDelayMs ?? Number.POSITIVE_INFINITY);
+  }
+  return total;
+}
+
+/** How one resource type is read. */
+export interface ResourceSource<T> {
+  /** e.g. `volume`, `share snapshot`. */
+  kind: string;
+  /** One resource; rejects with NotFoundError when it does not exist. */
+  get(id: string): Promise<T>;
+  /**
+   * Many resources in one call (a detail listing). IDs missing from the answer are fetched one by one,
+   * so a listing that cannot filter by ID may return a superset or miss some.
+   */
+  list?(ids: readonly string[]): Promise<Map<string, T>>;
+  statusOf(resource: T): string;
+  /** The cloud's explanation of an error state (fault, user message), best effort. */
+  faultOf?(resource: T): Promise<string | undefined>;
+  defaultErrorStatuses: readonly string[];
+}
+
+export interface CoalescingOptions {
+  /** Default true. */
+  enabled?: boolean;
+  /** Fewest IDs in one tick for which a list call replaces the GETs (default 2). */
+  minBatch?: number;
+  /** How long a tick collects requests before fetching (default 0: the current event-loop turn). */
+  windowMs?: number;
+}
+
+interface Waiting<T> {
+  resolve: (value: T) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Collects concurrent fetches of one resource type and serves them with one list call when worthwhile. */
+export class BatchingFetcher<T> {
+  private pending = new Map<string, Waiting<T>[]>();
+  private timer?: NodeJS.Timeout;
+  private listing = false;
+  /** Calls made, for diagnostics and tests. */
+  readonly stats = { listCalls: 0, getCalls: 0 };
+  private readonly enabled: boolean;
+  private readonly minBatch: number;
+  private readonly windowMs: number;
+
+  constructor(
+    private readonly source: ResourceSource<T>,
+    options: CoalescingOptions = {},
+  ) {
+    this.enabled = options.enabled ?? true;
+    this.minBatch = Math.max(2, options.minBatch ?? 2);
+    this.windowMs = options.windowMs ?? 0;
+  }
+
+  fetch(id: string): Promise<T> {
+    if (!this.enabled || !this.source.list) return this.get(id);
+    return new Promise<T>((resolve, reject) => {
+      const waiters = this.pending.get(id) ?? [];
+      waiters.push({ resolve, reject });
+      this.pending.set(id, waiters);
+      this.schedule();
+    });
+  }
+
+  private get(id: string): Promise<T> {
+    this.stats.getCalls += 1;
+    return this.source.get(id);
+  }
+
+  private schedule(): void {
+    // While a list call is out, new requests wait for the next tick so they see fresh data.
+    if (this.timer || this.listing) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, this.windowMs);
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = new Map();
+    if (batch.size === 0) return;
+    const ids = [...batch.keys()];
+    if (ids.length < this.minBatch || !this.source.list) {
+      for (const id of ids) this.settle(batch.get(id) ?? [], this.get(id));
+      return;
+    }
+    this.listing = true;
+    let found: Map<string, T> | undefined;
+    try {
+      this.stats.listCalls += 1;
+      found = await this.source.list(ids);
+    } catch {
+      found = undefined; // fall back to one GET per ID below
+    } finally {
+      this.listing = false;
+    }
+    for (const id of ids) {
+      const resource = found?.get(id);
+      this.settle(batch.get(id) ?? [], resource !== undefined ? Promise.resolve(resource) : this.get(id));
+    }
+    if (this.pending.size > 0) this.schedule();
+  }
+
+  private settle(waiters: Waiting<T>[], result: Promise<T>): void {
+    result.then(
+      (value) => waiters.forEach((waiter) => waiter.resolve(value)),
+      (error: unknown) => waiters.forEach((waiter) => waiter.reject(error)),
+    );
+  }
+}
+
+export interface StatusWaiterDeps {
+  sleep: Sleep;
+  logger: Logger;
+  coalescing?: CoalescingOptions;
+}
+
+export class StatusWaiter<T extends { id: string }> {
+  readonly fetcher: BatchingFetcher<T>;
+
+  constructor(
+    private readonly source: ResourceSource<T>,
+    private readonly deps: StatusWaiterDeps,
+  ) {
+    this.fetcher = new BatchingFetcher(source, deps.coalescing);
+  }
+
+  async wait(
+    id: string,
+    targetStatuses: readonly string[],
+    defaultSchedule: WaitSchedule,
+    options: WaitOptions<T> = {},
+  ): Promise<T> {
+    const schedule = options.schedule ?? defaultSchedule;
+    const errorStatuses = options.errorStatuses ?? this.source.defaultErrorStatuses;
+    const { kind } = this.source;
+    let delay = schedule.initialDelayMs;
+    let last: T | undefined;
+    const checks = Math.max(1, schedule.checks);
+    for (let check = 1; check <= checks; check += 1) {
+      let resource: T;
+      try {
+        resource = await this.fetcher.fetch(id);
+      } catch (err) {
+        if (options.gone && err instanceof NotFoundError) {
+          // Waiting for a delete: the last state seen, or a marker when it was already gone.
+          return last ?? ({ id, status: 'deleted' } as unknown as T);
+        }
+        throw err;
+      }
+      last = resource;
+      const status = this.source.statusOf(resource);
+      if (errorStatuses.includes(status)) {
+        const fault = await this.source.faultOf?.(resource).catch(() => undefined);
+        throw new ResourceErrorStateError(
+          `${kind} ${id} is in status "${status}"${fault ? `: ${fault}` : ''}`,
+          id,
+          status,
+          fault,
+        );
+      }
+      if (!options.gone && targetStatuses.includes(status) && (!options.until || options.until(resource))) {
+        return resource;
+      }
+      if (check < checks) {
+        this.deps.logger.debug(5, 'waiting for status', { kind, id, status, want: targetStatuses, check, delayMs: delay });
+        await this.deps.sleep(delay);
+        delay = Math.min(delay * schedule.factor, schedule.maxDelayMs ?? Number.POSITIVE_INFINITY);
+      }
+    }
+    const lastStatus = last ? this.source.statusOf(last) : undefined;
+    const goal = options.gone ? 'be deleted' : `reach status ${targetStatuses.map((s) => `"${s}"`).join(' or ')}`;
+    const extra = lastStatus && targetStatuses.includes(lastStatus) && options.until ? ' (status reached, condition not met)' : '';
+    throw new WaitTimeoutError(
+      `timed out after ${checks} checks (${Math.round(scheduleTotalMs(schedule) / 1000)} s) waiting for ${kind} ${id} to ${goal}; last status "${lastStatus ?? 'unknown'}"${extra}`,
+      id,
+      lastStatus,
+    );
+  }
+}
