@@ -7,10 +7,11 @@ import type {
   ControllerServiceCapability,
   GroupControllerGetCapabilitiesResponse,
 } from '../../csi/types';
+import type { ControllerHandlers, GroupControllerHandlers } from '../../csi/handlers';
 import type { Logger } from '../../log/logger';
 import type { Cloud } from '../../openstack/api';
 import { CloudSelector } from './clouds';
-import type { ControllerContext, PvcAnnotationReader, RequestScope } from './context';
+import type { ControllerContext, PvcAnnotationReader } from './context';
 import { createVolume } from './create-volume';
 import { deleteVolume } from './delete-volume';
 import { controllerExpandVolume, controllerModifyVolume } from './expand-modify';
@@ -60,7 +61,13 @@ function capabilities(names: readonly string[]): ControllerServiceCapability[] {
   return names.map((type) => ({ rpc: { type: type as NonNullable<ControllerServiceCapability['rpc']>['type'] } }));
 }
 
-export function createCinderControllerService(options: CinderControllerOptions) {
+export interface CinderControllerService {
+  controller: ControllerHandlers;
+  groupController: GroupControllerHandlers;
+  ready(): boolean;
+}
+
+export function createCinderControllerService(options: CinderControllerOptions): CinderControllerService {
   const ctx: ControllerContext = {
     clouds: new CloudSelector(options.clouds),
     clusterId: options.clusterId,
@@ -75,39 +82,33 @@ export function createCinderControllerService(options: CinderControllerOptions) 
     options.logger.warn('--pvc-annotations is set but no Kubernetes client is available: affinity annotations are ignored');
   }
 
-  const controller = {
+  const controller: ControllerHandlers = {
     ControllerGetCapabilities: async (): Promise<ControllerGetCapabilitiesResponse> => ({
       capabilities: capabilities(CONTROLLER_CAPABILITIES),
     }),
-    CreateVolume: (req: Parameters<typeof createVolume>[1], scope: RequestScope) => createVolume(ctx, req, scope),
-    DeleteVolume: (req: Parameters<typeof deleteVolume>[1], scope: RequestScope) => deleteVolume(ctx, req, scope),
-    ControllerPublishVolume: (req: Parameters<typeof controllerPublishVolume>[1], scope: RequestScope) =>
-      controllerPublishVolume(ctx, req, scope),
-    ControllerUnpublishVolume: (req: Parameters<typeof controllerUnpublishVolume>[1], scope: RequestScope) =>
-      controllerUnpublishVolume(ctx, req, scope),
-    ValidateVolumeCapabilities: (req: Parameters<typeof validateVolumeCapabilities>[1]) => validateVolumeCapabilities(ctx, req),
-    ListVolumes: (req: Parameters<typeof listVolumes>[1]) => listVolumes(ctx, req),
-    ControllerGetVolume: (req: Parameters<typeof controllerGetVolume>[1]) => controllerGetVolume(ctx, req),
-    GetCapacity: (req: Parameters<typeof getCapacity>[1]) => getCapacity(ctx, req),
-    CreateSnapshot: (req: Parameters<typeof createSnapshot>[1], scope: RequestScope) => createSnapshot(ctx, req, scope),
-    DeleteSnapshot: (req: Parameters<typeof deleteSnapshot>[1], scope: RequestScope) => deleteSnapshot(ctx, req, scope),
-    ListSnapshots: (req: Parameters<typeof listSnapshots>[1]) => listSnapshots(ctx, req),
-    GetSnapshot: (req: Parameters<typeof getSnapshot>[1]) => getSnapshot(ctx, req),
-    ControllerExpandVolume: (req: Parameters<typeof controllerExpandVolume>[1], scope: RequestScope) =>
-      controllerExpandVolume(ctx, req, scope),
-    ControllerModifyVolume: (req: Parameters<typeof controllerModifyVolume>[1], scope: RequestScope) =>
-      controllerModifyVolume(ctx, req, scope),
+    CreateVolume: (req, scope) => createVolume(ctx, req, scope),
+    DeleteVolume: (req, scope) => deleteVolume(ctx, req, scope),
+    ControllerPublishVolume: (req, scope) => controllerPublishVolume(ctx, req, scope),
+    ControllerUnpublishVolume: (req, scope) => controllerUnpublishVolume(ctx, req, scope),
+    ValidateVolumeCapabilities: (req) => validateVolumeCapabilities(ctx, req),
+    ListVolumes: (req) => listVolumes(ctx, req),
+    ControllerGetVolume: (req) => controllerGetVolume(ctx, req),
+    GetCapacity: (req) => getCapacity(ctx, req),
+    CreateSnapshot: (req, scope) => createSnapshot(ctx, req, scope),
+    DeleteSnapshot: (req, scope) => deleteSnapshot(ctx, req, scope),
+    ListSnapshots: (req) => listSnapshots(ctx, req),
+    GetSnapshot: (req) => getSnapshot(ctx, req),
+    ControllerExpandVolume: (req, scope) => controllerExpandVolume(ctx, req, scope),
+    ControllerModifyVolume: (req, scope) => controllerModifyVolume(ctx, req, scope),
   };
 
-  const groupController = {
+  const groupController: GroupControllerHandlers = {
     GroupControllerGetCapabilities: async (): Promise<GroupControllerGetCapabilitiesResponse> => ({
       capabilities: GROUP_CONTROLLER_CAPABILITIES.map((type) => ({ rpc: { type } })),
     }),
-    CreateVolumeGroupSnapshot: (req: Parameters<typeof createVolumeGroupSnapshot>[1], scope: RequestScope) =>
-      createVolumeGroupSnapshot(ctx, req, scope),
-    DeleteVolumeGroupSnapshot: (req: Parameters<typeof deleteVolumeGroupSnapshot>[1], scope: RequestScope) =>
-      deleteVolumeGroupSnapshot(ctx, req, scope),
-    GetVolumeGroupSnapshot: (req: Parameters<typeof getVolumeGroupSnapshot>[1]) => getVolumeGroupSnapshot(ctx, req),
+    CreateVolumeGroupSnapshot: (req, scope) => createVolumeGroupSnapshot(ctx, req, scope),
+    DeleteVolumeGroupSnapshot: (req, scope) => deleteVolumeGroupSnapshot(ctx, req, scope),
+    GetVolumeGroupSnapshot: (req) => getVolumeGroupSnapshot(ctx, req),
   };
 
   return {

@@ -1,0 +1,272 @@
+/**
+ * Fast checks of the controller's logic against the in-memory fake cloud (direct handler calls). The
+ * gRPC + simulator suite in tests/controller is the acceptance test; this one pins the decisions.
+ */
+import { Code, CsiError } from '../../csi/errors';
+import type { ControllerHandlers } from '../../csi/handlers';
+import { silentLogger } from '../../log/logger';
+import type { Cloud } from '../../openstack/api';
+import { TOPOLOGY_ZONE_KEY } from '../constants';
+import { createCinderControllerService } from './service';
+import { addServer, createFakeCloud, type FakeCloudState } from './testing/fake-cloud';
+
+const GiB = 1024 ** 3;
+const fast = { initialDelayMs: 1, factor: 1, checks: 10 };
+const scope = { requestId: 'r', method: 'test', logger: silentLogger };
+const mountRWO = { access_mode: { mode: 'SINGLE_NODE_WRITER' as const }, access_type: 'mount' as const, mount: { fs_type: 'ext4', mount_flags: [], volume_mount_group: '' } };
+const blockRWX = { access_mode: { mode: 'MULTI_NODE_MULTI_WRITER' as const }, access_type: 'block' as const, block: {} };
+
+function setup(extraClouds: Record<string, Cloud> = {}) {
+  const { cloud, state } = createFakeCloud('');
+  const clouds = new Map<string, Cloud>([['', cloud], ...Object.entries(extraClouds)]);
+  const service = createCinderControllerService({
+    clouds,
+    clusterId: 'test-cluster',
+    withTopology: true,
+    ignoreVolumeAZ: false,
+    pvcAnnotations: false,
+    logger: silentLogger,
+    waitSchedules: { volumeCreate: fast, volumeStatus: fast, diskAttached: fast, diskDetached: fast, snapshotReady: fast, groupStatus: fast },
+  });
+  return { controller: service.controller as Required<ControllerHandlers>, state, service };
+}
+
+function createRequest(name: string, overrides: Record<string, unknown> = {}) {
+  return {
+    name,
+    capacity_range: { required_bytes: String(GiB + 1), limit_bytes: '0' },
+    volume_capabilities: [mountRWO],
+    parameters: {},
+    secrets: {},
+    volume_content_source: null,
+    accessibility_requirements: null,
+    mutable_parameters: {},
+    ...overrides,
+  } as Parameters<Required<ControllerHandlers>['CreateVolume']>[0];
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<Code | undefined> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof CsiError) return error.code;
+    throw error;
+  }
+  return undefined;
+}
+
+describe('CreateVolume (fake cloud)', () => {
+  it('creates a 2 GiB volume, waits for available, writes CPO metadata and reports its zone', async () => {
+    const { controller, state } = setup();
+    const response = await controller.CreateVolume(
+      createRequest('pvc-a', { parameters: { 'csi.storage.k8s.io/pvc/name': 'data', 'csi.storage.k8s.io/pvc/namespace': 'ns' } }),
+      scope,
+    );
+    const volume = state.volumes.get(response.volume?.volume_id as string);
+    expect(volume?.status).toBe('available');
+    expect(volume?.size).toBe(2);
+    expect(volume?.metadata).toEqual({
+      'cinder.csi.openstack.org/cluster': 'test-cluster',
+      'csi.storage.k8s.io/pvc/name': 'data',
+      'csi.storage.k8s.io/pvc/namespace': 'ns',
+    });
+    expect(response.volume?.capacity_bytes).toBe(String(2 * GiB));
+    expect(response.volume?.accessible_topology).toEqual([{ segments: { [TOPOLOGY_ZONE_KEY]: 'nova' } }]);
+  });
+
+  it('is idempotent by name and answers ALREADY_EXISTS for another size', async () => {
+    const { controller, state } = setup();
+    const first = await controller.CreateVolume(createRequest('pvc-b'), scope);
+    const again = await controller.CreateVolume(createRequest('pvc-b'), scope);
+    expect(again.volume?.volume_id).toBe(first.volume?.volume_id);
+    expect(state.volumes.size).toBe(1);
+    expect(
+      await codeOf(controller.CreateVolume(createRequest('pvc-b', { capacity_range: { required_bytes: String(5 * GiB), limit_bytes: '0' } }), scope)),
+    ).toBe(Code.ALREADY_EXISTS);
+  });
+
+  it("reports Cinder's fault and deletes the failed volume", async () => {
+    const { controller, state } = setup();
+    state.failCreate.set('pvc-bad', 'No valid backend was found. Exceeded max scheduling attempts 3');
+    const error = await controller.CreateVolume(createRequest('pvc-bad'), scope).catch((e: unknown) => e as CsiError);
+    expect(error).toBeInstanceOf(CsiError);
+    expect((error as CsiError).code).toBe(Code.INTERNAL);
+    expect((error as CsiError).message).toContain('No valid backend was found');
+    expect(state.calls.filter((call) => call.startsWith('deleteVolume'))).toHaveLength(1);
+  });
+
+  it('maps a quota refusal to RESOURCE_EXHAUSTED with the message', async () => {
+    const { controller, state } = setup();
+    state.quota.gigabytes.limit = 1;
+    const error = (await controller.CreateVolume(createRequest('pvc-big'), scope).catch((e: unknown) => e)) as CsiError;
+    expect(error.code).toBe(Code.RESOURCE_EXHAUSTED);
+    expect(error.message).toContain('exceeds allowed gigabytes quota');
+  });
+
+  it('accepts MULTI_NODE_MULTI_WRITER only for block with a multi-attach type', async () => {
+    const { controller } = setup();
+    expect(await codeOf(controller.CreateVolume(createRequest('rwx-1', { volume_capabilities: [blockRWX] }), scope))).toBe(Code.INVALID_ARGUMENT);
+    expect(
+      await codeOf(controller.CreateVolume(createRequest('rwx-2', { volume_capabilities: [blockRWX], parameters: { type: 'fast' } }), scope)),
+    ).toBe(Code.INVALID_ARGUMENT);
+    const ok = await controller.CreateVolume(createRequest('rwx-3', { volume_capabilities: [blockRWX], parameters: { type: 'multi' } }), scope);
+    expect(ok.volume?.volume_id).toBeTruthy();
+  });
+
+  it('rejects an unknown cloud and a parameter typo before touching the cloud', async () => {
+    const { controller, state } = setup();
+    expect(await codeOf(controller.CreateVolume(createRequest('x', { secrets: { cloud: 'west' } }), scope))).toBe(Code.INVALID_ARGUMENT);
+    expect(await codeOf(controller.CreateVolume(createRequest('x', { parameters: { avaliability: 'nova' } }), scope))).toBe(Code.INVALID_ARGUMENT);
+    expect(state.calls).toEqual([]);
+  });
+});
+
+describe('Publish / Unpublish (fake cloud)', () => {
+  async function volumeFor(controller: Required<ControllerHandlers>, state: FakeCloudState, name: string) {
+    addServer(state, 'node-1', 1);
+    addServer(state, 'node-2');
+    return (await controller.CreateVolume(createRequest(name), scope)).volume?.volume_id as string;
+  }
+
+  function publish(volumeId: string, nodeId: string) {
+    return { volume_id: volumeId, node_id: nodeId, volume_capability: mountRWO, readonly: false, secrets: {}, volume_context: {} };
+  }
+
+  it('attaches, returns the same context again, refuses a second node, detaches idempotently', async () => {
+    const { controller, state } = setup();
+    const volumeId = await volumeFor(controller, state, 'pub-1');
+    const first = await controller.ControllerPublishVolume(publish(volumeId, 'node-1'), scope);
+    expect(first.publish_context).toEqual({ DevicePath: '/dev/vdb', VolumeID: volumeId });
+    expect(state.volumes.get(volumeId)?.attachments.map((a) => a.server_id)).toEqual(['node-1']);
+    expect(await controller.ControllerPublishVolume(publish(volumeId, 'node-1'), scope)).toEqual(first);
+    expect(await codeOf(controller.ControllerPublishVolume(publish(volumeId, 'node-2'), scope))).toBe(Code.FAILED_PRECONDITION);
+    expect(await codeOf(controller.DeleteVolume({ volume_id: volumeId, secrets: {} }, scope))).toBe(Code.FAILED_PRECONDITION);
+
+    const unpublish = { volume_id: volumeId, node_id: 'node-1', secrets: {} };
+    await controller.ControllerUnpublishVolume(unpublish, scope);
+    expect(state.volumes.get(volumeId)?.attachments).toEqual([]);
+    await controller.ControllerUnpublishVolume(unpublish, scope);
+    await controller.ControllerUnpublishVolume({ ...unpublish, node_id: 'gone-node' }, scope);
+  });
+
+  it('answers RESOURCE_EXHAUSTED at the per-node limit and NOT_FOUND for unknown nodes/volumes', async () => {
+    const { controller, state } = setup();
+    const a = await volumeFor(controller, state, 'lim-1');
+    const b = (await controller.CreateVolume(createRequest('lim-2'), scope)).volume?.volume_id as string;
+    await controller.ControllerPublishVolume(publish(a, 'node-1'), scope);
+    expect(await codeOf(controller.ControllerPublishVolume(publish(b, 'node-1'), scope))).toBe(Code.RESOURCE_EXHAUSTED);
+    expect(await codeOf(controller.ControllerPublishVolume(publish(b, 'nope'), scope))).toBe(Code.NOT_FOUND);
+    expect(await codeOf(controller.ControllerPublishVolume(publish('00000000-0000-4000-8000-ffffffffffff', 'node-2'), scope))).toBe(
+      Code.NOT_FOUND,
+    );
+  });
+});
+
+describe('Snapshots (fake cloud)', () => {
+  it('returns ready_to_use=false while creating and true later; source mismatch → ALREADY_EXISTS', async () => {
+    const { controller } = setup();
+    const volumeId = (await controller.CreateVolume(createRequest('snap-src'), scope)).volume?.volume_id as string;
+    const other = (await controller.CreateVolume(createRequest('snap-other'), scope)).volume?.volume_id as string;
+    const request = { name: 'snap-1', source_volume_id: volumeId, parameters: {}, secrets: {} };
+    const first = await controller.CreateSnapshot(request, scope);
+    expect(first.snapshot?.ready_to_use).toBe(false);
+    const second = await controller.CreateSnapshot(request, scope);
+    expect(second.snapshot?.snapshot_id).toBe(first.snapshot?.snapshot_id);
+    expect(second.snapshot?.ready_to_use).toBe(true);
+    expect(second.snapshot?.creation_time?.seconds).toMatch(/^\d+$/);
+    expect(await codeOf(controller.CreateSnapshot({ ...request, source_volume_id: other }, scope))).toBe(Code.ALREADY_EXISTS);
+    expect(await codeOf(controller.DeleteVolume({ volume_id: volumeId, secrets: {} }, scope))).toBe(Code.FAILED_PRECONDITION);
+    await controller.DeleteSnapshot({ snapshot_id: first.snapshot?.snapshot_id as string, secrets: {} }, scope);
+    await controller.DeleteSnapshot({ snapshot_id: first.snapshot?.snapshot_id as string, secrets: {} }, scope);
+    await controller.DeleteVolume({ volume_id: volumeId, secrets: {} }, scope);
+  });
+
+  it('makes a backup through an intermediate snapshot that is removed once the backup is ready', async () => {
+    const { controller, state } = setup();
+    const volumeId = (await controller.CreateVolume(createRequest('bk-src'), scope)).volume?.volume_id as string;
+    const request = { name: 'bk-1', source_volume_id: volumeId, parameters: { type: 'backup' }, secrets: {} };
+    const first = await controller.CreateSnapshot(request, scope);
+    expect(state.backups.has(first.snapshot?.snapshot_id as string)).toBe(true);
+    expect(first.snapshot?.ready_to_use).toBe(false);
+    expect([...state.snapshots.values()].map((s) => s.name)).toEqual(['bk-1']);
+    const second = await controller.CreateSnapshot(request, scope);
+    expect(second.snapshot?.ready_to_use).toBe(true);
+    // The intermediate snapshot is being deleted; one more read completes it.
+    await controller.ListSnapshots({ max_entries: 0, starting_token: '', source_volume_id: '', snapshot_id: 'x', secrets: {} }, scope);
+    const snapshotIds = [...state.snapshots.values()].filter((s) => s.status !== 'deleting');
+    expect(snapshotIds).toEqual([]);
+  });
+});
+
+describe('Expand, modify, capacity (fake cloud)', () => {
+  it('extends online with node expansion only for mount', async () => {
+    const { controller, state } = setup();
+    addServer(state, 'node-1');
+    const volumeId = (await controller.CreateVolume(createRequest('ex-1'), scope)).volume?.volume_id as string;
+    await controller.ControllerPublishVolume(
+      { volume_id: volumeId, node_id: 'node-1', volume_capability: mountRWO, readonly: false, secrets: {}, volume_context: {} },
+      scope,
+    );
+    const grown = await controller.ControllerExpandVolume(
+      { volume_id: volumeId, capacity_range: { required_bytes: String(5 * GiB), limit_bytes: '0' }, secrets: {}, volume_capability: mountRWO },
+      scope,
+    );
+    expect(grown).toEqual({ capacity_bytes: String(5 * GiB), node_expansion_required: true });
+    expect(state.calls).toContain(`extendVolume ${volumeId} 5 true`);
+    const again = await controller.ControllerExpandVolume(
+      { volume_id: volumeId, capacity_range: { required_bytes: String(4 * GiB), limit_bytes: '0' }, secrets: {}, volume_capability: { access_mode: { mode: 'SINGLE_NODE_WRITER' }, access_type: 'block', block: {} } },
+      scope,
+    );
+    expect(again).toEqual({ capacity_bytes: String(5 * GiB), node_expansion_required: false });
+    expect(
+      await codeOf(
+        controller.ControllerExpandVolume(
+          { volume_id: volumeId, capacity_range: { required_bytes: String(6 * GiB), limit_bytes: String(5 * GiB) }, secrets: {}, volume_capability: mountRWO },
+          scope,
+        ),
+      ),
+    ).toBe(Code.OUT_OF_RANGE);
+  });
+
+  it('retypes and rejects unknown mutable keys', async () => {
+    const { controller, state } = setup();
+    const volumeId = (await controller.CreateVolume(createRequest('mod-1'), scope)).volume?.volume_id as string;
+    await controller.ControllerModifyVolume({ volume_id: volumeId, mutable_parameters: { type: 'fast' }, secrets: {} }, scope);
+    expect(state.volumes.get(volumeId)?.volume_type).toBe('fast');
+    expect(await codeOf(controller.ControllerModifyVolume({ volume_id: volumeId, mutable_parameters: { iops: '5' }, secrets: {} }, scope))).toBe(
+      Code.INVALID_ARGUMENT,
+    );
+  });
+
+  it('reports capacity from quota and omits it when unlimited', async () => {
+    const { controller, state } = setup();
+    state.quota = { gigabytes: { limit: 100, in_use: 30, reserved: 5 }, gigabytes_fast: { limit: 20, in_use: 0, reserved: 0 } };
+    const request = { volume_capabilities: [], parameters: {}, accessible_topology: null };
+    expect((await controller.GetCapacity(request, scope)).available_capacity).toBe(String(65 * GiB));
+    expect((await controller.GetCapacity({ ...request, parameters: { type: 'fast' } }, scope)).available_capacity).toBe(String(20 * GiB));
+    state.quota = { gigabytes: { limit: -1, in_use: 30, reserved: 0 } };
+    expect(await controller.GetCapacity(request, scope)).toEqual({});
+  });
+});
+
+describe('ListVolumes across clouds (fake cloud)', () => {
+  it('walks clouds in name order with <marker>:<cloud> tokens and rejects bad tokens', async () => {
+    const east = createFakeCloud('east');
+    const { controller } = setup({ east: east.cloud });
+    for (const name of ['l1', 'l2', 'l3']) await controller.CreateVolume(createRequest(name), scope);
+    await east.cloud.blockStorage.createVolume({ size: 1, name: 'e1' });
+    const seen: string[] = [];
+    let token = '';
+    let pages = 0;
+    do {
+      const page = await controller.ListVolumes({ max_entries: 2, starting_token: token }, scope);
+      seen.push(...page.entries!.map((entry) => entry.volume?.volume_id as string));
+      token = page.next_token ?? '';
+      pages++;
+    } while (token && pages < 10);
+    expect(seen).toHaveLength(4);
+    expect(new Set(seen).size).toBe(4);
+    expect(await codeOf(controller.ListVolumes({ max_entries: 2, starting_token: 'bogus' }, scope))).toBe(Code.ABORTED);
+    expect(await codeOf(controller.ListVolumes({ max_entries: 2, starting_token: 'x:nowhere' }, scope))).toBe(Code.ABORTED);
+  });
+});

@@ -1,0 +1,116 @@
+import { cinderHelp, parseCinderOptions, UsageError } from './options';
+
+function parse(...argv: string[]) {
+  const result = parseCinderOptions(argv);
+  if (result.help) throw new Error('unexpected help');
+  return result.options;
+}
+
+function usageError(...argv: string[]): string {
+  try {
+    parseCinderOptions(argv);
+  } catch (err) {
+    expect(err).toBeInstanceOf(UsageError);
+    return (err as Error).message;
+  }
+  throw new Error(`expected a usage error for ${argv.join(' ')}`);
+}
+
+describe('parseCinderOptions', () => {
+  it('applies CPO defaults', () => {
+    expect(parse('--cloud-config=/etc/config/cloud.conf')).toEqual({
+      endpoint: 'unix://csi/csi.sock',
+      cloudConfig: ['/etc/config/cloud.conf'],
+      cloudNames: [''],
+      cluster: '',
+      withTopology: true,
+      additionalTopology: {},
+      provideControllerService: true,
+      provideNodeService: true,
+      httpEndpoint: '',
+      userAgent: [],
+      pvcAnnotations: false,
+      kubeconfig: '',
+      verbosity: 2,
+      driverName: 'cinder.csi.openstack.org',
+    });
+  });
+
+  it('accepts --flag=value and --flag value, repeatable flags and explicit booleans', () => {
+    const options = parse(
+      '--endpoint', 'unix:///var/lib/csi/sockets/pluginproxy/csi.sock',
+      '--cloud-config=/etc/a.conf',
+      '--cloud-config', '/etc/b.conf',
+      '--cloud-name=', '--cloud-name', 'east',
+      '--cluster=k8s-1',
+      '--with-topology=false',
+      '--additional-topology', 'topology.kubernetes.io/region=r1',
+      '--additional-topology=rack=r7,row=3',
+      '--provide-node-service=false',
+      '--http-endpoint=:8080',
+      '--user-agent=magnum/1.0', '--user-agent', 'acme',
+      '--pvc-annotations',
+      '--kubeconfig=/root/.kube/config',
+      '--v=5',
+      '-driver-name=cinder-b.csi.openstack.org',
+    );
+    expect(options).toEqual({
+      endpoint: 'unix:///var/lib/csi/sockets/pluginproxy/csi.sock',
+      cloudConfig: ['/etc/a.conf', '/etc/b.conf'],
+      cloudNames: ['', 'east'],
+      cluster: 'k8s-1',
+      withTopology: false,
+      additionalTopology: { 'topology.kubernetes.io/region': 'r1', rack: 'r7', row: '3' },
+      provideControllerService: true,
+      provideNodeService: false,
+      httpEndpoint: ':8080',
+      userAgent: ['magnum/1.0', 'acme'],
+      pvcAnnotations: true,
+      kubeconfig: '/root/.kube/config',
+      verbosity: 5,
+      driverName: 'cinder-b.csi.openstack.org',
+    });
+  });
+
+  it('does not share default arrays between parses', () => {
+    const first = parse('--cloud-config=/a');
+    first.cloudNames.push('mutated');
+    expect(parse('--cloud-config=/a').cloudNames).toEqual(['']);
+  });
+
+  it('returns help text listing every flag', () => {
+    const result = parseCinderOptions(['--cloud-config=/x', '--help']);
+    expect(result.help).toBe(true);
+    const text = cinderHelp();
+    for (const flag of [
+      'endpoint', 'cloud-config', 'cloud-name', 'cluster', 'with-topology', 'additional-topology',
+      'provide-controller-service', 'provide-node-service', 'http-endpoint', 'user-agent', 'pvc-annotations', 'v',
+    ]) {
+      expect(text).toContain(`--${flag}`);
+    }
+    expect(parseCinderOptions(['-h']).help).toBe(true);
+  });
+
+  it.each([
+    [['--cloud-config=/x', '--with-topology=maybe'], /invalid value "maybe" for flag --with-topology: must be true or false/],
+    [['--cloud-config=/x', '--v=loud'], /invalid value "loud" for flag --v: must be an integer/],
+    [['--cloud-config=/x', '--v=-1'], /flag --v: must be in 0..10/],
+    [['--cloud-config=/x', '--endpoint=http://x:1'], /flag --endpoint: .*unsupported scheme/],
+    [['--cloud-config=/x', '--endpoint'], /flag needs an argument: --endpoint/],
+    [['--cloud-config=/x', '--frobnicate'], /unknown flag: --frobnicate/],
+    [['--cloud-config=/x', 'stray'], /unexpected argument "stray"/],
+    [['--cloud-config=/x', '--with-topology', 'false'], /unexpected argument "false"/],
+    [[], /--cloud-config is required/],
+    [['--cloud-config='], /flag --cloud-config: must be a file path/],
+    [['--cloud-config=/x', '--additional-topology=novalue'], /flag --additional-topology: expected key=value/],
+    [['--cloud-config=/x', '--additional-topology=k='], /flag --additional-topology: empty value/],
+    [['--cloud-config=/x', '--http-endpoint=8080'], /flag --http-endpoint: expected host:port/],
+    [['--cloud-config=/x', '--driver-name=-bad-'], /flag --driver-name/],
+    [
+      ['--cloud-config=/x', '--provide-controller-service=false', '--provide-node-service=false'],
+      /nothing to serve/,
+    ],
+  ])('rejects %j', (argv, message) => {
+    expect(usageError(...argv)).toMatch(message);
+  });
+});

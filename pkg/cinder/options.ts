@@ -1,0 +1,145 @@
+/**
+ * Command-line options of cinder-csi-plugin, compatible with cloud-provider-openstack's flags so
+ * existing manifests keep working. Parsing only: nothing here touches the cloud or the filesystem.
+ */
+import { parseEndpoint } from '../csi/endpoint';
+import { formatHelp, parseFlags, UsageError } from '../csi/flags';
+import { validateDriverName } from '../csi/identity';
+import { DRIVER_NAME } from './constants';
+
+export { UsageError } from '../csi/flags';
+
+export interface CinderPluginOptions {
+  /** CSI endpoint: unix:///abs/path, unix://path (read as /path, like CPO) or tcp://host:port. */
+  endpoint: string;
+  /** cloud.conf files, in order; later files override earlier ones. */
+  cloudConfig: string[];
+  /** Cloud sections to serve: "" is `[Global]`, "name" is `[Global "name"]`. */
+  cloudNames: string[];
+  /** Written as volume metadata `cinder.csi.openstack.org/cluster`. */
+  cluster: string;
+  withTopology: boolean;
+  /** Extra topology segments reported by NodeGetInfo. */
+  additionalTopology: Record<string, string>;
+  provideControllerService: boolean;
+  provideNodeService: boolean;
+  /** host:port for the metrics/health HTTP server; empty = off. */
+  httpEndpoint: string;
+  /** Extra User-Agent components for OpenStack API calls. */
+  userAgent: string[];
+  /** Read scheduler hints from PVC annotations (needs Kubernetes API access). */
+  pvcAnnotations: boolean;
+  /** Kubeconfig for Kubernetes API access outside a cluster; empty = in-cluster config. */
+  kubeconfig: string;
+  /** klog-style verbosity (`--v`). */
+  verbosity: number;
+  /** Plugin name reported by GetPluginInfo; change only for side-by-side installs. */
+  driverName: string;
+}
+
+const FLAGS = {
+  endpoint: { type: 'string', default: 'unix://csi/csi.sock', description: 'CSI endpoint' },
+  'cloud-config': {
+    type: 'strings',
+    default: [],
+    description: 'cloud.conf file; later files override earlier ones',
+  },
+  'cloud-name': {
+    type: 'strings',
+    default: [''],
+    description: 'cloud to serve: "" is [Global], "name" is [Global "name"]',
+  },
+  cluster: { type: 'string', default: '', description: 'cluster ID, stored in volume metadata' },
+  'with-topology': { type: 'bool', default: true, description: 'report availability-zone topology' },
+  'additional-topology': {
+    type: 'map',
+    default: {},
+    description: 'extra topology segment reported by the node, e.g. topology.kubernetes.io/region=r1',
+  },
+  'provide-controller-service': { type: 'bool', default: true, description: 'serve the CSI Controller service' },
+  'provide-node-service': { type: 'bool', default: true, description: 'serve the CSI Node service' },
+  'http-endpoint': {
+    type: 'string',
+    default: '',
+    description: 'host:port for metrics and health over HTTP (e.g. :8080); empty disables it',
+  },
+  'user-agent': { type: 'strings', default: [], description: 'extra User-Agent component for OpenStack calls' },
+  'pvc-annotations': {
+    type: 'bool',
+    default: false,
+    description: 'read cinder.csi.openstack.org/affinity and anti-affinity PVC annotations',
+  },
+  kubeconfig: { type: 'string', default: '', description: 'kubeconfig path; empty uses the in-cluster config' },
+  v: { type: 'int', default: 2, min: 0, max: 10, description: 'log verbosity (klog --v)' },
+  'driver-name': {
+    type: 'string',
+    default: DRIVER_NAME,
+    description: 'CSI driver name; change only to run a second copy side by side',
+  },
+} as const satisfies Parameters<typeof parseFlags>[0];
+
+const USAGE = `Usage: cinder-csi-plugin [flags]
+
+CSI driver for OpenStack Cinder block storage (${DRIVER_NAME}).`;
+
+export function cinderHelp(): string {
+  return formatHelp(USAGE, FLAGS);
+}
+
+export type CinderParseResult = { help: true; text: string } | { help: false; options: CinderPluginOptions };
+
+/** Parses and validates argv (without the node/script prefix). Throws UsageError naming the bad flag. */
+export function parseCinderOptions(argv: readonly string[]): CinderParseResult {
+  const parsed = parseFlags(FLAGS, argv);
+  if (parsed.help) return { help: true, text: cinderHelp() };
+  const v = parsed.values;
+
+  const options: CinderPluginOptions = {
+    endpoint: v.endpoint,
+    cloudConfig: v['cloud-config'],
+    cloudNames: v['cloud-name'],
+    cluster: v.cluster,
+    withTopology: v['with-topology'],
+    additionalTopology: v['additional-topology'],
+    provideControllerService: v['provide-controller-service'],
+    provideNodeService: v['provide-node-service'],
+    httpEndpoint: v['http-endpoint'],
+    userAgent: v['user-agent'],
+    pvcAnnotations: v['pvc-annotations'],
+    kubeconfig: v.kubeconfig,
+    verbosity: v.v,
+    driverName: v['driver-name'],
+  };
+  validate(options);
+  return { help: false, options };
+}
+
+function validate(options: CinderPluginOptions): void {
+  try {
+    parseEndpoint(options.endpoint);
+  } catch (err) {
+    throw new UsageError(`invalid value for flag --endpoint: ${(err as Error).message}`);
+  }
+  if (options.cloudConfig.length === 0) {
+    throw new UsageError('flag --cloud-config is required (path to cloud.conf; may be given more than once)');
+  }
+  if (options.cloudConfig.some((file) => file.trim() === '')) {
+    throw new UsageError('invalid value "" for flag --cloud-config: must be a file path');
+  }
+  if (!options.provideControllerService && !options.provideNodeService) {
+    throw new UsageError(
+      'flags --provide-controller-service and --provide-node-service are both false: nothing to serve',
+    );
+  }
+  if (options.httpEndpoint !== '' && !/^(\[[^\]]+\]|[^:\s]*):\d{1,5}$/.test(options.httpEndpoint)) {
+    throw new UsageError(`invalid value "${options.httpEndpoint}" for flag --http-endpoint: expected host:port or :port`);
+  }
+  for (const [key, value] of Object.entries(options.additionalTopology)) {
+    if (value === '') throw new UsageError(`invalid value "${key}=" for flag --additional-topology: empty value`);
+  }
+  try {
+    validateDriverName(options.driverName);
+  } catch (err) {
+    throw new UsageError(`invalid value for flag --driver-name: ${(err as Error).message}`);
+  }
+}
