@@ -1,0 +1,108 @@
+/**
+ * Runs the real binary (through tsx) as a child process and talks to it over its unix socket.
+ */
+import { ChildProcess, spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { createCsiClient } from '../../pkg/csi/testing/client';
+
+const repoRoot = path.resolve(__dirname, '../..');
+const mainPath = path.join(__dirname, 'main.ts');
+const version = (JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+const nodeArgs = ['--import', 'tsx', mainPath];
+
+interface Running {
+  child: ChildProcess;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stderr: () => string;
+}
+
+/** Starts the plugin and resolves once it logs that it is listening (or rejects if it exits first). */
+async function startPlugin(args: string[]): Promise<Running> {
+  const child = spawn(process.execPath, [...nodeArgs, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  await new Promise<void>((resolve, reject) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (stderr.includes('"msg":"CSI server listening"')) resolve();
+    });
+    void exited.then(({ code }) => reject(new Error(`plugin exited with ${code} before listening:\n${stderr}`)));
+  });
+  return { child, exited, stderr: () => stderr };
+}
+
+describe('cinder-csi-plugin binary', () => {
+  let dir: string;
+  let running: Running | undefined;
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cinder-plugin-'));
+  });
+  afterEach(async () => {
+    if (running && running.child.exitCode === null && running.child.signalCode === null) {
+      running.child.kill('SIGKILL');
+      await running.exited;
+    }
+    running = undefined;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each(['SIGTERM', 'SIGINT'] as const)('serves Identity on its socket and exits 0 without a socket on %s', async (signal) => {
+    const socketPath = path.join(dir, 'plugin', 'csi.sock');
+    running = await startPlugin([`--endpoint=unix://${socketPath}`, '--cloud-config', '/dev/null', '--driver-name=cinder-test.csi.openstack.org']);
+    expect(fs.lstatSync(socketPath).isSocket()).toBe(true);
+
+    const client = createCsiClient(socketPath);
+    try {
+      await expect(client.identity.GetPluginInfo({})).resolves.toMatchObject({
+        name: 'cinder-test.csi.openstack.org',
+        vendor_version: version,
+      });
+      const caps = await client.identity.GetPluginCapabilities({});
+      expect(caps.capabilities).toContainEqual({ type: 'service', service: { type: 'VOLUME_ACCESSIBILITY_CONSTRAINTS' } });
+      expect(caps.capabilities).toContainEqual({ type: 'volume_expansion', volume_expansion: { type: 'ONLINE' } });
+      await expect(client.identity.Probe({})).resolves.toEqual({ ready: { value: true } });
+    } finally {
+      client.close();
+    }
+
+    running.child.kill(signal);
+    await expect(running.exited).resolves.toEqual({ code: 0, signal: null });
+    expect(fs.existsSync(socketPath)).toBe(false);
+    expect(running.stderr()).toContain('"msg":"CSI server stopped"');
+  });
+
+  it('omits VOLUME_ACCESSIBILITY_CONSTRAINTS with --with-topology=false', async () => {
+    const socketPath = path.join(dir, 'csi.sock');
+    running = await startPlugin([`--endpoint=unix://${socketPath}`, '--cloud-config=/dev/null', '--with-topology=false']);
+    const client = createCsiClient(socketPath);
+    try {
+      const caps = await client.identity.GetPluginCapabilities({});
+      expect(caps.capabilities.map((c) => c.service?.type)).not.toContain('VOLUME_ACCESSIBILITY_CONSTRAINTS');
+    } finally {
+      client.close();
+    }
+    running.child.kill('SIGTERM');
+    await expect(running.exited).resolves.toEqual({ code: 0, signal: null });
+  });
+
+  it('prints help listing the flags and exits 0', () => {
+    const result = spawnSync(process.execPath, [...nodeArgs, '--help'], { cwd: repoRoot, encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('--cloud-config');
+    expect(result.stdout).toContain('--provide-node-service');
+  });
+
+  it('exits non-zero naming the bad flag', () => {
+    const result = spawnSync(process.execPath, [...nodeArgs, '--cloud-config=/dev/null', '--with-topology=sometimes'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('invalid value "sometimes" for flag --with-topology');
+  });
+});

@@ -1,0 +1,41 @@
+/**
+ * cinder-csi-plugin: the Cinder CSI driver binary (flags compatible with cloud-provider-openstack).
+ */
+import { parseCinderOptions, UsageError } from '../../pkg/cinder/options';
+import { exitOnSignals } from '../../pkg/csi/lifecycle';
+import { startCsiServer } from '../../pkg/csi/server';
+import { createLogger } from '../../pkg/log/logger';
+import { buildServices } from './services';
+
+const USAGE_EXIT_CODE = 2;
+
+export async function main(argv: readonly string[]): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseCinderOptions(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`cinder-csi-plugin: ${err.message}\nRun with --help to list the flags.\n`);
+    process.exit(USAGE_EXIT_CODE);
+  }
+  if (parsed.help) {
+    process.stdout.write(parsed.text);
+    return;
+  }
+
+  const options = parsed.options;
+  const logger = createLogger({ verbosity: options.verbosity, fields: { component: 'cinder-csi-plugin' } });
+  const plugin = await buildServices(options, logger);
+  const server = await startCsiServer({ endpoint: options.endpoint, services: plugin.services, logger });
+  exitOnSignals(async () => {
+    await server.stop();
+    await plugin.close();
+  }, logger);
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((err: unknown) => {
+    createLogger().error('cinder-csi-plugin failed to start', { error: err });
+    process.exit(1);
+  });
+}
