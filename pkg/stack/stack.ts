@@ -110,6 +110,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const simulator = await startSimulator({
       latencyMs: options.latencyMs ?? 20,
       availabilityZones: [options.availabilityZone ?? 'nova'],
+      servers: [{ name: options.nodeName ?? 'stack-node', availabilityZone: options.availabilityZone ?? 'nova' }],
       devices: {
         ...(options.requireDevices ? { enabled: true } : {}),
         workDir: devicesDir,
@@ -117,13 +118,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       },
     });
     cleanups.push(() => simulator.stop());
-    const server = simulator.addServer({
-      name: options.nodeName ?? 'stack-node',
-      availabilityZone: options.availabilityZone ?? 'nova',
-    });
+    const server = simulator.defaultServer;
+    // Config drives are written asynchronously; the node plugin reads its identity from one at start.
+    await simulator.whenIdle();
     await simulator.writeCloudConf(cloudConfPath);
 
-    const sysfsRoot = simulatorSysfsRoot(simulator, devicesDir);
     const common = ['--cloud-config', cloudConfPath, '--v', String(options.verbosity ?? 4)];
     const controllerSocket = path.join(socketsDir, 'controller.sock');
     const nodeSocket = path.join(socketsDir, 'node.sock');
@@ -141,7 +140,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       '--provide-controller-service=false',
       '--provide-node-service=true',
       '--device-dir', simulator.byIdDir,
-      '--sysfs-root', sysfsRoot,
+      '--sysfs-root', simulator.sysfsRoot,
       '--config-drive-dir', simulator.configDriveDir(server.id),
       '--metadata-url', simulator.metadataUrlFor(server.id),
       '--node-name', server.name,
@@ -211,13 +210,4 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await runCleanups();
     throw error;
   }
-}
-
-/**
- * The simulator's fake sysfs (`<root>/block/loopN/serial`), where the node plugin's serial scan looks.
- * The block backend keeps it at `<devices workDir>/sys`.
- */
-function simulatorSysfsRoot(simulator: Simulator, devicesDir: string): string {
-  const exposed = (simulator as { sysfsRoot?: unknown }).sysfsRoot;
-  return typeof exposed === 'string' ? exposed : path.join(devicesDir, 'sys');
 }
