@@ -288,3 +288,61 @@ export function share(overrides: Record<string, unknown> = {}) {
     ...overrides,
   };
 }
+
+/** Cinder `GET /v3/` (api-ref "Show API v3 details"). */
+export function cinderVersionDocument(max = '3.71', min = '3.0') {
+  return {
+    versions: [
+      {
+        id: 'v3.0',
+        links: [
+          { href: 'https://docs.openstack.org/', rel: 'describedby', type: 'text/html' },
+          { href: `${serviceHost('cinder', 'RegionOne', 'public', PORTS.volume)}/v3/`, rel: 'self' },
+        ],
+        'media-types': [{ base: 'application/json', type: 'application/vnd.openstack.volume+json;version=3' }],
+        min_version: min,
+        status: 'CURRENT',
+        updated: '2023-08-31T00:00:00Z',
+        version: max,
+      },
+    ],
+  };
+}
+
+/** Nova `GET /v2.1/` (api-ref "Show Details of Specific API Version"). */
+export function novaVersionDocument(max = '2.96', min = '2.1') {
+  return {
+    version: {
+      id: 'v2.1',
+      links: [
+        { href: `${novaUrl()}/`, rel: 'self' },
+        { href: 'http://docs.openstack.org/', rel: 'describedby', type: 'text/html' },
+      ],
+      'media-types': [{ base: 'application/json', type: 'application/vnd.openstack.compute+json;version=2.1' }],
+      min_version: min,
+      status: 'CURRENT',
+      updated: '2013-07-23T11:33:21Z',
+      version: max,
+    },
+  };
+}
+
+/** Manila `GET /v2/` (api-ref "Show details of API version"). */
+export function manilaVersionDocument(max = '2.84', min = '2.0') {
+  return {
+    versions: [
+      {
+        id: 'v2.0',
+        status: 'CURRENT',
+        version: max,
+        min_version: min,
+        updated: '2015-08-27T11:33:21Z',
+        links: [
+          { href: 'http://docs.openstack.org/', type: 'text/html', rel: 'describedby' },
+          { href: `${serviceHost('manila', 'RegionOne', 'public', PORTS.share)}/v2/`, rel: 'self' },
+        ],
+        'media-types': [{ base: 'application/json', type: 'application/vnd.openstack.share+json;version=1' }],
+      },
+    ],
+  };
+}
