@@ -1,0 +1,81 @@
+/**
+ * Wraps an API handler with what every OpenStack service does first: check the token (401), check the
+ * project in the URL, negotiate the microversion (400/406) and echo it on the answer, errors included.
+ */
+import { ApiFault, badRequest, faultBody, type HandlerResult, type RequestContext, type Router } from './http-kit';
+import type { TokenInfo } from './identity';
+import { negotiate, versionHeaders, type Microversion, type MicroversionPolicy } from './microversion';
+import type { SimContext } from './state';
+
+export interface ServiceCall extends RequestContext {
+  token: TokenInfo;
+  version: Microversion;
+  projectId: string;
+}
+
+export type ServiceHandler = (call: ServiceCall) => HandlerResult | Promise<HandlerResult>;
+
+export class ServiceRoutes {
+  constructor(
+    private readonly router: Router,
+    private readonly sim: SimContext,
+    private readonly prefix: string,
+    private readonly policy: MicroversionPolicy,
+  ) {}
+
+  add(method: string, subpath: string, handler: ServiceHandler): void {
+    const template = `${this.prefix}${subpath}`;
+    this.router.add(method, template, async (ctx) => {
+      const token = this.sim.identity.validate(ctx);
+      const projectId = token.projectId;
+      if (!projectId) throw new ApiFault(403, 'Policy does not allow this operation: the token has no project scope.');
+      const urlProject = ctx.params.project_id;
+      if (urlProject !== undefined && urlProject !== projectId) {
+        throw badRequest(`Malformed request URL: URL's project_id '${urlProject}' doesn't match Context's project_id '${projectId}'`);
+      }
+      const version = negotiate(ctx.req, this.policy);
+      const headers = versionHeaders(this.policy, version);
+      try {
+        const result = await handler({ ...ctx, token, version, projectId });
+        return { ...result, headers: { ...headers, ...(result.headers ?? {}) } };
+      } catch (err) {
+        if (err instanceof ApiFault) {
+          throw new ApiFault(err.status, err.message, { ...headers, ...err.headers }, err.body ?? faultBody(err.status, err.message));
+        }
+        throw err;
+      }
+    });
+  }
+}
+
+/** Applies `limit` and `marker` over records sorted newest first, the default sort of Cinder and Manila. */
+export function paginate<T extends { id: string }>(
+  items: T[],
+  query: URLSearchParams,
+  missingMarker: (marker: string) => ApiFault,
+  maxLimit = 1000,
+): { page: T[]; limit: number; more: boolean } {
+  const limitText = query.get('limit');
+  let limit = maxLimit;
+  if (limitText !== null) {
+    if (!/^\d+$/.test(limitText)) throw badRequest(`Invalid input received: limit must be a non-negative integer, got ${limitText}.`);
+    limit = Math.min(Number(limitText), maxLimit);
+  }
+  let start = 0;
+  const marker = query.get('marker');
+  if (marker) {
+    const index = items.findIndex((item) => item.id === marker);
+    if (index < 0) throw missingMarker(marker);
+    start = index + 1;
+  }
+  const page = items.slice(start, start + limit);
+  return { page, limit, more: page.length === limit && limit > 0 };
+}
+
+/** A `{rel: next}` link carrying the query with the marker moved to the page's last item. */
+export function nextLink(baseUrl: string, path: string, query: URLSearchParams, lastId: string, limit: number): { href: string; rel: string } {
+  const q = new URLSearchParams(query);
+  q.set('limit', String(limit));
+  q.set('marker', lastId);
+  return { href: `${baseUrl}${path}?${q.toString()}`, rel: 'next' };
+}
