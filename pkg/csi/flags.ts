@@ -24,7 +24,7 @@ export interface StringFlag extends BaseSpec {
 }
 export interface StringListFlag extends BaseSpec {
   type: 'strings';
-  default: string[];
+  default: readonly string[];
 }
 export interface BoolFlag extends BaseSpec {
   type: 'bool';
@@ -38,11 +38,21 @@ export interface IntFlag extends BaseSpec {
 }
 export interface MapFlag extends BaseSpec {
   type: 'map';
-  default: Record<string, string>;
+  default: Readonly<Record<string, string>>;
 }
 export type FlagSpec = StringFlag | StringListFlag | BoolFlag | IntFlag | MapFlag;
 
-export type FlagValue<S extends FlagSpec> = S['default'];
+export type FlagValue<S extends FlagSpec> = S extends StringFlag
+  ? string
+  : S extends StringListFlag
+    ? string[]
+    : S extends BoolFlag
+      ? boolean
+      : S extends IntFlag
+        ? number
+        : Record<string, string>;
+type AnyFlagValue = string | string[] | boolean | number | Record<string, string>;
+
 export type FlagValues<Specs extends Record<string, FlagSpec>> = { [K in keyof Specs]: FlagValue<Specs[K]> };
 
 export type ParseResult<Specs extends Record<string, FlagSpec>> =
@@ -80,14 +90,14 @@ function parseMapEntries(flag: string, raw: string): Array<[string, string]> {
     });
 }
 
-function cloneDefault(spec: FlagSpec): FlagValue<FlagSpec> {
+function cloneDefault(spec: FlagSpec): AnyFlagValue {
   if (spec.type === 'strings') return [...spec.default];
   if (spec.type === 'map') return { ...spec.default };
   return spec.default;
 }
 
 export function parseFlags<Specs extends Record<string, FlagSpec>>(specs: Specs, argv: readonly string[]): ParseResult<Specs> {
-  const values: Record<string, FlagValue<FlagSpec>> = {};
+  const values: Record<string, AnyFlagValue> = {};
   for (const [name, spec] of Object.entries(specs)) values[name] = cloneDefault(spec);
   const given = new Set<keyof Specs>();
 

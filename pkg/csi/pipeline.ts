@@ -94,9 +94,16 @@ export function wrapUnary(
         callback(null, response ?? {});
         return;
       }
-      const failure = { ...fields, error: outcome.message, request: redactRequest(request) };
+      // The cause (an OpenStack error, a stack trace) is for operators only; the caller gets the message.
+      const cause = err instanceof CsiError ? err.cause : err;
+      const failure = {
+        ...fields,
+        error: outcome.message,
+        ...(cause === undefined ? {} : { cause }),
+        request: redactRequest(request),
+      };
       if (SERVER_FAULT_CODES.has(outcome.code)) {
-        logger.error('grpc call failed', { ...failure, cause: err });
+        logger.error('grpc call failed', failure);
       } else {
         logger.warn('grpc call failed', failure);
       }

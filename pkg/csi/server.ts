@@ -68,8 +68,10 @@ function buildImplementation(
     }) as grpc.UntypedHandleCall;
   }
   const known = new Set(Object.keys(definition));
-  for (const name of Object.keys(handlers)) {
-    if (!known.has(name)) logger.warn('handler is not a CSI RPC and will never be called', { service, name });
+  for (const [name, value] of Object.entries(handlers)) {
+    if (typeof value === 'function' && !known.has(name) && /^[A-Z]/.test(name)) {
+      logger.warn('handler is not a CSI RPC and will never be called', { service, name });
+    }
   }
   return implementation;
 }
