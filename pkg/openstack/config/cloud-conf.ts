@@ -245,32 +245,37 @@ function parseSearchOrder(value: unknown, source: string): MetadataSource[] {
  * The keys a session cannot work without. The error names the key (never a value) and where it was
  * expected.
  */
-export function validateCredentials(credentials: CloudCredentials, source: string): void {
-  if (!credentials.authUrl) throw new ConfigError(`${source}: required key "auth-url" is missing`);
+export function validateCredentials(
+  credentials: CloudCredentials,
+  source: string,
+  keyName: (cloudConfKey: string) => string = (key) => key,
+): void {
+  const k = (key: string) => `"${keyName(key)}"`;
+  if (!credentials.authUrl) throw new ConfigError(`${source}: required key ${k('auth-url')} is missing`);
   const hasAppCredential = Boolean(credentials.applicationCredentialId || credentials.applicationCredentialName);
   if (hasAppCredential) {
     if (!credentials.applicationCredentialSecret) {
-      throw new ConfigError(`${source}: required key "application-credential-secret" is missing`);
+      throw new ConfigError(`${source}: required key ${k('application-credential-secret')} is missing`);
     }
     if (!credentials.applicationCredentialId && !credentials.userId && !credentials.username) {
       throw new ConfigError(
-        `${source}: "application-credential-name" needs "user-id" or "username" (or use "application-credential-id")`,
+        `${source}: ${k('application-credential-name')} needs ${k('user-id')} or ${k('username')} (or use ${k('application-credential-id')})`,
       );
     }
     return;
   }
   if (credentials.trustId) {
     if (!credentials.trusteeId && !credentials.userId && !credentials.username) {
-      throw new ConfigError(`${source}: required key "trustee-id" is missing (needed with "trust-id")`);
+      throw new ConfigError(`${source}: required key ${k('trustee-id')} is missing (needed with ${k('trust-id')})`);
     }
     if (!credentials.trusteePassword && !credentials.password) {
-      throw new ConfigError(`${source}: required key "trustee-password" is missing (needed with "trust-id")`);
+      throw new ConfigError(`${source}: required key ${k('trustee-password')} is missing (needed with ${k('trust-id')})`);
     }
     return;
   }
   if (credentials.token) return;
   if (!credentials.userId && !credentials.username) {
-    throw new ConfigError(`${source}: required key "username" (or "user-id") is missing`);
+    throw new ConfigError(`${source}: required key ${k('username')} (or ${k('user-id')}) is missing`);
   }
-  if (!credentials.password) throw new ConfigError(`${source}: required key "password" is missing`);
+  if (!credentials.password) throw new ConfigError(`${source}: required key ${k('password')} is missing`);
 }

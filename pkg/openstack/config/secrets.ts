@@ -41,6 +41,23 @@ const SECRET_KEYS: Record<string, StringField> = {
   'os-cloud': 'cloud',
 };
 
+const CLOUD_CONF_TO_SECRET: Record<string, string> = {
+  'auth-url': 'os-authURL',
+  username: 'os-userName',
+  'user-id': 'os-userID',
+  password: 'os-password',
+  'trust-id': 'os-trustID',
+  'trustee-id': 'os-trusteeID',
+  'trustee-password': 'os-trusteePassword',
+  'application-credential-id': 'os-applicationCredentialID',
+  'application-credential-name': 'os-applicationCredentialName',
+  'application-credential-secret': 'os-applicationCredentialSecret',
+};
+
+function secretKeyFor(cloudConfKey: string): string {
+  return CLOUD_CONF_TO_SECRET[cloudConfKey] ?? cloudConfKey;
+}
+
 export interface CredentialsFromSecretsOptions {
   logger?: Logger;
   env?: NodeJS.ProcessEnv;
@@ -68,6 +85,6 @@ export function credentialsFromSecrets(
       source: 'CSI secrets',
     });
   }
-  validateCredentials(credentials, 'CSI secrets');
+  validateCredentials(credentials, 'CSI secrets', secretKeyFor);
   return credentials;
 }

@@ -1,0 +1,179 @@
+import { silentLogger } from '../log/logger';
+import { NotFoundError, ResourceErrorStateError, WaitTimeoutError } from './errors';
+import { BatchingFetcher, DEFAULT_WAIT_SCHEDULES, type ResourceSource, scheduleTotalMs, StatusWaiter } from './waiter';
+
+interface Thing {
+  id: string;
+  status: string;
+  fault?: string;
+}
+
+/** A fake resource store whose statuses advance one step per read of the whole store. */
+function fakeSource(statuses: Record<string, string[]>, withList = true) {
+  const reads: Record<string, number> = {};
+  const calls = { get: 0, list: 0 };
+  const current = (id: string): Thing => {
+    const steps = statuses[id];
+    if (!steps) throw new NotFoundError(`thing ${id} not found`);
+    const index = Math.min(reads[id] ?? 0, steps.length - 1);
+    reads[id] = (reads[id] ?? 0) + 1;
+    if (steps[index] === 'GONE') throw new NotFoundError(`thing ${id} not found`);
+    return { id, status: steps[index], fault: 'disk on fire' };
+  };
+  const source: ResourceSource<Thing> = {
+    kind: 'thing',
+    get: async (id) => {
+      calls.get += 1;
+      return current(id);
+    },
+    list: withList
+      ? async (ids) => {
+          calls.list += 1;
+          const out = new Map<string, Thing>();
+          for (const id of ids) {
+            try {
+              out.set(id, current(id));
+            } catch {
+              // absent from the listing
+            }
+          }
+          return out;
+        }
+      : undefined,
+    statusOf: (thing) => thing.status,
+    faultOf: async (thing) => thing.fault,
+    defaultErrorStatuses: ['error'],
+  };
+  return { source, calls };
+}
+
+const schedule = { initialDelayMs: 5, factor: 2, checks: 4 };
+const sleeps: number[] = [];
+const deps = {
+  logger: silentLogger,
+  sleep: async (ms: number) => {
+    sleeps.push(ms);
+    await new Promise((resolve) => setImmediate(resolve));
+  },
+};
+
+beforeEach(() => {
+  sleeps.length = 0;
+});
+
+describe('StatusWaiter', () => {
+  it('checks first, then sleeps on an exponential schedule', async () => {
+    const { source } = fakeSource({ a: ['creating', 'creating', 'creating', 'available'] });
+    const waiter = new StatusWaiter(source, deps);
+    await expect(waiter.wait('a', ['available'], schedule)).resolves.toMatchObject({ status: 'available' });
+    expect(sleeps).toEqual([5, 10, 20]);
+  });
+
+  it('caps delays at maxDelayMs', async () => {
+    const { source } = fakeSource({ a: ['x', 'x', 'x', 'x', 'ok'] });
+    const waiter = new StatusWaiter(source, deps);
+    await waiter.wait('a', ['ok'], { initialDelayMs: 5, factor: 10, checks: 5, maxDelayMs: 60 });
+    expect(sleeps).toEqual([5, 50, 60, 60]);
+  });
+
+  it('fails fast on an error status with the fault', async () => {
+    const { source } = fakeSource({ a: ['creating', 'error'] });
+    const waiter = new StatusWaiter(source, deps);
+    const error = await waiter.wait('a', ['available'], schedule).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(ResourceErrorStateError);
+    expect((error as ResourceErrorStateError).fault).toBe('disk on fire');
+    expect(sleeps).toHaveLength(1);
+  });
+
+  it('honours custom error statuses and the until condition', async () => {
+    const { source } = fakeSource({ a: ['in-use', 'in-use', 'available'] });
+    const waiter = new StatusWaiter(source, deps);
+    let seen = 0;
+    const until = () => {
+      seen += 1;
+      return seen >= 2;
+    };
+    await expect(waiter.wait('a', ['in-use'], schedule, { until })).resolves.toMatchObject({ status: 'in-use' });
+    const { source: second } = fakeSource({ b: ['attaching', 'available'] });
+    await expect(
+      new StatusWaiter(second, deps).wait('b', ['in-use'], schedule, { errorStatuses: ['available'] }),
+    ).rejects.toBeInstanceOf(ResourceErrorStateError);
+  });
+
+  it('runs out of checks with WaitTimeoutError carrying the last status', async () => {
+    const { source } = fakeSource({ a: ['attaching'] });
+    const waiter = new StatusWaiter(source, deps);
+    const error = await waiter.wait('a', ['in-use'], schedule).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(WaitTimeoutError);
+    expect((error as WaitTimeoutError).lastStatus).toBe('attaching');
+    expect(sleeps).toHaveLength(3);
+  });
+
+  it('treats NotFound as success only when waiting for a delete', async () => {
+    const { source } = fakeSource({ a: ['deleting', 'GONE'] });
+    await expect(new StatusWaiter(source, deps).wait('a', [], schedule, { gone: true })).resolves.toMatchObject({
+      status: 'deleting',
+    });
+    const { source: other } = fakeSource({ b: ['GONE'] });
+    await expect(new StatusWaiter(other, deps).wait('b', ['available'], schedule)).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
+
+describe('BatchingFetcher', () => {
+  it('serves many concurrent waits with one list call per tick', async () => {
+    const ids = Array.from({ length: 20 }, (_, i) => `t${i}`);
+    const { source, calls } = fakeSource(Object.fromEntries(ids.map((id) => [id, ['creating', 'creating', 'available']])));
+    const waiter = new StatusWaiter(source, deps);
+    const results = await Promise.all(ids.map((id) => waiter.wait(id, ['available'], schedule)));
+    expect(results.every((thing) => thing.status === 'available')).toBe(true);
+    expect(calls).toEqual({ get: 0, list: 3 });
+  });
+
+  it('uses one GET per ID below the batch threshold or without a list call', async () => {
+    const { source, calls } = fakeSource({ a: ['available'], b: ['available'] });
+    const fetcher = new BatchingFetcher(source, { minBatch: 3 });
+    await Promise.all([fetcher.fetch('a'), fetcher.fetch('b')]);
+    expect(calls).toEqual({ get: 2, list: 0 });
+    const { source: noList, calls: noListCalls } = fakeSource({ a: ['available'], b: ['available'], c: ['x'] }, false);
+    const plain = new BatchingFetcher(noList);
+    await Promise.all(['a', 'b', 'c'].map((id) => plain.fetch(id)));
+    expect(noListCalls).toEqual({ get: 3, list: 0 });
+  });
+
+  it('shares one fetch among concurrent waits on the same ID', async () => {
+    const { source, calls } = fakeSource({ a: ['available'], b: ['available'] });
+    const fetcher = new BatchingFetcher(source);
+    await Promise.all([fetcher.fetch('a'), fetcher.fetch('a'), fetcher.fetch('b')]);
+    expect(calls).toEqual({ get: 0, list: 1 });
+  });
+
+  it('falls back to GETs when the list call fails', async () => {
+    const { source, calls } = fakeSource({ a: ['available'], b: ['available'] });
+    const failing: ResourceSource<Thing> = {
+      ...source,
+      list: async () => {
+        calls.list += 1;
+        throw new Error('list broke');
+      },
+    };
+    const fetcher = new BatchingFetcher(failing);
+    await expect(Promise.all([fetcher.fetch('a'), fetcher.fetch('b')])).resolves.toHaveLength(2);
+    expect(calls).toEqual({ get: 2, list: 1 });
+  });
+
+  it('can be switched off', async () => {
+    const { source, calls } = fakeSource({ a: ['available'], b: ['available'] });
+    const fetcher = new BatchingFetcher(source, { enabled: false });
+    await Promise.all([fetcher.fetch('a'), fetcher.fetch('b')]);
+    expect(calls).toEqual({ get: 2, list: 0 });
+  });
+});
+
+describe('schedules', () => {
+  it('match CPO totals', () => {
+    expect(scheduleTotalMs(DEFAULT_WAIT_SCHEDULES.diskAttached) / 1000).toBeCloseTo(59.2, 0);
+    expect(scheduleTotalMs(DEFAULT_WAIT_SCHEDULES.diskDetached) / 1000).toBeCloseTo(39.6, 0);
+    expect(scheduleTotalMs(DEFAULT_WAIT_SCHEDULES.volumeStatus) / 1000).toBeCloseTo(13.6, 0);
+    expect(scheduleTotalMs(DEFAULT_WAIT_SCHEDULES.snapshotReady) / 1000).toBeCloseTo(20.8, 0);
+  });
+});
