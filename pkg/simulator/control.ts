@@ -46,7 +46,7 @@ export interface FailureRule {
   id?: string;
   /** Operation name: create, delete, attach, detach, extend, retype, shrink, backup, restore, allow_access, deny_access. */
   operation?: string;
-  /** Fault message recorded on the resource (volume `fault`? no: Cinder has none; shares get it in messages). */
+  /** Fault message: Cinder shows it as a user message (`GET /messages`), backups as `fail_reason`. */
   fault?: string;
   /** How many transitions to fail (default 1). */
   times?: number;
@@ -87,8 +87,9 @@ interface ActiveFault extends FaultRule {
   fired: number;
 }
 
-interface ActiveFailure extends FailureRule {
-  id: string;
+interface ActiveFailure {
+  ruleId: string;
+  rule: FailureRule;
   remaining: number;
 }
 
@@ -173,7 +174,8 @@ export class ControlState implements SimulatorControl {
 
   failNextTransition(rule: FailureRule = {}): string {
     const id = `failure-${this.nextId++}`;
-    this.failures.push({ ...rule, id, remaining: rule.times ?? 1 });
+    if ((rule.times ?? 1) < 1) throw new Error('times must be at least 1');
+    this.failures.push({ ruleId: id, rule, remaining: rule.times ?? 1 });
     return id;
   }
 
@@ -207,12 +209,13 @@ export class ControlState implements SimulatorControl {
   /** The fault message when this transition must fail (consumes one use). */
   takeFailure(kind: ResourceKind, id: string, operation: string): string | undefined {
     for (const failure of this.failures) {
-      if (failure.kind && failure.kind !== kind) continue;
-      if (failure.id && failure.id !== id) continue;
-      if (failure.operation && failure.operation !== operation) continue;
+      const { rule } = failure;
+      if (rule.kind && rule.kind !== kind) continue;
+      if (rule.id && rule.id !== id) continue;
+      if (rule.operation && rule.operation !== operation) continue;
       failure.remaining--;
       if (failure.remaining <= 0) this.failures = this.failures.filter((f) => f !== failure);
-      return failure.fault ?? `Simulated failure of ${kind} ${operation}.`;
+      return rule.fault ?? `Simulated failure of ${kind} ${operation}.`;
     }
     return undefined;
   }
