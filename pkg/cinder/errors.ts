@@ -35,7 +35,7 @@ export interface ErrorContext {
 }
 
 function withRequestId(message: string, error: OpenStackError): string {
-  return error.requestId ? `${message} (request ${error.requestId})` : message;
+  return error.requestId && !message.includes(error.requestId) ? `${message} (request ${error.requestId})` : message;
 }
 
 function prefix(context: ErrorContext | undefined, message: string): string {

@@ -6,6 +6,10 @@ import { parseEndpoint } from '../csi/endpoint';
 import { formatHelp, parseFlags, UsageError } from '../csi/flags';
 import { validateDriverName } from '../csi/identity';
 import { DRIVER_NAME } from './constants';
+import { DEFAULT_METADATA_URL } from './node/metadata';
+
+export const DEFAULT_DEVICE_DIR = '/dev/disk/by-id';
+export const DEFAULT_SYSFS_ROOT = '/sys';
 
 export { UsageError } from '../csi/flags';
 
@@ -35,6 +39,21 @@ export interface CinderPluginOptions {
   verbosity: number;
   /** Plugin name reported by GetPluginInfo; change only for side-by-side installs. */
   driverName: string;
+  /** Node: where udev's by-id links are. */
+  deviceDir: string;
+  /** Node: sysfs root for device serials and SCSI rescans. */
+  sysfsRoot: string;
+  /** Node: a directory holding `openstack/latest/meta_data.json`; empty = mount the config-2 device. */
+  configDriveDir: string;
+  /** Node: the metadata service's meta_data.json URL. */
+  metadataUrl: string;
+  /** Node: Kubernetes node name for the providerID fallback; empty = $NODE_NAME, else the hostname. */
+  nodeName: string;
+  /**
+   * First delay of every OpenStack status wait, in ms; 0 keeps CPO's schedules. A shorter first delay
+   * polls more often for the same total patience (see cmd/cinder-csi-plugin/wait-schedules.ts).
+   */
+  waitInitialDelayMs: number;
 }
 
 const FLAGS = {
@@ -76,6 +95,26 @@ const FLAGS = {
     default: DRIVER_NAME,
     description: 'CSI driver name; change only to run a second copy side by side',
   },
+  'device-dir': { type: 'string', default: DEFAULT_DEVICE_DIR, description: 'node: directory of by-id device links' },
+  'sysfs-root': { type: 'string', default: DEFAULT_SYSFS_ROOT, description: 'node: sysfs mount point (device serials, SCSI rescan)' },
+  'config-drive-dir': {
+    type: 'string',
+    default: '',
+    description: 'node: directory holding openstack/latest/meta_data.json; empty mounts the config-2 device',
+  },
+  'metadata-url': { type: 'string', default: DEFAULT_METADATA_URL, description: 'node: metadata service meta_data.json URL' },
+  'node-name': {
+    type: 'string',
+    default: '',
+    description: 'node: Kubernetes node name for the providerID fallback; empty uses $NODE_NAME, else the hostname',
+  },
+  'wait-initial-delay-ms': {
+    type: 'int',
+    default: 0,
+    min: 0,
+    max: 60_000,
+    description: 'first delay of OpenStack status waits in ms, same total patience; 0 keeps the CPO schedules',
+  },
 } as const satisfies Parameters<typeof parseFlags>[0];
 
 const USAGE = `Usage: cinder-csi-plugin [flags]
@@ -109,6 +148,12 @@ export function parseCinderOptions(argv: readonly string[]): CinderParseResult {
     kubeconfig: v.kubeconfig,
     verbosity: v.v,
     driverName: v['driver-name'],
+    deviceDir: v['device-dir'],
+    sysfsRoot: v['sysfs-root'],
+    configDriveDir: v['config-drive-dir'],
+    metadataUrl: v['metadata-url'],
+    nodeName: v['node-name'],
+    waitInitialDelayMs: v['wait-initial-delay-ms'],
   };
   validate(options);
   return { help: false, options };
@@ -136,6 +181,21 @@ function validate(options: CinderPluginOptions): void {
   }
   for (const [key, value] of Object.entries(options.additionalTopology)) {
     if (value === '') throw new UsageError(`invalid value "${key}=" for flag --additional-topology: empty value`);
+  }
+  for (const [flag, value] of [
+    ['device-dir', options.deviceDir],
+    ['sysfs-root', options.sysfsRoot],
+    ['config-drive-dir', options.configDriveDir],
+  ] as const) {
+    if (value !== '' && !value.startsWith('/')) {
+      throw new UsageError(`invalid value "${value}" for flag --${flag}: must be an absolute path`);
+    }
+  }
+  if (options.deviceDir === '' || options.sysfsRoot === '') {
+    throw new UsageError(`flags --device-dir and --sysfs-root must not be empty`);
+  }
+  if (!/^https?:\/\/[^/\s]+\/\S*$/.test(options.metadataUrl)) {
+    throw new UsageError(`invalid value "${options.metadataUrl}" for flag --metadata-url: expected an http(s) URL of meta_data.json`);
   }
   try {
     validateDriverName(options.driverName);
