@@ -268,3 +268,46 @@ describe('share snapshots and types', () => {
     expect(scope.isDone()).toBe(true);
   });
 });
+
+describe('waitForAccessRule', () => {
+  it('waits until the cephx rule is active and has its key', async () => {
+    const scope = manila('2.45')
+      .get(`${base}/share-access-rules`)
+      .query({ share_id: SHARE_ID })
+      .reply(200, { access_list: [accessRule({ state: 'queued_to_apply', access_key: null })] })
+      .get(`${base}/share-access-rules`)
+      .query({ share_id: SHARE_ID })
+      .reply(200, { access_list: [accessRule({ state: 'active', access_key: null })] })
+      .get(`${base}/share-access-rules`)
+      .query({ share_id: SHARE_ID })
+      .reply(200, { access_list: [accessRule()] });
+    const { cloud, sleeps } = makeCloud(undefined, { waitSchedule: { shareAccess: { initialDelayMs: 2, factor: 1, checks: 5 } } });
+    const rule = await cloud.sharedFileSystem.waitForAccessRule(SHARE_ID, ACCESS_ID, { needAccessKey: true });
+    expect(rule.access_key).toBe(accessRule().access_key);
+    expect(sleeps).toEqual([2, 2]);
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it('fails when the rule goes to error', async () => {
+    manila('2.45')
+      .get(`${base}/share-access-rules`)
+      .query({ share_id: SHARE_ID })
+      .reply(200, { access_list: [accessRule({ state: 'error' })] });
+    const { cloud } = makeCloud();
+    await expect(cloud.sharedFileSystem.waitForAccessRule(SHARE_ID, ACCESS_ID)).rejects.toBeInstanceOf(ResourceErrorStateError);
+  });
+});
+
+describe('microversion refused by the cloud', () => {
+  it('turns a 406 into MicroversionUnsupportedError', async () => {
+    manila('2.45')
+      .get(`${base}/share-access-rules`)
+      .query({ share_id: SHARE_ID })
+      .reply(406, { computeFault: { code: 406, message: 'Version 2.45 is not supported by the API.' } });
+    const { cloud } = makeCloud();
+    const error = await cloud.sharedFileSystem.listAccessRules(SHARE_ID).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(MicroversionUnsupportedError);
+    expect((error as MicroversionUnsupportedError).required).toBe('2.45');
+    expect((error as MicroversionUnsupportedError).maximum).toBe('2.84');
+  });
+});

@@ -15,6 +15,7 @@ import type {
   ShareType,
   WaitOptions,
 } from './api';
+import type { WaitSchedule } from './api';
 import { NotFoundError } from './errors';
 import type { ServiceClient } from './http/service-client';
 import { StatusWaiter, type StatusWaiterDeps, type WaitSchedules } from './waiter';
@@ -188,6 +189,34 @@ export class ManilaClient implements SharedFileSystemApi {
       request: 'share_access_list',
     });
     return result.data.access_list ?? [];
+  }
+
+  /**
+   * Polls `GET /share-access-rules?share_id=` (2.45) until the rule is `active` and, with
+   * `needAccessKey` (cephx), carries its `access_key`. Fails fast when the rule goes to `error`.
+   */
+  async waitForAccessRule(
+    shareId: string,
+    accessId: string,
+    options: { schedule?: WaitSchedule; needAccessKey?: boolean } = {},
+  ): Promise<ShareAccessRule> {
+    const waiter = new StatusWaiter<ShareAccessRule>(
+      {
+        kind: `access rule of share ${shareId}`,
+        get: async (id) => {
+          const rule = (await this.listAccessRules(shareId)).find((candidate) => candidate.id === id);
+          if (!rule) throw new NotFoundError(`access rule ${id} of share ${shareId} not found`, { service: 'shared-file-system' });
+          return rule;
+        },
+        statusOf: (rule) => rule.state,
+        defaultErrorStatuses: ['error'],
+      },
+      { ...this.deps, coalescing: { enabled: false } },
+    );
+    return waiter.wait(accessId, ['active'], this.deps.schedules.shareAccess, {
+      schedule: options.schedule,
+      until: options.needAccessKey ? (rule) => Boolean(rule.access_key) : undefined,
+    });
   }
 
   /** `GET /shares/{id}/export_locations` (2.37). */

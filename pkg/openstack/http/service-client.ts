@@ -217,7 +217,18 @@ export class ServiceClient {
         durationMs: Date.now() - started,
       });
       return { status: response.status, data, headers: response.headers, requestId: response.requestId };
-    } catch (err) {
+    } catch (caught) {
+      let err = caught;
+      if (caught instanceof OpenStackError && caught.status === 406) {
+        // The cloud refused the microversion itself (e.g. the check was skipped or the document lied).
+        const range = await this.versionRange().catch(() => undefined);
+        err = new MicroversionUnsupportedError(this.kind, version, range?.max ?? 'unknown', {
+          ...ctx,
+          status: 406,
+          requestId: caught.requestId,
+          cause: caught,
+        });
+      }
       logger.debug(2, 'OpenStack API call failed', {
         ...ctx,
         request: call.request,

@@ -33,6 +33,8 @@ export interface TransportRequest {
 export interface HttpTransport {
   /** Rejects only on transport failures (connection, timeout), with the client's error object. */
   send(request: TransportRequest): Promise<RawResponse>;
+  /** Closes idle keep-alive connections. */
+  close?(): void;
 }
 
 function readPem(file: string, key: string): Buffer {
@@ -87,6 +89,11 @@ export class AxiosTransport implements HttpTransport {
       this.instances.set(origin, instance);
     }
     return instance;
+  }
+
+  close(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
   }
 
   async send(request: TransportRequest): Promise<RawResponse> {
