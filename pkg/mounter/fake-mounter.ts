@@ -213,8 +213,8 @@ export class FakeMounter implements Mounter {
     found.usedBytes = 0;
   }
 
-  async fsck(device: string): Promise<FsckResult> {
-    this.record('fsck', [device]);
+  async fsck(device: string, options: { force?: boolean } = {}): Promise<FsckResult> {
+    this.record('fsck', [device, { force: options.force ?? false }]);
     const found = this.devices.get(path.resolve(device));
     if (!found) throw this.commandFailure('fsck', ['-a', device], 8, 'No such file or directory');
     const exitCode = found.fsckExitCode;

@@ -82,8 +82,11 @@ export interface Mounter {
   probe(device: string): Promise<ProbeResult>;
   /** Creates a filesystem; no timeout. */
   format(device: string, fsType: FilesystemType): Promise<void>;
-  /** `fsck -a`; throws `FilesystemCorruptError` on uncorrectable errors. */
-  fsck(device: string): Promise<FsckResult>;
+  /**
+   * `fsck -a` (with `force`, also `-f`: check even a clean filesystem, which offline resize2fs requires);
+   * throws `FilesystemCorruptError` on uncorrectable errors.
+   */
+  fsck(device: string, options?: { force?: boolean }): Promise<FsckResult>;
   /** Grows the filesystem on `device`, mounted at `mountPoint`, to fill the device. */
   resize(device: string, mountPoint: string, fsType: string): Promise<void>;
   /** Size of a block device in bytes. */

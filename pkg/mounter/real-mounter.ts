@@ -150,8 +150,8 @@ export function createMounter(options: RealMounterOptions = {}): Mounter {
       await runChecked(executor, command, args);
     },
 
-    async fsck(device): Promise<FsckResult> {
-      const result = await executor.run('fsck', ['-a', device]);
+    async fsck(device, fsckOptions = {}): Promise<FsckResult> {
+      const result = await executor.run('fsck', [...(fsckOptions.force ? ['-f'] : []), '-a', device]);
       const output = `${result.stdout}${result.stderr}`.trim();
       // fsck exit codes are bit flags: 1 corrected, 2 corrected (reboot advised), 4 left uncorrected,
       // 8 operational error, 16 usage, 32 cancelled, 128 library error.

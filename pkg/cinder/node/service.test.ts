@@ -273,6 +273,7 @@ describe('NodeStageVolume', () => {
     expect(mounter.callsOf('format')).toEqual([]);
     const ops = mounter.calls.map((c) => c.op).filter((op) => ['probe', 'fsck', 'mount'].includes(op));
     expect(ops).toEqual(['probe', 'fsck', 'mount']);
+    expect(mounter.callsOf('fsck')).toEqual([['/dev/vdb', { force: false }]]);
   });
 
   it('tolerates fsck having corrected errors', async () => {
@@ -364,6 +365,7 @@ describe('NodeStageVolume', () => {
     await handlers.NodeStageVolume(stageRequest({ volume_context: { [CONTEXT_RESIZE_REQUIRED]: 'true' } }), ctx);
     const ops = mounter.calls.map((c) => c.op).filter((op) => ['fsck', 'resize', 'mount'].includes(op));
     expect(ops).toEqual(['fsck', 'resize', 'mount']);
+    expect(mounter.callsOf('fsck')).toEqual([['/dev/vdb', { force: true }]]);
     expect(mounter.device('/dev/vdb')!.fsSizeBytes).toBe(10 * GiB);
   });
 

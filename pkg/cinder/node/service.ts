@@ -341,7 +341,8 @@ export function createCinderNodeService(options: CinderNodeServiceOptions): Cind
       }
     }
     if (isExtFilesystem(fsType)) {
-      const result = await mounter.fsck(devicePath);
+      // Offline resize2fs insists on a full check first, so force one when the filesystem will be grown.
+      const result = await mounter.fsck(devicePath, { force: resizeRequired });
       if (result.status === 'corrected') log.warn('fsck corrected filesystem errors', { devicePath, output: result.output });
       if (result.status === 'warning') log.warn('fsck could not check the filesystem', { devicePath, exitCode: result.exitCode, output: result.output });
       // ext grows best before it is mounted: no online-resize ioctl (and no CAP_SYS_RESOURCE) needed.
