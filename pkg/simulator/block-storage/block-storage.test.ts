@@ -1,7 +1,7 @@
 import axios from 'axios';
 import { BadRequestError, NotFoundError, OverLimitError, ResourceErrorStateError, type Cloud } from '../../openstack';
 import type { Simulator } from '../simulator';
-import { startSimulatedCloud } from '../testing/cloud';
+import { rawToken, startSimulatedCloud } from '../testing/cloud';
 
 describe('simulated Cinder through the production client', () => {
   let sim: Simulator;
@@ -249,16 +249,3 @@ describe('simulated Cinder through the production client', () => {
     expect(doc.data.versions[0]).toMatchObject({ min_version: '3.0', version: '3.70', status: 'CURRENT' });
   });
 });
-
-export async function rawToken(sim: Simulator): Promise<string> {
-  const res = await axios.post(`${sim.authUrl}/auth/tokens`, {
-    auth: {
-      identity: {
-        methods: ['password'],
-        password: { user: { name: sim.credentials.username, domain: { name: 'Default' }, password: sim.credentials.password } },
-      },
-      scope: { project: { id: sim.credentials.projectId } },
-    },
-  });
-  return res.headers['x-subject-token'] as string;
-}

@@ -2,6 +2,7 @@
  * Test support: a started simulator plus production clients (`pkg/openstack`) pointed at it, with wait
  * schedules and retry delays short enough for unit-test speed. For the simulator's and other suites.
  */
+import axios from 'axios';
 import {
   createCloud,
   noopMetrics,
@@ -63,4 +64,18 @@ export async function startSimulatedCloud(
   const sim = await startSimulator({ latencyMs: 5, devices: { enabled: false }, ...options });
   const cloud = createCloud(passwordCredentials(sim), fastClientOptions(clientOptions));
   return { sim, cloud };
+}
+
+/** A project-scoped token for raw HTTP checks of status codes and bodies the typed client hides. */
+export async function rawToken(sim: Simulator): Promise<string> {
+  const res = await axios.post(`${sim.authUrl}/auth/tokens`, {
+    auth: {
+      identity: {
+        methods: ['password'],
+        password: { user: { name: sim.credentials.username, domain: { name: sim.credentials.userDomainName }, password: sim.credentials.password } },
+      },
+      scope: { project: { id: sim.credentials.projectId } },
+    },
+  });
+  return res.headers['x-subject-token'] as string;
 }
