@@ -145,3 +145,8 @@ export async function eventually(check: () => Promise<boolean>, what: string, at
   }
   throw new Error(`timed out waiting for ${what}`);
 }
+
+/** How many requests the simulator answered for `method` on paths matching `path`. */
+export function requestCount(sim: Simulator, method: string, path: RegExp): number {
+  return sim.requests.entries({ method }).filter((record) => path.test(record.path)).length;
+}
