@@ -34,6 +34,7 @@ export {
   createConfigDriveSource,
   createMetadataServiceSource,
   createMetadataSources,
+  metadataDocumentUrl,
   parseMetadataJson,
   parseSearchOrder,
   DEFAULT_METADATA_URL,
@@ -80,7 +81,7 @@ export interface CinderNodePluginSettings {
   metadata?: {
     searchOrder?: readonly MetadataSourceName[];
     requestTimeoutMs?: number;
-    /** Full meta_data.json URL (e.g. the simulator's `metadataUrlFor(serverId)`). */
+    /** meta_data.json URL, or a base URL such as the simulator's `metadataUrlFor(serverId)`. */
     metadataUrl?: string;
     /** A directory holding `openstack/latest/meta_data.json` (e.g. the simulator's `configDriveDir(serverId)`). */
     configDriveDir?: string;

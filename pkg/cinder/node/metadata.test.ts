@@ -10,6 +10,7 @@ import {
   createConfigDriveSource,
   createMetadataServiceSource,
   createMetadataSources,
+  metadataDocumentUrl,
   parseMetadataJson,
   parseSearchOrder,
 } from './metadata';
@@ -160,8 +161,18 @@ describe('metadata service source', () => {
 
   it('gives up after the request timeout', async () => {
     handler = () => undefined; // never answers
-    const url = `${baseUrl}/slow`;
+    const url = `${baseUrl}/slow/meta_data.json`;
     await expect(createMetadataServiceSource({ url, timeoutMs: 200 }).read()).rejects.toThrow(`GET ${url} failed: ECONNABORTED`);
+  });
+
+  it('accepts a base URL and appends the document path', async () => {
+    handler = (req, res) => {
+      expect(req.url).toBe('/metadata/server-1/openstack/latest/meta_data.json');
+      res.end(META);
+    };
+    expect(metadataDocumentUrl(`${baseUrl}/metadata/server-1/`)).toBe(`${baseUrl}/metadata/server-1/openstack/latest/meta_data.json`);
+    expect(metadataDocumentUrl(undefined)).toBe('http://169.254.169.254/openstack/latest/meta_data.json');
+    expect(await createMetadataServiceSource({ url: `${baseUrl}/metadata/server-1` }).read()).toMatchObject({ uuid: UUID });
   });
 
   it('builds sources in search order', () => {

@@ -127,14 +127,25 @@ export function createConfigDriveSource(options: ConfigDriveOptions): MetadataSo
 }
 
 export interface MetadataServiceOptions {
-  /** Full URL of meta_data.json. Default `http://169.254.169.254/openstack/latest/meta_data.json`. */
+  /**
+   * URL of meta_data.json, or a base URL under which `openstack/latest/meta_data.json` is served (such as
+   * the simulator's `metadataUrlFor(serverId)`). Default `http://169.254.169.254/openstack/latest/meta_data.json`.
+   */
   url?: string;
   /** `[Metadata] request-timeout`. Default 10 s. */
   timeoutMs?: number;
 }
 
+/** A URL ending in `.json` is used as it is; any other is a base that gets `/openstack/latest/meta_data.json`. */
+export function metadataDocumentUrl(url: string | undefined): string {
+  if (!url) return DEFAULT_METADATA_URL;
+  const withoutQuery = url.split(/[?#]/)[0];
+  if (withoutQuery.endsWith('.json')) return url;
+  return `${url.replace(/\/+$/, '')}/openstack/latest/meta_data.json`;
+}
+
 export function createMetadataServiceSource(options: MetadataServiceOptions = {}): MetadataSource {
-  const url = options.url ?? DEFAULT_METADATA_URL;
+  const url = metadataDocumentUrl(options.url);
   const timeoutMs = options.timeoutMs ?? DEFAULT_METADATA_TIMEOUT_MS;
   return {
     name: 'metadataService',
