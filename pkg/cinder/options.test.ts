@@ -18,7 +18,7 @@ function usageError(...argv: string[]): string {
 
 describe('parseCinderOptions', () => {
   it('applies CPO defaults', () => {
-    expect(parse('--cloud-config=/etc/config/cloud.conf')).toEqual({
+    expect(parse('--cloud-config=/etc/config/cloud.conf')).toMatchObject({
       endpoint: 'unix://csi/csi.sock',
       cloudConfig: ['/etc/config/cloud.conf'],
       cloudNames: [''],
@@ -54,7 +54,7 @@ describe('parseCinderOptions', () => {
       '--v=5',
       '-driver-name=cinder-b.csi.openstack.org',
     );
-    expect(options).toEqual({
+    expect(options).toMatchObject({
       endpoint: 'unix:///var/lib/csi/sockets/pluginproxy/csi.sock',
       cloudConfig: ['/etc/a.conf', '/etc/b.conf'],
       cloudNames: ['', 'east'],
@@ -69,6 +69,17 @@ describe('parseCinderOptions', () => {
       kubeconfig: '/root/.kube/config',
       verbosity: 5,
       driverName: 'cinder-b.csi.openstack.org',
+    });
+  });
+
+  it('defaults the node discovery paths to the host locations', () => {
+    expect(parse('--cloud-config=/a')).toMatchObject({
+      deviceDir: '/dev/disk/by-id',
+      sysfsRoot: '/sys',
+      configDriveDir: '',
+      metadataUrl: 'http://169.254.169.254/openstack/latest/meta_data.json',
+      nodeName: '',
+      waitInitialDelayMs: 0,
     });
   });
 

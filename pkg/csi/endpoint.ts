@@ -6,6 +6,7 @@
  *   tcp://host:port         for tests and debugging only
  */
 import * as fs from 'fs';
+import * as net from 'net';
 import * as path from 'path';
 
 export type Endpoint = { kind: 'unix'; path: string } | { kind: 'tcp'; host: string; port: number };
@@ -58,6 +59,35 @@ export function prepareSocketPath(socketPath: string): void {
     throw new Error(`refusing to replace ${socketPath}: it exists and is not a socket`);
   }
   fs.unlinkSync(socketPath);
+}
+
+/**
+ * True when something accepts connections on the socket: another plugin instance is running there, and
+ * its socket must not be pulled from under it. A refused connection means the socket is stale.
+ */
+export function isSocketInUse(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    let stat: fs.Stats;
+    try {
+      stat = fs.lstatSync(socketPath);
+    } catch {
+      resolve(false);
+      return;
+    }
+    if (!stat.isSocket()) {
+      resolve(false);
+      return;
+    }
+    const probe = net.connect(socketPath);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => {
+      probe.destroy();
+      resolve(false);
+    });
+  });
 }
 
 /** Removes our socket on shutdown; a missing file is fine, a non-socket is never touched. */

@@ -41,7 +41,7 @@ export interface Outcome {
  * else is an INTERNAL error whose details stay in our log, never in the response.
  */
 export function toOutcome(err: unknown, requestId: string): Outcome {
-  if (err instanceof CsiError) return { code: err.code, message: err.message };
+  if (err instanceof CsiError && err.code !== Code.OK) return { code: err.code, message: err.message };
   if (isGrpcStatusError(err)) return { code: err.code, message: err.details };
   return { code: Code.INTERNAL, message: `internal error (request ${requestId})` };
 }

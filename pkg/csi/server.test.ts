@@ -252,6 +252,14 @@ describe('CSI server over a real unix socket', () => {
     expect(fs.readFileSync(regular, 'utf8')).toBe('keep me');
   });
 
+  it('refuses to take over a socket another process is serving on', async () => {
+    const first = await start({});
+    await expect(
+      startCsiServer({ endpoint: `unix://${server!.address}`, services: { identity }, logger: createLogger({ sink: () => undefined }) }),
+    ).rejects.toThrow(/already serving/);
+    await expect(first.identity.Probe({})).resolves.toEqual({ ready: { value: true } });
+  });
+
   it('drains a running call on stop, then unlinks the socket', async () => {
     const entered = deferred();
     const release = deferred();

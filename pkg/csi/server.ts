@@ -4,7 +4,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../log/logger';
-import { Endpoint, grpcAddress, parseEndpoint, prepareSocketPath, removeSocket } from './endpoint';
+import { Endpoint, grpcAddress, isSocketInUse, parseEndpoint, prepareSocketPath, removeSocket } from './endpoint';
 import type { CsiServices } from './handlers';
 import { InFlight } from './inflight';
 import { AsyncHandler, wrapUnary } from './pipeline';
@@ -92,7 +92,12 @@ export async function startCsiServer(options: CsiServerOptions): Promise<CsiServ
   register('Node', csi.Node.service, options.services.node);
   register('GroupController', csi.GroupController.service, options.services.groupController);
 
-  if (endpoint.kind === 'unix') prepareSocketPath(endpoint.path);
+  if (endpoint.kind === 'unix') {
+    if (await isSocketInUse(endpoint.path)) {
+      throw new Error(`another process is already serving on ${endpoint.path}`);
+    }
+    prepareSocketPath(endpoint.path);
+  }
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(grpcAddress(endpoint), grpc.ServerCredentials.createInsecure(), (err, boundPort) =>
       err ? reject(err) : resolve(boundPort),
