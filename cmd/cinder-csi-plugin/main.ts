@@ -5,7 +5,7 @@ import { parseCinderOptions, UsageError } from '../../pkg/cinder/options';
 import { exitOnSignals } from '../../pkg/csi/lifecycle';
 import { startCsiServer } from '../../pkg/csi/server';
 import { createLogger } from '../../pkg/log/logger';
-import { buildServices } from './services';
+import { buildServices, ConfigurationError } from './services';
 
 const USAGE_EXIT_CODE = 2;
 
@@ -25,7 +25,14 @@ export async function main(argv: readonly string[]): Promise<void> {
 
   const options = parsed.options;
   const logger = createLogger({ verbosity: options.verbosity, fields: { component: 'cinder-csi-plugin' } });
-  const plugin = await buildServices(options, logger);
+  let plugin;
+  try {
+    plugin = await buildServices(options, logger);
+  } catch (err) {
+    if (!(err instanceof ConfigurationError)) throw err;
+    process.stderr.write(`cinder-csi-plugin: ${err.message}\n`);
+    process.exit(1);
+  }
   const server = await startCsiServer({ endpoint: options.endpoint, services: plugin.services, logger });
   exitOnSignals(async () => {
     await server.stop();

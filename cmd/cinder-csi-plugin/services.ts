@@ -1,38 +1,112 @@
 /**
- * Builds the CSI services this process serves, from the parsed flags.
- *
- * EXTENSION POINT: the Cinder controller and node services plug in here. Construct them when
- * `options.provideControllerService` / `options.provideNodeService` are set, assign them to
- * `controller` / `node`, push their readiness checks (cloud client authenticated, node metadata
- * loaded) into `readiness`, and their cleanup into `closers`. Identity then advertises
- * CONTROLLER_SERVICE exactly when a controller is served, and Probe reports ready only when every
- * readiness check passes.
+ * Builds the CSI services this process serves, from the parsed flags and cloud.conf: the Cinder
+ * controller (and group controller) with `--provide-controller-service`, the node service with
+ * `--provide-node-service`. Identity advertises CONTROLLER_SERVICE exactly when a controller is served,
+ * and Probe reports ready only when every service's readiness check passes (node: its Nova instance
+ * ID is known).
  */
 import type { Logger } from '../../pkg/log/logger';
 import type { CinderPluginOptions } from '../../pkg/cinder/options';
-import type { ControllerHandlers, CsiServices, NodeHandlers } from '../../pkg/csi/handlers';
+import { createCinderControllerService, DEFAULT_WAIT_SCHEDULES as CONTROLLER_WAITS } from '../../pkg/cinder/controller';
+import { createCinderNodePlugin, DEFAULT_DEVICE_WAIT } from '../../pkg/cinder/node';
+import type { ControllerHandlers, CsiServices, GroupControllerHandlers, NodeHandlers } from '../../pkg/csi/handlers';
 import { createIdentityService } from '../../pkg/csi/identity';
 import { packageVersion } from '../../pkg/csi/version';
+import {
+  createCloudsFromConfig,
+  DEFAULT_WAIT_SCHEDULES as CLOUD_WAITS,
+  loadCloudConfig,
+  type Cloud,
+  type CloudConfig,
+} from '../../pkg/openstack';
+import { withInitialDelay, withInitialDelays } from './wait-schedules';
 
 export type ReadinessCheck = () => boolean | Promise<boolean>;
 
 export interface PluginServices {
   services: CsiServices;
-  /** Runs after the gRPC server has drained: close cloud clients, HTTP servers, watchers. */
+  /** Runs after the gRPC server has drained (nothing holds resources yet: clouds and node keep no timers). */
   close(): Promise<void>;
+}
+
+/** A configuration problem found at start: the binary reports it and exits non-zero. */
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+}
+
+/** The `--cloud-name` clouds out of cloud.conf; each must have its `[Global]`/`[Global "name"]` section. */
+function selectClouds(config: CloudConfig, all: Map<string, Cloud>, names: readonly string[]): Map<string, Cloud> {
+  const selected = new Map<string, Cloud>();
+  for (const name of names) {
+    const cloud = all.get(name);
+    if (!cloud) {
+      const known = [...config.clouds.keys()].map((n) => (n === '' ? '[Global]' : `[Global "${n}"]`)).join(', ');
+      throw new ConfigurationError(
+        `--cloud-name "${name}" has no ${name === '' ? '[Global]' : `[Global "${name}"]`} section in the cloud config (found: ${known})`,
+      );
+    }
+    selected.set(name, cloud);
+  }
+  return selected;
 }
 
 export async function buildServices(options: CinderPluginOptions, logger: Logger): Promise<PluginServices> {
   const readiness: ReadinessCheck[] = [];
-  const closers: Array<() => Promise<void>> = [];
-  const controller: ControllerHandlers | undefined = undefined;
-  const node: NodeHandlers | undefined = undefined;
+  let controller: ControllerHandlers | undefined;
+  let groupController: GroupControllerHandlers | undefined;
+  let node: NodeHandlers | undefined;
 
-  if (options.provideControllerService && !controller) {
-    logger.warn('controller service requested but not built into this binary yet; serving Identity only');
+  let config: CloudConfig;
+  try {
+    config = loadCloudConfig(options.cloudConfig, { logger });
+  } catch (error) {
+    throw new ConfigurationError(`cannot use the cloud config: ${(error as Error).message}`, { cause: error });
   }
-  if (options.provideNodeService && !node) {
-    logger.warn('node service requested but not built into this binary yet; serving Identity only');
+  const initialDelay = options.waitInitialDelayMs;
+
+  if (options.provideControllerService) {
+    const clouds = createCloudsFromConfig(config, {
+      logger,
+      userAgent: options.userAgent,
+      waitSchedule: withInitialDelays(CLOUD_WAITS, initialDelay),
+    });
+    const service = createCinderControllerService({
+      clouds: selectClouds(config, clouds, options.cloudNames),
+      clusterId: options.cluster,
+      withTopology: options.withTopology,
+      ignoreVolumeAZ: config.blockStorage.ignoreVolumeAZ,
+      pvcAnnotations: options.pvcAnnotations,
+      logger: logger.child({ service: 'controller' }),
+      waitSchedules: withInitialDelays(CONTROLLER_WAITS, initialDelay),
+    });
+    controller = service.controller;
+    groupController = service.groupController;
+    readiness.push(service.ready);
+  }
+
+  if (options.provideNodeService) {
+    const service = createCinderNodePlugin({
+      logger: logger.child({ service: 'node' }),
+      byIdDir: options.deviceDir,
+      sysfsRoot: options.sysfsRoot,
+      deviceWait: withInitialDelay(DEFAULT_DEVICE_WAIT, initialDelay),
+      metadata: {
+        searchOrder: config.metadata.searchOrder,
+        requestTimeoutMs: config.metadata.requestTimeoutMs,
+        metadataUrl: options.metadataUrl,
+        configDriveDir: options.configDriveDir === '' ? undefined : options.configDriveDir,
+      },
+      blockStorage: {
+        nodeVolumeAttachLimit: config.blockStorage.nodeVolumeAttachLimit,
+        rescanOnResize: config.blockStorage.rescanOnResize,
+      },
+      additionalTopology: options.additionalTopology,
+      withTopology: options.withTopology,
+      nodeName: options.nodeName === '' ? undefined : options.nodeName,
+      kubeconfig: options.kubeconfig === '' ? undefined : options.kubeconfig,
+    });
+    node = service.handlers;
+    readiness.push(() => service.ready());
   }
 
   const identity = createIdentityService({
@@ -40,6 +114,7 @@ export async function buildServices(options: CinderPluginOptions, logger: Logger
     vendorVersion: packageVersion(),
     capabilities: {
       controllerService: controller !== undefined,
+      groupControllerService: groupController !== undefined,
       volumeAccessibilityConstraints: options.withTopology,
       volumeExpansion: ['ONLINE'],
     },
@@ -47,9 +122,7 @@ export async function buildServices(options: CinderPluginOptions, logger: Logger
   });
 
   return {
-    services: { identity, controller, node },
-    async close() {
-      for (const close of closers) await close();
-    },
+    services: { identity, controller, groupController, node },
+    async close() {},
   };
 }

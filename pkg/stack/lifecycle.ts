@@ -25,6 +25,10 @@ export interface LifecycleOptions {
   skipNodeSteps?: string;
 }
 
+/** How long to keep asking for a snapshot to become ready (the simulator takes tens of ms). */
+const SNAPSHOT_READY_TIMEOUT_MS = 60_000;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 const formatGiB = (bytes: number): string => `${(bytes / GiB).toFixed(2)} GiB`;
 const short = (id: string): string => id.slice(0, 8);
 
@@ -107,7 +111,10 @@ export async function runLifecycle(
       await nodeVolume.publish();
       const mount = await mounter.findMount(nodeVolume.targetPath);
       if (!mount) throw new Error(`nothing is mounted at ${nodeVolume.targetPath}`);
-      return { detail: `${kind === 'block' ? 'device bound onto a file' : 'bind mount'} at target (${mount.source})`, value: undefined };
+      return {
+        detail: kind === 'block' ? 'device bound onto a file at target' : `staging bind-mounted at target (${mount.source})`,
+        value: undefined,
+      };
     });
   };
 
@@ -121,7 +128,7 @@ export async function runLifecycle(
     await nodeStep(`NodeUnstageVolume (${label})`, async () => {
       await nodeVolume.unstage();
       if (await mounter.findMount(nodeVolume.stagingPath)) throw new Error('staging path is still mounted');
-      return { detail: 'staging unmounted', value: undefined };
+      return { detail: kind === 'block' ? 'released' : 'staging unmounted', value: undefined };
     });
     await step(`ControllerUnpublishVolume (${label})`, async () => {
       await nodeVolume.controllerUnpublish();
@@ -167,16 +174,26 @@ export async function runLifecycle(
     await takeDown(sourceOnNode, 'source');
 
     const snapshot = (await step('CreateSnapshot', async () => {
-      const response = await controller.CreateSnapshot({
-        name: `snap-${kind}-${suffix}`,
-        source_volume_id: source.volume_id,
-        parameters: {},
-      });
-      const snap = response.snapshot;
-      if (!snap?.snapshot_id) throw new Error('CreateSnapshot returned no snapshot ID');
-      created.snapshots.push(snap.snapshot_id);
-      if (!snap.ready_to_use) throw new Error('snapshot is not ready to use');
-      return { detail: `snapshot ${short(snap.snapshot_id)} of ${short(source.volume_id)}, ready`, value: snap };
+      // As the external-snapshotter does: repeat the (idempotent) call until the snapshot is ready.
+      const deadline = Date.now() + SNAPSHOT_READY_TIMEOUT_MS;
+      for (let calls = 1; ; calls += 1) {
+        const response = await controller.CreateSnapshot({
+          name: `snap-${kind}-${suffix}`,
+          source_volume_id: source.volume_id,
+          parameters: {},
+        });
+        const snap = response.snapshot;
+        if (!snap?.snapshot_id) throw new Error('CreateSnapshot returned no snapshot ID');
+        if (!created.snapshots.includes(snap.snapshot_id)) created.snapshots.push(snap.snapshot_id);
+        if (snap.ready_to_use) {
+          return {
+            detail: `snapshot ${short(snap.snapshot_id)} of ${short(source.volume_id)}, ready_to_use after ${calls} call${calls === 1 ? '' : 's'}`,
+            value: snap,
+          };
+        }
+        if (Date.now() > deadline) throw new Error(`snapshot ${snap.snapshot_id} not ready_to_use after ${calls} calls`);
+        await sleep(100);
+      }
     }))!;
 
     const restored = (await step('CreateVolume from snapshot', () => createVolume('restored', { snapshot: snapshot.snapshot_id })))!;
@@ -255,7 +272,7 @@ async function describeStaging(mounter: Mounter, nodeVolume: NodeVolume): Promis
   }
   if (!mount) throw new Error(`nothing is mounted at ${nodeVolume.stagingPath}`);
   if (mount.fstype !== nodeVolume.kind) throw new Error(`staging holds ${mount.fstype}, expected ${nodeVolume.kind}`);
-  return `${mount.source} formatted ${mount.fstype} and mounted`;
+  return `${mount.source} (${mount.fstype}) mounted at staging`;
 }
 
 async function cleanUp(
@@ -265,12 +282,19 @@ async function cleanUp(
   created: { volumes: string[]; snapshots: string[]; onNode: NodeVolume[] },
 ): Promise<void> {
   const problems: string[] = [];
+  // Resources may still be transitioning (a snapshot still `creating`): retry for a while before giving up.
   const attempt = async (what: string, action: () => Promise<unknown>): Promise<void> => {
-    try {
-      await action();
-    } catch (error) {
-      problems.push(`${what}: ${describeError(error)}`);
+    let lastError: unknown;
+    for (let tries = 0; tries < 20; tries += 1) {
+      try {
+        await action();
+        return;
+      } catch (error) {
+        lastError = error;
+        await sleep(250);
+      }
     }
+    problems.push(`${what}: ${describeError(lastError)}`);
   };
   for (const nodeVolume of created.onNode) {
     await attempt(`unpublish ${short(nodeVolume.volumeId)}`, () => nodeVolume.unpublish());

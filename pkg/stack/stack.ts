@@ -30,6 +30,8 @@ export interface StackOptions {
   controllerArgs?: string[];
   nodeArgs?: string[];
   readyTimeoutMs?: number;
+  /** Plugins' `--wait-initial-delay-ms` (default 50: the simulator settles in tens of ms). */
+  waitInitialDelayMs?: number;
 }
 
 export interface StackLeftovers {
@@ -123,7 +125,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await simulator.whenIdle();
     await simulator.writeCloudConf(cloudConfPath);
 
-    const common = ['--cloud-config', cloudConfPath, '--v', String(options.verbosity ?? 4)];
+    const common = [
+      '--cloud-config', cloudConfPath,
+      '--v', String(options.verbosity ?? 4),
+      '--wait-initial-delay-ms', String(options.waitInitialDelayMs ?? 50),
+    ];
     const controllerSocket = path.join(socketsDir, 'controller.sock');
     const nodeSocket = path.join(socketsDir, 'node.sock');
     const controllerArgs = [
