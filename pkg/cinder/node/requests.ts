@@ -40,6 +40,12 @@ export function requireCapability(capability: VolumeCapability__Output | null | 
   const accessType = capability.access_type ?? (capability.block ? 'block' : capability.mount ? 'mount' : undefined);
   if (accessType === 'block') return { kind: 'block', readOnlyMode };
   if (accessType !== 'mount') throw invalidArgument('volume_capability needs an access type: mount or block');
+  if (mode === 'MULTI_NODE_MULTI_WRITER') {
+    // ext4/xfs/btrfs are not cluster filesystems: writers on two nodes corrupt them.
+    throw invalidArgument(
+      'volume_capability: MULTI_NODE_MULTI_WRITER is only possible for block volumes; a filesystem cannot be written from several nodes',
+    );
+  }
   const requested = (capability.mount?.fs_type ?? '').trim().toLowerCase();
   const fsType = requested || DEFAULT_FS_TYPE;
   if (!isSupportedFilesystem(fsType)) {

@@ -219,6 +219,11 @@ describe('request validation', () => {
       (h) => h.NodeStageVolume(stageRequest({ volume_capability: mountCapability('ntfs') }), ctx),
       /fs_type "ntfs" is not supported; use one of ext2, ext3, ext4, xfs, btrfs/,
     ],
+    [
+      'stage of a multi-node multi-writer filesystem',
+      (h) => h.NodeStageVolume(stageRequest({ volume_capability: mountCapability('ext4', [], 'MULTI_NODE_MULTI_WRITER') }), ctx),
+      /MULTI_NODE_MULTI_WRITER is only possible for block volumes/,
+    ],
     ['unstage without path', (h) => h.NodeUnstageVolume({ volume_id: VOL, staging_target_path: '' }, ctx), /staging_target_path is required/],
     ['unstage without volume_id', (h) => h.NodeUnstageVolume({ volume_id: '', staging_target_path: STAGING }, ctx), /volume_id is required/],
     ['publish without target', (h) => h.NodePublishVolume(publishRequest({ target_path: '' }), ctx), /target_path is required/],
@@ -407,9 +412,9 @@ describe('NodeStageVolume', () => {
     expect(mounter.callsOf('resize')).toEqual([['/dev/vdb', STAGING, 'ext4']]);
   });
 
-  it('leaves raw block volumes alone', async () => {
+  it('leaves raw block volumes alone, multi-writer included', async () => {
     const { handlers, mounter } = setup();
-    await handlers.NodeStageVolume(stageRequest({ volume_capability: blockCapability() }), ctx);
+    await handlers.NodeStageVolume(stageRequest({ volume_capability: blockCapability('MULTI_NODE_MULTI_WRITER') }), ctx);
     expect(mounter.callsOf('probe')).toEqual([]);
     expect(mounter.callsOf('mount')).toEqual([]);
     expect(mounter.callsOf('makeDir')).toEqual([]);
