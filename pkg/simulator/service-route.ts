@@ -48,7 +48,7 @@ export class ServiceRoutes {
   }
 }
 
-/** Applies `limit` and `marker` over records sorted newest first, the default sort of Cinder and Manila. */
+/** Applies `limit`, `marker` and `offset` (Manila pages by offset) over records sorted newest first, the default sort of Cinder and Manila. */
 export function paginate<T extends { id: string }>(
   items: T[],
   query: URLSearchParams,
@@ -62,11 +62,16 @@ export function paginate<T extends { id: string }>(
     limit = Math.min(Number(limitText), maxLimit);
   }
   let start = 0;
+  const offsetText = query.get('offset');
+  if (offsetText !== null) {
+    if (!/^\d+$/.test(offsetText)) throw badRequest(`Invalid input received: offset must be a non-negative integer, got ${offsetText}.`);
+    start = Number(offsetText);
+  }
   const marker = query.get('marker');
   if (marker) {
     const index = items.findIndex((item) => item.id === marker);
     if (index < 0) throw missingMarker(marker);
-    start = index + 1;
+    start = index + 1 + start;
   }
   const page = items.slice(start, start + limit);
   return { page, limit, more: page.length === limit && limit > 0 };

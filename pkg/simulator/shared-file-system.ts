@@ -62,6 +62,24 @@ export function registerSharedFileSystem(router: Router, sim: SimContext): void 
     return { status: 200, body: { access: accessView(rule) } };
   });
 
+  routes.add('GET', '/messages', (call) => {
+    const resource = call.query.get('resource_id');
+    const messages = sim.state.shareMessages
+      .filter((m) => resource === null || m.resourceUuid === resource)
+      .map((m) => ({
+        id: m.id,
+        action_id: m.eventId,
+        detail_id: '001',
+        message_level: 'ERROR',
+        request_id: `req-${m.id}`,
+        resource_type: m.resourceType,
+        resource_id: m.resourceUuid,
+        user_message: m.userMessage,
+        created_at: m.createdAt,
+        expires_at: m.createdAt,
+      }));
+    return { status: 200, body: { messages } };
+  });
   routes.add('POST', '/snapshots', (call) => createSnapshot(sim, call));
   routes.add('GET', '/snapshots', (call) => listSnapshots(sim, call, false));
   routes.add('GET', '/snapshots/detail', (call) => listSnapshots(sim, call, true));
@@ -121,6 +139,10 @@ export function registerSharedFileSystem(router: Router, sim: SimContext): void 
     sim.state.shareNetworks.delete(id);
     return { status: 202 };
   });
+}
+
+function recordShareMessage(sim: SimContext, resourceType: 'SHARE' | 'SHARE_SNAPSHOT', id: string, action: string, fault: string): void {
+  sim.state.shareMessages.push({ id: newId(), eventId: action, userMessage: `${action}: ${fault}`, resourceType, resourceUuid: id, createdAt: cinderTime() });
 }
 
 function getShare(sim: SimContext, id: string): ShareRecord {
@@ -359,6 +381,7 @@ function createShare(sim: SimContext, call: ServiceCall) {
       share.status = 'error';
       share.fault = fault;
       share.updatedAt = cinderTime();
+      recordShareMessage(sim, 'SHARE', share.id, 'allocate host', fault);
     },
   });
   return { status: 200, body: { share: shareView(sim, call, share) } };
@@ -407,6 +430,7 @@ function deleteShare(sim: SimContext, id: string) {
     fail: (fault) => {
       share.status = 'error_deleting';
       share.fault = fault;
+      recordShareMessage(sim, 'SHARE', id, 'delete', fault);
     },
   });
   return { status: 202 };
@@ -433,6 +457,15 @@ function shareAction(sim: SimContext, call: ServiceCall) {
     case 'shrink':
     case 'os-shrink':
       return resizeShare(sim, share, requireObject(body, action), 'shrink');
+    case 'reset_status':
+    case 'os-reset_status': {
+      // Admin action: how an operator gets a share out of an error state.
+      const status = optionalString(requireObject(body, action), 'status');
+      if (!status) throw badRequest('Must specify status.');
+      share.status = status;
+      share.updatedAt = cinderTime();
+      return { status: 202 };
+    }
     default:
       throw badRequest(`There is no such action: ${action}`);
   }
@@ -555,6 +588,7 @@ function resizeShare(sim: SimContext, share: ShareRecord, args: Record<string, u
     fail: (fault) => {
       share.status = op === 'extend' ? 'extending_error' : 'shrinking_error';
       share.fault = fault;
+      recordShareMessage(sim, 'SHARE', share.id, op, fault);
       share.updatedAt = cinderTime();
     },
   });
@@ -603,9 +637,10 @@ function createSnapshot(sim: SimContext, call: ServiceCall) {
       snap.status = 'available';
       snap.updatedAt = cinderTime();
     },
-    fail: () => {
+    fail: (fault) => {
       snap.status = 'error';
       snap.updatedAt = cinderTime();
+      recordShareMessage(sim, 'SHARE_SNAPSHOT', snap.id, 'create snapshot', fault);
     },
   });
   return { status: 202, body: { snapshot: snapshotView(snap) } };

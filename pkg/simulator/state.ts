@@ -219,6 +219,8 @@ export interface UserMessageRecord {
 
 export class SimState {
   readonly messages: UserMessageRecord[] = [];
+  /** Manila user messages (`GET /messages?resource_id=`). */
+  readonly shareMessages: UserMessageRecord[] = [];
   readonly volumes = new Map<string, VolumeRecord>();
   readonly snapshots = new Map<string, SnapshotRecord>();
   readonly backups = new Map<string, BackupRecord>();

@@ -284,6 +284,14 @@ function volumeAction(sim: SimContext, call: ServiceCall) {
       return extendVolume(sim, call, volume, requireObject(body, action));
     case 'os-retype':
       return retypeVolume(sim, volume, requireObject(body, action));
+    case 'os-reset_status': {
+      // Admin action: how an operator gets a volume out of an error state.
+      const status = optionalString(requireObject(body, action), 'status');
+      if (!status) throw badRequest('Must specify status.');
+      volume.status = status;
+      touch(volume, cinderTime());
+      return { status: 202 };
+    }
     default:
       throw badRequest(`There is no such action: ${action}`);
   }
