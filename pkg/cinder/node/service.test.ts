@@ -714,7 +714,24 @@ describe('NodeGetVolumeStats', () => {
     });
     mounter.removeDevice('/dev/vdb');
     const response = await handlers.NodeGetVolumeStats(statsRequest({ volume_path: BLOCK_TARGET }), ctx);
-    expect(response.usage).toEqual([]);
+    expect(response.usage).toEqual([{ unit: 'BYTES', total: 0 }]);
     expect(response.volume_condition).toEqual({ abnormal: true, message: expect.stringContaining(`the block device behind ${BLOCK_TARGET} is gone`) });
+  });
+
+  it('reports a path that cannot be stat-ed (dead mount) as a condition', async () => {
+    const { handlers, mounter } = await published();
+    mounter.failNext('statPath', new Error('cannot stat x: ENOTCONN: socket is not connected'));
+    const response = await handlers.NodeGetVolumeStats(statsRequest(), ctx);
+    expect(response.volume_condition).toEqual({ abnormal: true, message: expect.stringContaining('ENOTCONN') });
+  });
+
+  it('reports an unreadable filesystem as a condition, not a failure', async () => {
+    const { handlers, mounter } = await published();
+    mounter.failNext('statfs', Object.assign(new Error('EIO: i/o error, statfs'), { code: 'EIO' }));
+    const response = await handlers.NodeGetVolumeStats(statsRequest(), ctx);
+    expect(response).toEqual({
+      usage: [{ unit: 'BYTES', total: 0 }],
+      volume_condition: { abnormal: true, message: 'cannot read filesystem statistics: EIO: i/o error, statfs' },
+    });
   });
 });

@@ -274,7 +274,15 @@ export function createCinderNodeService(options: CinderNodeServiceOptions): Cind
       const volumePath = requirePath(req.volume_path, 'volume_path');
       const staging = req.staging_target_path ? requirePath(req.staging_target_path, 'staging_target_path') : undefined;
       return withNodeErrors(`reading stats of volume ${volumeId} at ${volumePath}`, async () => {
-        const info = await mounter.statPath(volumePath);
+        let info;
+        try {
+          info = await mounter.statPath(volumePath);
+        } catch (error) {
+          return {
+            usage: [{ unit: 'BYTES', total: 0 }],
+            volume_condition: { abnormal: true, message: `cannot stat ${volumePath}: ${(error as Error).message}` },
+          };
+        }
         if (!info) throw notFound(`volume_path ${volumePath} does not exist`);
         const mount = await mounter.findMount(volumePath);
 
@@ -284,15 +292,23 @@ export function createCinderNodeService(options: CinderNodeServiceOptions): Cind
             total = await mounter.deviceSize(volumePath);
           } catch (error) {
             return {
-              usage: [],
+              // kubelet drops a response without usage, and the condition with it.
+              usage: [{ unit: 'BYTES', total: 0 }],
               volume_condition: { abnormal: true, message: `the block device behind ${volumePath} is gone: ${(error as Error).message}` },
             };
           }
           return { usage: [{ unit: 'BYTES', total }], volume_condition: { abnormal: false, message: 'volume is healthy' } };
         }
 
-        const stats = await mounter.statfs(volumePath);
         const problems = await filesystemProblems(volumePath, mount, staging);
+        let stats;
+        try {
+          stats = await mounter.statfs(volumePath);
+        } catch (error) {
+          // A broken mount (EIO, ENOTCONN) is a volume condition to report, not a failure of the call.
+          problems.unshift(`cannot read filesystem statistics: ${(error as Error).message}`);
+          return { usage: [{ unit: 'BYTES', total: 0 }], volume_condition: { abnormal: true, message: problems.join('; ') } };
+        }
         return {
           usage: [
             { unit: 'BYTES', total: stats.totalBytes, available: stats.availableBytes, used: stats.usedBytes },
