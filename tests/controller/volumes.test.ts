@@ -202,6 +202,26 @@ describe('CreateVolume', () => {
   });
 });
 
+describe('CreateVolume waits', () => {
+  it('answers DEADLINE_EXCEEDED with the last status when Cinder is slow, and the retry returns the same volume', async () => {
+    const impatient = await startHarness({ controller: { waitSchedules: { volumeCreate: { initialDelayMs: 10, factor: 1, checks: 3 } } } });
+    try {
+      const hold = impatient.sim.control.holdStatus({ kind: 'volume', status: 'creating' });
+      const slow = await failure(impatient.client.controller.CreateVolume(request('cv-slow')));
+      expect(slow.code).toBe(Code.DEADLINE_EXCEEDED);
+      expect(slow.details).toContain('to become available');
+      expect(slow.details).toContain('last status "creating"');
+      impatient.sim.control.releaseHold(hold);
+      const retried = await impatient.client.controller.CreateVolume(request('cv-slow'));
+      const volumes = (await impatient.cloud.blockStorage.listVolumes({ name: 'cv-slow' })).items;
+      expect(volumes.map((volume) => volume.id)).toEqual([retried.volume!.volume_id]);
+      expect(volumes[0].status).toBe('available');
+    } finally {
+      await impatient.stop();
+    }
+  });
+});
+
 describe('DeleteVolume', () => {
   it('deletes and waits until gone; gone is OK', async () => {
     const created = await h.client.controller.CreateVolume(request('dv-1'));

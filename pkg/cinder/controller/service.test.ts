@@ -270,3 +270,52 @@ describe('ListVolumes across clouds (fake cloud)', () => {
     expect(await codeOf(controller.ListVolumes({ max_entries: 2, starting_token: 'x:nowhere' }, scope))).toBe(Code.ABORTED);
   });
 });
+
+describe('PVC annotations (fake cloud)', () => {
+  it('turns affinity / anti-affinity annotations into Cinder scheduler hints', async () => {
+    const { cloud, state } = createFakeCloud('');
+    const seen: unknown[] = [];
+    const createVolume = cloud.blockStorage.createVolume.bind(cloud.blockStorage);
+    cloud.blockStorage.createVolume = async (options) => {
+      seen.push(options.schedulerHints);
+      return createVolume(options);
+    };
+    const reads: string[] = [];
+    const service = createCinderControllerService({
+      clouds: new Map([['', cloud]]),
+      clusterId: 'c',
+      withTopology: true,
+      ignoreVolumeAZ: false,
+      pvcAnnotations: true,
+      pvcAnnotationReader: async (namespace, name): Promise<Record<string, string>> => {
+        reads.push(`${namespace}/${name}`);
+        return name === 'data'
+          ? { 'cinder.csi.openstack.org/affinity': 'neighbour', 'cinder.csi.openstack.org/anti-affinity': '11111111-2222-4333-8444-555555555555' }
+          : {};
+      },
+      logger: silentLogger,
+      waitSchedules: { volumeCreate: fast },
+    });
+    const controller = service.controller as Required<ControllerHandlers>;
+    const neighbour = await controller.CreateVolume(createRequest('neighbour'), scope);
+    await controller.CreateVolume(
+      createRequest('with-hints', { parameters: { 'csi.storage.k8s.io/pvc/name': 'data', 'csi.storage.k8s.io/pvc/namespace': 'apps' } }),
+      scope,
+    );
+    expect(reads).toEqual(['apps/data']);
+    expect(seen).toEqual([
+      undefined,
+      { same_host: [neighbour.volume?.volume_id], different_host: ['11111111-2222-4333-8444-555555555555'] },
+    ]);
+    expect(state.volumes.size).toBe(2);
+    // A PVC without the annotations gets no hints (and no error).
+    const plain = await codeOf(
+      controller.CreateVolume(
+        createRequest('no-hints', { parameters: { 'csi.storage.k8s.io/pvc/name': 'data2', 'csi.storage.k8s.io/pvc/namespace': 'apps' } }),
+        scope,
+      ),
+    );
+    expect(plain).toBeUndefined();
+    expect(seen[2]).toBeUndefined();
+  });
+});
