@@ -37,6 +37,8 @@ beforeEach(() => {
 afterAll(() => {
   nock.cleanAll();
   nock.enableNetConnect();
+  // Core `http` is shared by all test files of a worker: leave no interceptor behind.
+  nock.restore();
 });
 
 describe('volumes', () => {
@@ -251,7 +253,7 @@ describe('waitForVolume', () => {
   it('falls back to GET for a volume missing from the list', async () => {
     cinder().get(`${base}/volumes/detail`).reply(200, { volumes: [volume({ id: 'v1' })] });
     cinder().get(`${base}/volumes/v2`).reply(404, { itemNotFound: { code: 404, message: 'Volume v2 could not be found.' } });
-    const { cloud } = makeCloud(undefined, fastWait);
+    const { cloud } = makeCloud(undefined, { ...fastWait, waitCoalescing: { minBatch: 2 } });
     const [first, second] = await Promise.allSettled([
       cloud.blockStorage.waitForVolume('v1', ['available']),
       cloud.blockStorage.waitForVolume('v2', ['available']),

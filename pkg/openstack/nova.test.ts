@@ -18,6 +18,8 @@ beforeEach(() => {
 afterAll(() => {
   nock.cleanAll();
   nock.enableNetConnect();
+  // Core `http` is shared by all test files of a worker: leave no interceptor behind.
+  nock.restore();
 });
 
 describe('Nova', () => {

@@ -135,14 +135,14 @@ describe('BatchingFetcher', () => {
     await Promise.all([fetcher.fetch('a'), fetcher.fetch('b')]);
     expect(calls).toEqual({ get: 2, list: 0 });
     const { source: noList, calls: noListCalls } = fakeSource({ a: ['available'], b: ['available'], c: ['x'] }, false);
-    const plain = new BatchingFetcher(noList);
+    const plain = new BatchingFetcher(noList, { minBatch: 2 });
     await Promise.all(['a', 'b', 'c'].map((id) => plain.fetch(id)));
     expect(noListCalls).toEqual({ get: 3, list: 0 });
   });
 
   it('shares one fetch among concurrent waits on the same ID', async () => {
     const { source, calls } = fakeSource({ a: ['available'], b: ['available'] });
-    const fetcher = new BatchingFetcher(source);
+    const fetcher = new BatchingFetcher(source, { minBatch: 2 });
     await Promise.all([fetcher.fetch('a'), fetcher.fetch('a'), fetcher.fetch('b')]);
     expect(calls).toEqual({ get: 0, list: 1 });
   });
@@ -156,7 +156,7 @@ describe('BatchingFetcher', () => {
         throw new Error('list broke');
       },
     };
-    const fetcher = new BatchingFetcher(failing);
+    const fetcher = new BatchingFetcher(failing, { minBatch: 2 });
     await expect(Promise.all([fetcher.fetch('a'), fetcher.fetch('b')])).resolves.toHaveLength(2);
     expect(calls).toEqual({ get: 2, list: 1 });
   });

@@ -80,11 +80,16 @@ export interface ResourceSource<T> {
 export interface CoalescingOptions {
   /** Default true. */
   enabled?: boolean;
-  /** Fewest IDs in one tick for which a list call replaces the GETs (default 2). */
+  /**
+   * Fewest IDs in one tick for which a list call replaces the GETs (default 5). A list returns the
+   * whole project, so for a couple of waits single GETs are cheaper.
+   */
   minBatch?: number;
   /** How long a tick collects requests before fetching (default 0: the current event-loop turn). */
   windowMs?: number;
 }
+
+const DEFAULT_MIN_BATCH = 5;
 
 interface Waiting<T> {
   resolve: (value: T) => void;
@@ -107,7 +112,7 @@ export class BatchingFetcher<T> {
     options: CoalescingOptions = {},
   ) {
     this.enabled = options.enabled ?? true;
-    this.minBatch = Math.max(2, options.minBatch ?? 2);
+    this.minBatch = Math.max(2, options.minBatch ?? DEFAULT_MIN_BATCH);
     this.windowMs = options.windowMs ?? 0;
   }
 

@@ -9,13 +9,14 @@ export function parseBoolean(value: unknown, key: string, source: string): boole
   const word = String(value).trim().toLowerCase();
   if (TRUE_WORDS.has(word)) return true;
   if (FALSE_WORDS.has(word) || word === '') return false;
-  throw new ConfigError(`${source}: key "${key}" must be a boolean, got "${String(value)}"`);
+  // The value is not quoted: a secret pasted under the wrong key must not reach a log.
+  throw new ConfigError(`${source}: key "${key}" must be a boolean (true/false)`);
 }
 
 export function parseInteger(value: unknown, key: string, source: string): number {
   const text = String(value).trim();
   if (!/^[-+]?\d+$/.test(text)) {
-    throw new ConfigError(`${source}: key "${key}" must be an integer, got "${text}"`);
+    throw new ConfigError(`${source}: key "${key}" must be an integer`);
   }
   return Number.parseInt(text, 10);
 }
@@ -42,7 +43,7 @@ export function parseDurationMs(value: unknown, key: string, source: string): nu
     consumed = part.lastIndex;
   }
   if (consumed === 0 || consumed !== text.length) {
-    throw new ConfigError(`${source}: key "${key}" must be a duration like "10s", got "${text}"`);
+    throw new ConfigError(`${source}: key "${key}" must be a duration like "10s"`);
   }
   return total;
 }

@@ -20,6 +20,8 @@ beforeEach(() => {
 afterAll(() => {
   nock.cleanAll();
   nock.enableNetConnect();
+  // Core `http` is shared by all test files of a worker: leave no interceptor behind.
+  nock.restore();
 });
 
 const fast = { http: { retryBaseDelayMs: 10, retryMaxDelayMs: 40, maxRetries: 3 } };

@@ -47,7 +47,12 @@ export async function executeRequest(
   } catch (err) {
     if (options.scrub && err instanceof Error) {
       err.message = options.scrub(err.message);
-      if (err.cause instanceof Error) err.cause.message = options.scrub(err.cause.message);
+      // The stack was rendered with the original message.
+      if (err.stack) err.stack = options.scrub(err.stack);
+      if (err.cause instanceof Error) {
+        err.cause.message = options.scrub(err.cause.message);
+        if (err.cause.stack) err.cause.stack = options.scrub(err.cause.stack);
+      }
     }
     throw err;
   }

@@ -14,6 +14,8 @@ beforeEach(resetNock);
 afterAll(() => {
   nock.cleanAll();
   nock.enableNetConnect();
+  // Core `http` is shared by all test files of a worker: leave no interceptor behind.
+  nock.restore();
 });
 
 function cinderScope(region = 'RegionOne', iface = 'public'): nock.Scope {

@@ -61,7 +61,11 @@ export class KeystoneSession {
     let out = text;
     const secrets = [...secretValues(this.options.credentials), ...this.knownTokens];
     for (const secret of secrets) {
-      if (secret.length >= 4 && out.includes(secret)) out = out.split(secret).join('***');
+      if (secret.length < 4) continue;
+      // Also the JSON-escaped form, as a quoted request body would show it.
+      for (const form of new Set([secret, JSON.stringify(secret).slice(1, -1)])) {
+        if (out.includes(form)) out = out.split(form).join('***');
+      }
     }
     return out;
   };
