@@ -90,7 +90,7 @@ async function run(options: DemoOptions): Promise<number> {
     stack = await runner.run('stack', 'start simulator and plugin processes', async () => {
       const started = await startStack({ logFile: options.logFile });
       return {
-        detail: `cloud ${started.simulator.authUrl}, controller pid ${started.controllerProcess.pid}, node pid ${started.nodeProcess().pid}` +
+        detail: `cloud ${started.simulator.authUrl}, controller pid ${started.controllerProcess().pid}, node pid ${started.nodeProcess().pid}` +
           (started.devicesEnabled ? ', loop devices on' : `, loop devices off (${started.devicesDisabledReason ?? 'unknown reason'})`),
         value: started,
       };
@@ -137,7 +137,7 @@ async function run(options: DemoOptions): Promise<number> {
       .run('teardown', 'stop plugins and simulator', async () => {
         const leftovers = describeLeftovers(await live.leftovers());
         await live.stop();
-        const codes = `controller exit ${String(live.controllerProcess.exitCode())}, node exit ${String(live.nodeProcess().exitCode())}`;
+        const codes = `controller exit ${String(live.controllerProcess().exitCode())}, node exit ${String(live.nodeProcess().exitCode())}`;
         if (leftovers.length > 0) throw new Error(`${codes}; left behind: ${leftovers.join('; ')}`);
         return { detail: `${codes}; no mounts, loop devices or files left`, value: undefined };
       })

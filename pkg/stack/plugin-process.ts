@@ -15,8 +15,8 @@ export interface PluginProcessOptions {
   args: string[];
   /** Socket the plugin listens on (must match --endpoint); polled until Probe says ready. */
   socketPath: string;
-  /** Plugin stdout and stderr are appended here. */
-  logFile: string;
+  /** Plugin stdout and stderr are appended here; 'inherit' passes them through to this process's. */
+  logFile: string | 'inherit';
   /** Default 90 s: the first start compiles the whole plugin through tsx on a possibly busy machine. */
   readyTimeoutMs?: number;
   /** Default: `node --import tsx cmd/cinder-csi-plugin/main.ts`. */
@@ -30,6 +30,8 @@ export interface PluginProcess {
   readonly socketPath: string;
   /** Exit code once exited (null while running or when killed by a signal). */
   exitCode(): number | null;
+  /** False once the process has exited for any reason. */
+  running(): boolean;
   /** SIGTERM, then SIGKILL after `graceMs` (default 20 s). Resolves with the exit code (null if killed). */
   stop(graceMs?: number): Promise<number | null>;
 }
@@ -42,6 +44,7 @@ export function defaultPluginCommand(): { file: string; args: string[] } {
 }
 
 function tail(file: string, lines = 15): string {
+  if (file === 'inherit') return '(see the output above)';
   try {
     return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
   } catch {
@@ -51,21 +54,25 @@ function tail(file: string, lines = 15): string {
 
 export async function startPluginProcess(options: PluginProcessOptions): Promise<PluginProcess> {
   const command = options.command ?? defaultPluginCommand();
-  fs.mkdirSync(path.dirname(options.logFile), { recursive: true });
-  fs.appendFileSync(
-    options.logFile,
-    `----- ${new Date().toISOString()} starting ${options.name}: ${[command.file, ...command.args, ...options.args].join(' ')}\n`,
-  );
-  const logFd = fs.openSync(options.logFile, 'a');
+  const logFile = options.logFile;
+  let logFd: number | undefined;
+  if (logFile !== 'inherit') {
+    fs.mkdirSync(path.dirname(logFile), { recursive: true });
+    fs.appendFileSync(
+      logFile,
+      `----- ${new Date().toISOString()} starting ${options.name}: ${[command.file, ...command.args, ...options.args].join(' ')}\n`,
+    );
+    logFd = fs.openSync(logFile, 'a');
+  }
   let child: ChildProcess;
   try {
     child = spawn(command.file, [...command.args, ...options.args], {
       cwd: REPO_ROOT,
       env: options.env ?? process.env,
-      stdio: ['ignore', logFd, logFd],
+      stdio: logFd === undefined ? ['ignore', 'inherit', 'inherit'] : ['ignore', logFd, logFd],
     });
   } finally {
-    fs.closeSync(logFd);
+    if (logFd !== undefined) fs.closeSync(logFd);
   }
 
   let exited = false;
@@ -135,6 +142,7 @@ export async function startPluginProcess(options: PluginProcessOptions): Promise
     pid: child.pid as number,
     socketPath: options.socketPath,
     exitCode: () => code,
+    running: () => !exited,
     stop,
   };
 }

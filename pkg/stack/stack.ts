@@ -22,8 +22,8 @@ export interface StackOptions {
   availabilityZone?: string;
   /** Plugin `--v` (default 4). */
   verbosity?: number;
-  /** Plugin logs (default `<workDir>/plugins.log`; kept after stop() only when outside workDir). */
-  logFile?: string;
+  /** Plugin logs (default `<workDir>/plugins.log`, removed by stop(); 'inherit' = this process's output). */
+  logFile?: string | 'inherit';
   /** true: fail unless loop devices work; default: use them when possible. */
   requireDevices?: boolean;
   /** Extra flags for each plugin. */
@@ -32,6 +32,13 @@ export interface StackOptions {
   readyTimeoutMs?: number;
   /** Plugins' `--wait-initial-delay-ms` (default 50: the simulator settles in tens of ms). */
   waitInitialDelayMs?: number;
+  /** `--cluster` of the controller (default STACK_CLUSTER_ID). */
+  clusterId?: string;
+  /**
+   * Serve controller and node from ONE plugin process on this socket path (`npm run local`); default:
+   * two processes on sockets in the stack directory, as in a cluster.
+   */
+  singleSocket?: string;
 }
 
 export interface StackLeftovers {
@@ -49,7 +56,7 @@ export interface StackLeftovers {
 
 export interface Stack {
   readonly workDir: string;
-  readonly logFile: string;
+  readonly logFile: string | 'inherit';
   readonly cloudConfPath: string;
   readonly simulator: Simulator;
   /** The Nova server ID of this node: what NodeGetInfo must answer and ControllerPublish takes. */
@@ -58,7 +65,8 @@ export interface Stack {
   readonly devicesDisabledReason?: string;
   readonly controller: CsiClient;
   readonly node: CsiClient;
-  readonly controllerProcess: PluginProcess;
+  /** The plugin processes (the same one when `singleSocket` is set). */
+  controllerProcess(): PluginProcess;
   nodeProcess(): PluginProcess;
   /** A per-volume staging directory path (not created: NodeStage does that). */
   stagingPath(volumeId: string): string;
@@ -130,21 +138,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       '--v', String(options.verbosity ?? 4),
       '--wait-initial-delay-ms', String(options.waitInitialDelayMs ?? 50),
     ];
-    const controllerSocket = path.join(socketsDir, 'controller.sock');
-    const nodeSocket = path.join(socketsDir, 'node.sock');
-    const controllerArgs = [
-      '--endpoint', `unix://${controllerSocket}`,
-      ...common,
-      '--provide-controller-service=true',
-      '--provide-node-service=false',
-      '--cluster', STACK_CLUSTER_ID,
-      ...(options.controllerArgs ?? []),
-    ];
-    const nodeArgs = [
-      '--endpoint', `unix://${nodeSocket}`,
-      ...common,
-      '--provide-controller-service=false',
-      '--provide-node-service=true',
+    const controllerFlags = ['--cluster', options.clusterId ?? STACK_CLUSTER_ID, ...(options.controllerArgs ?? [])];
+    const nodeFlags = [
       '--device-dir', simulator.byIdDir,
       '--sysfs-root', simulator.sysfsRoot,
       '--config-drive-dir', simulator.configDriveDir(server.id),
@@ -153,16 +148,56 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ...(options.nodeArgs ?? []),
     ];
     const readyTimeoutMs = options.readyTimeoutMs;
+    const plugin = (name: string, socketPath: string, serves: { controller: boolean; node: boolean }) => () =>
+      startPluginProcess({
+        name,
+        socketPath,
+        logFile,
+        readyTimeoutMs,
+        args: [
+          '--endpoint', `unix://${socketPath}`,
+          ...common,
+          `--provide-controller-service=${serves.controller}`,
+          `--provide-node-service=${serves.node}`,
+          ...(serves.controller ? controllerFlags : []),
+          ...(serves.node ? nodeFlags : []),
+        ],
+      });
 
-    // Started one after the other: on two busy cores, two parallel tsx compilations are no faster.
-    const controllerProcess = await startPluginProcess({
-      name: 'controller', args: controllerArgs, socketPath: controllerSocket, logFile, readyTimeoutMs,
-    });
-    cleanups.push(async () => void (await controllerProcess.stop()));
-    const startNode = (): Promise<PluginProcess> =>
-      startPluginProcess({ name: 'node', args: nodeArgs, socketPath: nodeSocket, logFile, readyTimeoutMs });
-    let nodeProcess = await startNode();
-    cleanups.push(async () => void (await nodeProcess.stop()));
+    let controllerProcess: PluginProcess;
+    let nodeProcess: PluginProcess;
+    let controllerSocket: string;
+    let nodeSocket: string;
+    let restartNode: () => Promise<number | null>;
+    if (options.singleSocket) {
+      const socketPath = path.resolve(options.singleSocket);
+      const startCombined = plugin('plugin', socketPath, { controller: true, node: true });
+      let combined = await startCombined();
+      cleanups.push(async () => void (await combined.stop()));
+      controllerSocket = nodeSocket = socketPath;
+      controllerProcess = nodeProcess = combined;
+      restartNode = async () => {
+        const code = await combined.stop();
+        combined = await startCombined();
+        controllerProcess = nodeProcess = combined;
+        return code;
+      };
+    } else {
+      controllerSocket = path.join(socketsDir, 'controller.sock');
+      nodeSocket = path.join(socketsDir, 'node.sock');
+      // One after the other: on two busy cores, two parallel tsx compilations are no faster.
+      const controllerStarted = await plugin('controller', controllerSocket, { controller: true, node: false })();
+      controllerProcess = controllerStarted;
+      cleanups.push(async () => void (await controllerStarted.stop()));
+      const startNode = plugin('node', nodeSocket, { controller: false, node: true });
+      nodeProcess = await startNode();
+      cleanups.push(async () => void (await nodeProcess.stop()));
+      restartNode = async () => {
+        const code = await nodeProcess.stop();
+        nodeProcess = await startNode();
+        return code;
+      };
+    }
 
     const controller = createCsiClient(controllerSocket);
     const node = createCsiClient(nodeSocket);
@@ -182,15 +217,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       devicesDisabledReason: simulator.devicesDisabledReason,
       controller,
       node,
-      controllerProcess,
+      controllerProcess: () => controllerProcess,
       nodeProcess: () => nodeProcess,
       stagingPath: (volumeId) => path.join(kubeletDir, 'plugins', 'staging', volumeId),
       targetPath: (volumeId, name = 'mount') => path.join(kubeletDir, 'pods', volumeId, name),
-      async restartNode() {
-        const code = await nodeProcess.stop();
-        nodeProcess = await startNode();
-        return code;
-      },
+      restartNode: () => restartNode(),
       async leftovers() {
         const byIdEntries = fs.existsSync(simulator.byIdDir) ? fs.readdirSync(simulator.byIdDir) : [];
         return {

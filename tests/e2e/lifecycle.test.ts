@@ -5,10 +5,14 @@
  * snapshot → restore (same bytes) → clone (same bytes) → online expand (df shows it) → delete → nothing left.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { describeLeftovers, runLifecycle, startStack, StepRunner, VOLUME_KINDS, type Stack, type StepRecord } from '../../pkg/stack';
 
 const canUseLoop = process.getuid?.() === 0 && fs.existsSync('/dev/loop-control');
 const suite = canUseLoop ? describe : describe.skip;
+/** Plugin logs of the last run, overwritten each time (read them when a test fails). */
+const logFile = path.join(os.tmpdir(), 'openstack-csi-e2e', 'lifecycle.log');
 const title = canUseLoop
   ? 'e2e: Cinder volume lifecycle through the plugin processes'
   : 'e2e: Cinder volume lifecycle (SKIPPED: needs root and /dev/loop-control for loop devices and mounts)';
@@ -17,16 +21,12 @@ suite(title, () => {
   let stack: Stack;
 
   beforeAll(async () => {
-    stack = await startStack({ requireDevices: true });
+    fs.rmSync(logFile, { force: true });
+    stack = await startStack({ requireDevices: true, logFile });
   }, 240_000);
 
   afterAll(async () => {
-    if (!stack) return;
-    const leftovers = await stack.leftovers();
-    const logFile = stack.logFile;
-    await stack.stop();
-    // Logs outlive the stack only when something needs reading.
-    if (describeLeftovers(leftovers).length === 0) fs.rmSync(logFile, { force: true });
+    await stack?.stop();
   }, 120_000);
 
   it('the node plugin reports this Nova server as its node, with its zone', async () => {
@@ -39,7 +39,7 @@ suite(title, () => {
   const failures = (records: StepRecord[]): string =>
     records
       .filter((record) => record.status === 'failed')
-      .map((record) => `${record.group}: ${record.name}: ${record.detail}`)
+      .map((record) => `${record.group}: ${record.name}: ${record.detail} (plugin logs: ${logFile})`)
       .join('\n');
 
   it.each(VOLUME_KINDS)(

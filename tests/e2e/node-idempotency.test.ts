@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { createMounter } from '../../pkg/mounter';
 import {
@@ -21,6 +22,8 @@ import {
 
 const canUseLoop = process.getuid?.() === 0 && fs.existsSync('/dev/loop-control');
 const suite = canUseLoop ? describe : describe.skip;
+/** Plugin logs of the last run, overwritten each time (read them when a test fails). */
+const logFile = path.join(os.tmpdir(), 'openstack-csi-e2e', 'node-idempotency.log');
 const title = canUseLoop
   ? 'e2e: node plugin idempotency and restarts'
   : 'e2e: node plugin idempotency and restarts (SKIPPED: needs root and /dev/loop-control for loop devices and mounts)';
@@ -30,15 +33,12 @@ suite(title, () => {
   const mounter = createMounter();
 
   beforeAll(async () => {
-    stack = await startStack({ requireDevices: true });
+    fs.rmSync(logFile, { force: true });
+    stack = await startStack({ requireDevices: true, logFile });
   }, 240_000);
 
   afterAll(async () => {
-    if (!stack) return;
-    const leftovers = await stack.leftovers();
-    const logFile = stack.logFile;
-    await stack.stop();
-    if (describeLeftovers(leftovers).length === 0) fs.rmSync(logFile, { force: true });
+    await stack?.stop();
   }, 120_000);
 
   const createVolume = async (kind: VolumeKind): Promise<NodeVolume> => {

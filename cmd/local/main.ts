@@ -1,0 +1,123 @@
+/**
+ * `npm run local -- --endpoint unix:///path/csi.sock`: a complete Cinder CSI endpoint on this machine for
+ * any CSI client (csc, csi-sanity, a sidecar): the OpenStack simulator as the cloud and ONE plugin
+ * process serving Identity, Controller and Node on the given socket, until SIGTERM/SIGINT. Staging and
+ * target paths may be anywhere; on exit the plugin, the simulator and everything they made under this
+ * command's temporary directory are removed (mounts a client left elsewhere are the client's).
+ */
+import * as path from 'node:path';
+import { parseEndpoint } from '../../pkg/csi/endpoint';
+import { startStack, type Stack } from '../../pkg/stack';
+
+interface LocalOptions {
+  socketPath: string;
+  logFile: string | 'inherit';
+  latencyMs: number;
+  verbosity: number;
+}
+
+const USAGE = `Usage: npm run local -- --endpoint unix:///path/csi.sock [--log-file PATH] [--latency-ms N] [--v N]
+
+Starts the OpenStack simulator and the Cinder CSI plugin (controller + node) on one unix socket and
+serves until SIGTERM or SIGINT. Plugin logs go to stderr unless --log-file is given.`;
+
+function parseArgs(argv: string[]): LocalOptions | 'help' {
+  let endpoint: string | undefined;
+  const options = { logFile: 'inherit' as string, latencyMs: 20, verbosity: 2 };
+  for (let i = 0; i < argv.length; i += 1) {
+    const [name, inline] = argv[i].split(/=(.*)/s, 2);
+    const value = (): string => {
+      const next = inline ?? argv[++i];
+      if (next === undefined || next === '') throw new Error(`flag ${name} needs a value`);
+      return next;
+    };
+    const integer = (): number => {
+      const raw = value();
+      if (!/^\d+$/.test(raw)) throw new Error(`invalid value "${raw}" for ${name}: must be a non-negative integer`);
+      return Number(raw);
+    };
+    if (name === '--help' || name === '-h') return 'help';
+    else if (name === '--endpoint') endpoint = value();
+    else if (name === '--log-file') options.logFile = path.resolve(value());
+    else if (name === '--latency-ms') options.latencyMs = integer();
+    else if (name === '--v') options.verbosity = integer();
+    else throw new Error(`unknown flag ${name}`);
+  }
+  if (endpoint === undefined) throw new Error('--endpoint is required, e.g. --endpoint unix:///tmp/csi/csi.sock');
+  const parsed = parseEndpoint(endpoint);
+  if (parsed.kind !== 'unix') throw new Error(`--endpoint must be a unix socket (unix:///path), not ${endpoint}`);
+  return { ...options, socketPath: parsed.path };
+}
+
+async function main(): Promise<void> {
+  let options: LocalOptions | 'help';
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`local: ${(error as Error).message}\n\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (options === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+
+  const say = (line: string): void => void process.stderr.write(`[local] ${line}\n`);
+  let stack: Stack | undefined;
+  let stopping = false;
+  const shutdown = async (reason: string, exitCode: number): Promise<never> => {
+    if (!stopping) {
+      stopping = true;
+      say(`${reason}: stopping the plugin and the simulator`);
+      try {
+        await stack?.stop();
+        say('stopped; loop devices and temporary files removed');
+      } catch (error) {
+        say(`cleanup problem: ${(error as Error).message}`);
+        exitCode = exitCode || 1;
+      }
+    }
+    process.exit(exitCode);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM', 0));
+  process.once('SIGINT', () => void shutdown('SIGINT', 0));
+
+  say('starting the OpenStack simulator and the Cinder CSI plugin…');
+  try {
+    stack = await startStack({
+      singleSocket: options.socketPath,
+      logFile: options.logFile,
+      latencyMs: options.latencyMs,
+      verbosity: options.verbosity,
+      clusterId: 'local',
+      nodeName: 'local-node',
+    });
+  } catch (error) {
+    say(`could not start: ${(error as Error).message}`);
+    process.exit(1);
+  }
+  const live = stack;
+  say(`CSI endpoint     unix://${options.socketPath} (Identity, Controller, Node)`);
+  say(`node ID          ${live.nodeId} (Nova server "local-node", zone nova)`);
+  say(`cloud            ${live.simulator.authUrl} (credentials in ${live.cloudConfPath})`);
+  say(
+    live.devicesEnabled
+      ? `block devices    loop devices, by-id links in ${live.simulator.byIdDir}`
+      : `block devices    OFF (${live.devicesDisabledReason ?? 'unknown reason'}): NodeStage/NodePublish will fail; controller RPCs work`,
+  );
+  if (options.logFile !== 'inherit') say(`plugin logs      ${options.logFile}`);
+  say(`try: csi-sanity --csi.endpoint=${options.socketPath}   or   csc identity plugin-info -e unix://${options.socketPath}`);
+  say('serving until SIGTERM or SIGINT');
+
+  // If the plugin dies, there is nothing left to serve.
+  const watch = setInterval(() => {
+    const plugin = live.controllerProcess();
+    if (!plugin.running() && !stopping) void shutdown(`the plugin exited (code ${String(plugin.exitCode())})`, 1);
+  }, 1000);
+  watch.unref();
+  await new Promise<never>(() => {
+    // Held open by the running simulator; the signal handlers end the process.
+  });
+}
+
+void main();
