@@ -129,7 +129,16 @@ describe('real mounter without devices', () => {
     await mounter.format(loop.device, fsType);
     const probed = await mounter.probe(loop.device);
     expect(probed).toMatchObject({ blank: false, fsType });
-    if (fsType === 'ext4') expect((await mounter.fsck(loop.device)).status).toBe('clean');
+    if (fsType === 'ext4') {
+      // Without force, e2fsck skips a clean filesystem ("clean, ..."); forced, it checks it fully.
+      const quick = await mounter.fsck(loop.device);
+      expect(quick).toMatchObject({ status: 'clean', exitCode: 0 });
+      expect(quick.output).toMatch(/: clean,/);
+      const forced = await mounter.fsck(loop.device, { force: true });
+      expect(forced.status).toBe('clean');
+      expect(forced.output).not.toMatch(/: clean,/);
+      expect(forced.output).toMatch(/non-contiguous/);
+    }
 
     const target = await mountDir(`fs-${fsType}`);
     await mounter.mount(loop.device, target, fsType, options);
