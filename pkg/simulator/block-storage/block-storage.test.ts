@@ -196,6 +196,9 @@ describe('simulated Cinder through the production client', () => {
     expect(usage.gigabytes).toMatchObject({ limit: 60, in_use: 50 });
     expect(usage.volumes).toMatchObject({ limit: 8, in_use: 1 });
     expect(usage.gigabytes___DEFAULT__.in_use).toBe(50);
+    const token = await rawToken(sim);
+    const limits = await axios.get(`${sim.endpoints.volume}/limits`, { headers: { 'X-Auth-Token': token } });
+    expect(limits.data.limits.absolute).toMatchObject({ maxTotalVolumeGigabytes: 60, totalGigabytesUsed: 50, totalVolumesUsed: 1 });
   });
 
   it('ends a transition in its error state with the injected fault visible to the client', async () => {
