@@ -267,6 +267,12 @@ describe('ListVolumes across clouds (fake cloud)', () => {
     expect(seen).toHaveLength(4);
     expect(new Set(seen).size).toBe(4);
     expect(await codeOf(controller.ListVolumes({ max_entries: 2, starting_token: 'bogus' }, scope))).toBe(Code.ABORTED);
+    // Cinder capping pages below max_entries must not skip the rest of a cloud.
+    east.state.maxPageSize = 1;
+    for (const name of ['e2', 'e3']) await east.cloud.blockStorage.createVolume({ size: 1, name });
+    const eastOnly = await controller.ListVolumes({ max_entries: 10, starting_token: ':east' }, scope);
+    expect(eastOnly.entries).toHaveLength(3);
+    expect(eastOnly.next_token).toBe('');
     expect(await codeOf(controller.ListVolumes({ max_entries: 2, starting_token: 'x:nowhere' }, scope))).toBe(Code.ABORTED);
   });
 });

@@ -13,9 +13,9 @@ import type {
   ValidateVolumeCapabilitiesResponse,
   VolumeCondition,
 } from '../../csi/types';
-import type { Cloud, Volume } from '../../openstack/api';
+import type { Cloud, Page, Volume } from '../../openstack/api';
 import { BadRequestError, NotFoundError } from '../../openstack/errors';
-import { mapErrors } from '../errors';
+import { mapErrors, toCsiError } from '../errors';
 import { capabilityProblem } from './access-modes';
 import { gibToBytes } from './capacity';
 import type { ControllerContext } from './context';
@@ -79,33 +79,45 @@ export async function listVolumes(ctx: ControllerContext, req: ListVolumesReques
     ? decodeVolumeToken(req.starting_token, cloudNames)
     : { cloudName: cloudNames[0] ?? '' };
   const entries: ListVolumesEntry[] = [];
-  let marker = start.marker;
-  for (let index = cloudNames.indexOf(start.cloudName); index >= 0 && index < cloudNames.length; index++) {
+  const startIndex = cloudNames.indexOf(start.cloudName);
+  for (let index = startIndex; index >= 0 && index < cloudNames.length; index++) {
     const cloudName = cloudNames[index];
     const cloud = ctx.clouds.get(cloudName) as Cloud;
-    const remaining = maxEntries === 0 ? undefined : maxEntries - entries.length;
-    const page = await mapErrors({ operation: `list volumes of cloud "${cloudName}"` }, () =>
-      cloud.blockStorage.listVolumes(remaining === undefined ? { marker, allPages: true } : { marker, limit: remaining }),
-    ).catch((error: unknown) => {
-      // A marker Cinder no longer knows (the volume was deleted meanwhile) cannot be resumed from.
-      if (marker && (isCause(error, NotFoundError) || isCause(error, BadRequestError))) {
-        throw aborted(`starting_token "${req.starting_token}" is no longer valid: ${(error as Error).message}`);
+    let marker = index === startIndex ? start.marker : undefined;
+    // Cinder may cap a page below the requested limit (osapi_max_limit): keep reading this cloud.
+    for (;;) {
+      const remaining = maxEntries === 0 ? undefined : maxEntries - entries.length;
+      const page = await listPage(cloud, cloudName, marker, remaining, req.starting_token);
+      entries.push(...page.items.map((volume) => entryOf(ctx, volume)));
+      if (remaining === undefined) break;
+      if (entries.length >= maxEntries) {
+        if (page.nextMarker) return { entries, next_token: encodeVolumeToken({ cloudName, marker: page.nextMarker }) };
+        const nextCloud = cloudNames[index + 1];
+        return { entries, next_token: nextCloud === undefined ? '' : encodeVolumeToken({ cloudName: nextCloud }) };
       }
-      throw error;
-    });
-    entries.push(...page.items.map((volume) => entryOf(ctx, volume)));
-    marker = undefined;
-    if (remaining !== undefined && entries.length >= maxEntries) {
-      if (page.nextMarker) return { entries, next_token: encodeVolumeToken({ cloudName, marker: page.nextMarker }) };
-      const nextCloud = cloudNames[index + 1];
-      return { entries, next_token: nextCloud === undefined ? '' : encodeVolumeToken({ cloudName: nextCloud }) };
+      if (!page.nextMarker) break;
+      marker = page.nextMarker;
     }
   }
   return { entries, next_token: '' };
 }
 
-function isCause(error: unknown, type: new (...args: never[]) => Error): boolean {
-  return error instanceof type || (error instanceof Error && error.cause instanceof type);
+async function listPage(
+  cloud: Cloud,
+  cloudName: string,
+  marker: string | undefined,
+  limit: number | undefined,
+  startingToken: string,
+): Promise<Page<Volume>> {
+  try {
+    return await cloud.blockStorage.listVolumes(limit === undefined ? { marker, allPages: true } : { marker, limit });
+  } catch (error) {
+    // A marker Cinder no longer knows (the volume was deleted meanwhile) cannot be resumed from.
+    if (marker && (error instanceof NotFoundError || error instanceof BadRequestError)) {
+      throw aborted(`starting_token "${startingToken}" is no longer valid: ${error.message}`, error);
+    }
+    throw toCsiError(error, { operation: `list volumes of cloud "${cloudName}"` });
+  }
 }
 
 export async function controllerGetVolume(

@@ -40,6 +40,8 @@ export interface FakeCloudState {
   quota: QuotaUsage;
   /** Volume names whose creation ends in `error` with this fault. */
   failCreate: Map<string, string>;
+  /** Largest page the fake answers, like Cinder's `osapi_max_limit`. */
+  maxPageSize: number;
   /** How many reads a transition takes to complete (default 1). */
   readsPerTransition: number;
   calls: string[];
@@ -96,6 +98,7 @@ export function createFakeCloud(name = ''): { cloud: Cloud; state: FakeCloudStat
     ],
     quota: { gigabytes: { limit: 100, in_use: 0, reserved: 0 } },
     failCreate: new Map(),
+    maxPageSize: 1000,
     readsPerTransition: 1,
     calls: [],
   };
@@ -119,9 +122,10 @@ export function createFakeCloud(name = ''): { cloud: Cloud; state: FakeCloudStat
       start = items.findIndex((item) => item.id === options.marker) + 1;
       if (start === 0) throw new BadRequestError(`marker ${options.marker} not found`);
     }
-    if (options?.allPages || !options?.limit) return { items: items.slice(start).map(clone) };
-    const slice = items.slice(start, start + options.limit);
-    const more = start + options.limit < items.length;
+    if (options?.allPages) return { items: items.slice(start).map(clone) };
+    const limit = Math.min(options?.limit ?? state.maxPageSize, state.maxPageSize);
+    const slice = items.slice(start, start + limit);
+    const more = start + limit < items.length;
     return { items: slice.map(clone), nextMarker: more ? slice[slice.length - 1].id : undefined };
   };
   const getVolume = async (id: string): Promise<Volume> => {
