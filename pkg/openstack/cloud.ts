@@ -4,6 +4,7 @@ import { silentLogger } from '../log/logger';
 import packageJson from '../../package.json';
 import type { Cloud } from './api';
 import { CinderClient } from './cinder';
+import { validateCredentials } from './config/cloud-conf';
 import type { CloudConfig, CloudCredentials } from './config/credentials';
 import { realSleep, type Sleep } from './http/executor';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './http/retry-policy';
@@ -90,6 +91,7 @@ export class OpenStackCloud implements Cloud {
 
   constructor(credentials: CloudCredentials, options: CloudClientOptions = {}) {
     this.name = options.name ?? '';
+    validateCredentials(credentials, this.name ? `cloud "${this.name}"` : 'cloud credentials');
     const logger = (options.logger ?? silentLogger).child({ cloud: this.name });
     const sleep = options.sleep ?? realSleep;
     const metrics = options.metrics ?? defaultOpenStackMetrics;

@@ -20,6 +20,7 @@ export {
   type CloudClientOptions,
   type HttpOptions,
 } from './cloud';
+export { CloudCache, type CloudCacheOptions } from './cloud-cache';
 export {
   DEFAULT_WAIT_SCHEDULES,
   resolveWaitSchedules,
