@@ -95,6 +95,9 @@ describe('CreateVolume', () => {
     expect(typo.code).toBe(Code.INVALID_ARGUMENT);
     expect(typo.details).toContain('"avaliability"');
     expect(typo.details).toContain('"type", "availability", "fsType", "csi.storage.k8s.io/*"');
+    const badType = await failure(h.client.controller.CreateVolume(request('cv-gold', { parameters: { type: 'gold' } })));
+    expect(badType.code).toBe(Code.INVALID_ARGUMENT);
+    expect(badType.details).toContain('gold');
     const cloud = await failure(h.client.controller.CreateVolume(request('cv-cloud', { secrets: { cloud: 'west' } })));
     expect(cloud.code).toBe(Code.INVALID_ARGUMENT);
     expect(cloud.details).toContain('"west"');

@@ -72,7 +72,13 @@ export async function createVolume(
         sourceVolumeId: source.kind === 'volume' ? source.id : undefined,
         schedulerHints: await schedulerHints(ctx, cloud, params, scope),
       };
-      volume = await cloud.blockStorage.createVolume(options);
+      try {
+        volume = await cloud.blockStorage.createVolume(options);
+      } catch (error) {
+        // The source was checked above, so a 404 here is the StorageClass naming a volume type Cinder lacks.
+        if (error instanceof NotFoundError) throw invalidArgument(`${operation}: ${error.message}`, error);
+        throw error;
+      }
       scope.logger.info('volume created, waiting for it to become available', { volumeId: volume.id, name, sizeGiB });
     }
     const ready = await waitAvailable(ctx, cloud, volume, operation, scope);
