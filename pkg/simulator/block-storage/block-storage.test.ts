@@ -248,6 +248,10 @@ describe('simulated Cinder through the production client', () => {
     expect(tooNew.data.notAcceptable.message).toContain('Minimum is 3.0 and maximum is 3.70');
     const old = await axios.get(`${sim.endpoints.volume}/groups`, { headers: { 'X-Auth-Token': token }, validateStatus: () => true });
     expect(old.status).toBe(404);
+    const projectless = await axios.get(`${sim.url}/volume/v3/volumes/detail`, { headers: { 'X-Auth-Token': token } });
+    expect(projectless.data.volumes).toEqual([]);
+    const otherProject = await axios.get(`${sim.url}/volume/v3/someone-else/volumes`, { headers: { 'X-Auth-Token': token }, validateStatus: () => true });
+    expect(otherProject.status).toBe(400);
     const doc = await axios.get(`${sim.url}/volume/v3/`);
     expect(doc.data.versions[0]).toMatchObject({ min_version: '3.0', version: '3.70', status: 'CURRENT' });
   });

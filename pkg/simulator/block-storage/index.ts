@@ -29,7 +29,13 @@ export function registerBlockStorage(router: Router, sim: SimContext): void {
   router.add('GET', '/volume', (ctx) => ({ status: 300, body: { versions: [versionDoc(ctx)] } }));
   router.add('GET', '/volume/v3', (ctx) => ({ status: 200, body: { versions: [versionDoc(ctx)] } }));
 
-  const routes = new ServiceRoutes(router, sim, CINDER_PREFIX, policy);
+  // URLs carry the project (the catalog's form); since 3.67 Cinder also accepts them without it.
+  for (const prefix of [CINDER_PREFIX, '/volume/v3']) {
+    registerServiceRoutes(new ServiceRoutes(router, sim, prefix, policy), sim);
+  }
+}
+
+function registerServiceRoutes(routes: ServiceRoutes, sim: SimContext): void {
   registerVolumes(routes, sim);
   registerSnapshots(routes, sim);
   registerBackups(routes, sim);
