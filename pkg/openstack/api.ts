@@ -186,6 +186,20 @@ export interface QuotaUsageEntry {
 /** `GET /os-quota-sets/{project_id}?usage=true`: keys like `gigabytes`, `volumes`, `gigabytes_<type>`. */
 export type QuotaUsage = Record<string, QuotaUsageEntry>;
 
+/** `GET /limits` `limits.absolute`: the project's own limits and usage, readable without admin rights. */
+export interface AbsoluteLimits {
+  maxTotalVolumes: number;
+  maxTotalVolumeGigabytes: number;
+  maxTotalSnapshots: number;
+  maxTotalBackups: number;
+  maxTotalBackupGigabytes: number;
+  totalVolumesUsed: number;
+  totalGigabytesUsed: number;
+  totalSnapshotsUsed: number;
+  totalBackupsUsed: number;
+  totalBackupGigabytesUsed: number;
+}
+
 export interface VolumeGroup {
   id: string;
   name: string | null;
@@ -255,6 +269,8 @@ export interface BlockStorageApi {
   getVolumeType(idOrName: string): Promise<VolumeType>;
   listAvailabilityZones(): Promise<AvailabilityZone[]>;
   getQuotaUsage(projectId: string): Promise<QuotaUsage>;
+  /** `GET /limits` (optional so existing fakes stay valid; the HTTP client implements it). */
+  getAbsoluteLimits?(): Promise<AbsoluteLimits>;
 
   /** Groups and group snapshots need microversion 3.14+. */
   listGroupTypes(): Promise<GroupType[]>;

@@ -4,6 +4,7 @@
  * is the v3 base.
  */
 import type {
+  AbsoluteLimits,
   AvailabilityZone,
   Backup,
   BackupListOptions,
@@ -418,6 +419,16 @@ export class CinderClient implements BlockStorageApi {
       if (value && typeof value === 'object' && 'limit' in value) usage[key] = value as QuotaUsageEntry;
     }
     return usage;
+  }
+
+  /** `GET /limits` (3.0): absolute limits and usage of the session's project. */
+  async getAbsoluteLimits(): Promise<AbsoluteLimits> {
+    const result = await this.client.call<{ limits: { absolute: AbsoluteLimits } }>({
+      method: 'GET',
+      path: '/limits',
+      request: 'limits_get',
+    });
+    return result.data.limits.absolute;
   }
 
   /** Quota usage of the session's own project. */
