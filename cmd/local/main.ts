@@ -109,10 +109,14 @@ async function main(): Promise<void> {
   say(`try: csi-sanity --csi.endpoint=${options.socketPath}   or   csc identity plugin-info -e unix://${options.socketPath}`);
   say('serving until SIGTERM or SIGINT');
 
-  // If the plugin dies, there is nothing left to serve.
+  // If the plugin dies there is nothing left to serve. If our parent dies (`npm run` passes SIGTERM to
+  // its shell, which exits without passing it on), nobody is left to stop us: clean up rather than linger.
+  const parentPid = process.ppid;
   const watch = setInterval(() => {
     const plugin = live.controllerProcess();
-    if (!plugin.running() && !stopping) void shutdown(`the plugin exited (code ${String(plugin.exitCode())})`, 1);
+    if (stopping) return;
+    if (!plugin.running()) void shutdown(`the plugin exited (code ${String(plugin.exitCode())})`, 1);
+    else if (process.ppid !== parentPid) void shutdown(`parent process ${parentPid} exited`, 0);
   }, 1000);
   watch.unref();
   await new Promise<never>(() => {
