@@ -147,7 +147,8 @@ function recordShareMessage(sim: SimContext, resourceType: 'SHARE' | 'SHARE_SNAP
 
 function getShare(sim: SimContext, id: string): ShareRecord {
   const s = sim.state.shares.get(id);
-  if (!s) throw notFound(`Share ${id} could not be found.`);
+  // Manila's controllers answer a bare HTTPNotFound (webob's default text).
+  if (!s) throw notFound('The resource could not be found.');
   return s;
 }
 
