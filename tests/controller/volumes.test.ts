@@ -337,17 +337,22 @@ describe('GetCapacity', () => {
     const left = usage.gigabytes.limit - usage.gigabytes.in_use - usage.gigabytes.reserved;
     const capacity = await h.client.controller.GetCapacity({});
     expect(capacity.available_capacity).toBe(String(left * GiB));
+    // Per-type quotas are unlimited here, so the project-wide one decides.
+    const typed = await h.client.controller.GetCapacity({ parameters: { type: 'ssd' } });
+    expect(typed.available_capacity).toBe(String(left * GiB));
+    expect(capacity.maximum_volume_size).toBeNull();
     const typo = await failure(h.client.controller.GetCapacity({ parameters: { tpye: 'ssd' } }));
     expect(typo.code).toBe(Code.INVALID_ARGUMENT);
   });
 
-  it('omits the capacity when the quota is unlimited', async () => {
+  it('omits the capacity when the quota is unlimited, and reports the per-volume limit', async () => {
     let other: Harness | undefined;
     try {
-      other = await startHarness({ sim: { quotas: { blockStorage: { gigabytes: -1 } } } });
+      other = await startHarness({ sim: { quotas: { blockStorage: { gigabytes: -1, per_volume_gigabytes: 50 } } } });
       const capacity = await other.client.controller.GetCapacity({});
+      // Omitted: an unset int64 reads as "0" on the wire.
       expect(capacity.available_capacity).toBe('0');
-      expect(capacity.maximum_volume_size).toBeNull();
+      expect(capacity.maximum_volume_size).toEqual({ value: String(50 * GiB) });
     } finally {
       await other?.stop();
     }

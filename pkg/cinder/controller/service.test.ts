@@ -325,3 +325,25 @@ describe('PVC annotations (fake cloud)', () => {
     expect(seen[2]).toBeUndefined();
   });
 });
+
+describe('without topology (fake cloud)', () => {
+  it('ignores topology requirements and reports no accessible topology', async () => {
+    const { cloud, state } = createFakeCloud('');
+    const service = createCinderControllerService({
+      clouds: new Map([['', cloud]]),
+      clusterId: 'c',
+      withTopology: false,
+      ignoreVolumeAZ: false,
+      pvcAnnotations: false,
+      logger: silentLogger,
+      waitSchedules: { volumeCreate: fast },
+    });
+    const controller = service.controller as Required<ControllerHandlers>;
+    const response = await controller.CreateVolume(
+      createRequest('no-topo', { accessibility_requirements: { requisite: [{ segments: { [TOPOLOGY_ZONE_KEY]: 'zone-x' } }], preferred: [] } }),
+      scope,
+    );
+    expect(response.volume?.accessible_topology).toEqual([]);
+    expect(state.volumes.get(response.volume?.volume_id as string)?.availability_zone).toBe('nova');
+  });
+});
