@@ -153,6 +153,11 @@ export function transportFailureOf(err: unknown): TransportFailure {
   };
 }
 
+/** Certificate and handshake failures: permanent until the configuration changes, so never retried. */
+export function isTlsFailure(failure: TransportFailure): boolean {
+  return failure.code !== undefined && /CERT|SSL|TLS|SIGNATURE|ISSUER|HOSTNAME/i.test(failure.code);
+}
+
 export function wasNotDelivered(failure: TransportFailure): boolean {
   return failure.code !== undefined && NOT_DELIVERED_CODES.has(failure.code);
 }
@@ -162,5 +167,11 @@ export function errorForTransport(ctx: RequestContext, failure: TransportFailure
   const cause = new Error(failure.code ? `${failure.code}: ${failure.message}` : failure.message);
   const text = `${ctx.service}: ${ctx.method} ${ctx.path} failed: ${failure.code ?? ''}${failure.code ? ' ' : ''}${failure.message}`;
   if (failure.code && TIMEOUT_CODES.has(failure.code)) return new TimeoutError(text, { ...ctx, cause });
+  if (isTlsFailure(failure)) {
+    return new UnavailableError(`${text} (TLS verification failed: check ca-file / os-certAuthority or tls-insecure)`, {
+      ...ctx,
+      cause,
+    });
+  }
   return new UnavailableError(text, { ...ctx, cause });
 }

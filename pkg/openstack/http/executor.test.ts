@@ -85,6 +85,15 @@ describe('retries', () => {
     expect(scope.isDone()).toBe(true);
   });
 
+  it('does not retry a certificate failure and says what to check', async () => {
+    const tls = Object.assign(new Error('self-signed certificate in certificate chain'), { code: 'SELF_SIGNED_CERT_IN_CHAIN' });
+    const scope = nock(origin).get(`${base}/volumes/${VOLUME_ID}`).replyWithError(tls);
+    const { cloud, sleeps } = makeCloud(undefined, fast);
+    await expect(cloud.blockStorage.getVolume(VOLUME_ID)).rejects.toThrow(/TLS verification failed.*ca-file/);
+    expect(scope.isDone()).toBe(true);
+    expect(sleeps).toHaveLength(0);
+  });
+
   it('maps a timeout to TimeoutError', async () => {
     nock(origin).get(`${base}/volumes/${VOLUME_ID}`).times(4).delayConnection(200).reply(200, { volume: volume() });
     const { cloud } = makeCloud(undefined, { http: { timeoutMs: 20, retryBaseDelayMs: 1, maxRetries: 3 } });

@@ -8,6 +8,7 @@ import { type OpenStackError, UnauthorizedError } from '../errors';
 import {
   errorForResponse,
   errorForTransport,
+  isTlsFailure,
   type RawResponse,
   type RequestContext,
   requestIdOf,
@@ -71,7 +72,8 @@ async function execute(options: ExecuteOptions, send: () => Promise<RawResponse>
     } catch (err) {
       const failure = transportFailureOf(err);
       const error = errorForTransport(ctx, failure);
-      if ((options.idempotent || wasNotDelivered(failure)) && retries < options.retry.maxRetries) {
+      const retriable = (options.idempotent || wasNotDelivered(failure)) && !isTlsFailure(failure);
+      if (retriable && retries < options.retry.maxRetries) {
         const delay = backoffDelayMs(options.retry, retries);
         retries += 1;
         options.logger.debug(3, 'OpenStack request failed in transport; retrying', {
