@@ -45,7 +45,7 @@ export interface CinderPluginOptions {
   sysfsRoot: string;
   /** Node: a directory holding `openstack/latest/meta_data.json`; empty = mount the config-2 device. */
   configDriveDir: string;
-  /** Node: the metadata service's meta_data.json URL. */
+  /** Node: the metadata service's URL (base, or the full meta_data.json URL). */
   metadataUrl: string;
   /** Node: Kubernetes node name for the providerID fallback; empty = $NODE_NAME, else the hostname. */
   nodeName: string;
@@ -102,7 +102,11 @@ const FLAGS = {
     default: '',
     description: 'node: directory holding openstack/latest/meta_data.json; empty mounts the config-2 device',
   },
-  'metadata-url': { type: 'string', default: DEFAULT_METADATA_URL, description: 'node: metadata service meta_data.json URL' },
+  'metadata-url': {
+    type: 'string',
+    default: DEFAULT_METADATA_URL,
+    description: 'node: metadata service URL (base, or the full meta_data.json URL)',
+  },
   'node-name': {
     type: 'string',
     default: '',
@@ -195,7 +199,7 @@ function validate(options: CinderPluginOptions): void {
     throw new UsageError(`flags --device-dir and --sysfs-root must not be empty`);
   }
   if (!/^https?:\/\/[^/\s]+\/\S*$/.test(options.metadataUrl)) {
-    throw new UsageError(`invalid value "${options.metadataUrl}" for flag --metadata-url: expected an http(s) URL of meta_data.json`);
+    throw new UsageError(`invalid value "${options.metadataUrl}" for flag --metadata-url: expected an http(s) URL`);
   }
   try {
     validateDriverName(options.driverName);

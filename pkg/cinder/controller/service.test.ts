@@ -347,3 +347,21 @@ describe('without topology (fake cloud)', () => {
     expect(state.volumes.get(response.volume?.volume_id as string)?.availability_zone).toBe('nova');
   });
 });
+
+describe('backup budget (fake cloud)', () => {
+  it('answers DEADLINE_EXCEEDED once a backup is still creating past backup-max-duration-seconds-per-gb', async () => {
+    const { controller, state } = setup();
+    const volumeId = (await controller.CreateVolume(createRequest('budget-src'), scope)).volume?.volume_id as string;
+    const request = { name: 'budget', source_volume_id: volumeId, parameters: { type: 'backup', 'backup-max-duration-seconds-per-gb': '10' }, secrets: {} };
+    const first = await controller.CreateSnapshot(request, scope);
+    const backup = state.backups.get(first.snapshot?.snapshot_id as string)!;
+    state.readsPerTransition = 1000;
+    // 2 GiB × 10 s + 30 s = 50 s budget: 40 s in is fine, 60 s in is not.
+    backup.created_at = new Date(Date.now() - 40_000).toISOString();
+    expect((await controller.CreateSnapshot(request, scope)).snapshot?.ready_to_use).toBe(false);
+    backup.created_at = new Date(Date.now() - 60_000).toISOString();
+    const error = (await controller.CreateSnapshot(request, scope).catch((e: unknown) => e)) as CsiError;
+    expect(error.code).toBe(Code.DEADLINE_EXCEEDED);
+    expect(error.message).toContain('50 s');
+  });
+});

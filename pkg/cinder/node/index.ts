@@ -47,7 +47,6 @@ export {
 } from './metadata';
 export {
   createKubernetesNodeIdentityFallback,
-  readNodeInCluster,
   parseProviderId,
   zoneFromLabels,
   type NodeIdentityFallback,

@@ -3,10 +3,6 @@
  * cloud controller manager) and the zone label. Lets the node plugin register on clouds without a
  * config drive or metadata service.
  */
-import { promises as fsp } from 'node:fs';
-import * as https from 'node:https';
-import * as path from 'node:path';
-import axios from 'axios';
 import type * as KubernetesClient from '@kubernetes/client-node';
 
 export interface KubernetesNodeIdentity {
@@ -43,51 +39,10 @@ export function zoneFromLabels(labels: Record<string, string> | undefined): stri
 
 type KubernetesClientModule = typeof KubernetesClient;
 
-// @kubernetes/client-node v2 is ESM-only. TypeScript compiling to CommonJS rewrites `import()` into
-// `require()`, which cannot load it under every runtime (jest, older Node); a Function-constructed
-// import() is left alone by the compiler and stays a real dynamic import.
+// @kubernetes/client-node is ESM-only. TypeScript compiling to CommonJS rewrites `import()` into
+// `require()`, which jest's module system cannot do for ESM; a Function-constructed import() is left
+// alone by the compiler and stays a real dynamic import. (v1.x is used: v2 needs Node >= 22.19.)
 const importEsm = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
-
-export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
-
-export interface InClusterOptions {
-  env?: NodeJS.ProcessEnv;
-  /** Where the pod's service-account token and CA are mounted. */
-  serviceAccountDir?: string;
-  /** API server base URL; default from KUBERNETES_SERVICE_HOST/PORT. */
-  apiServerUrl?: string;
-  timeoutMs?: number;
-}
-
-/**
- * `GET /api/v1/nodes/<name>` with the pod's service-account token. Used when @kubernetes/client-node
- * cannot be loaded: v2 pulls in undici 8, which needs Node >= 22.19 and throws at import on Node 20.
- */
-export async function readNodeInCluster(nodeName: string, options: InClusterOptions = {}): Promise<KubernetesNodeIdentity> {
-  const env = options.env ?? process.env;
-  const accountDir = options.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
-  const host = env.KUBERNETES_SERVICE_HOST;
-  const port = env.KUBERNETES_SERVICE_PORT ?? '443';
-  const baseUrl = options.apiServerUrl ?? (host ? `https://${host.includes(':') ? `[${host}]` : host}:${port}` : undefined);
-  if (!baseUrl) throw new Error('KUBERNETES_SERVICE_HOST is not set');
-  const token = (await fsp.readFile(path.join(accountDir, 'token'), 'utf8')).trim();
-  const ca = await fsp.readFile(path.join(accountDir, 'ca.crt')).catch(() => undefined);
-  const response = await axios.get<{ spec?: { providerID?: string }; metadata?: { labels?: Record<string, string> } }>(
-    `${baseUrl}/api/v1/nodes/${encodeURIComponent(nodeName)}`,
-    {
-      headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
-      httpsAgent: new https.Agent({ ca }),
-      proxy: false,
-      timeout: options.timeoutMs ?? 10_000,
-      validateStatus: () => true,
-    },
-  );
-  if (response.status !== 200) {
-    const reason = (response.data as { message?: string } | undefined)?.message;
-    throw new Error(`GET /api/v1/nodes/${nodeName} answered HTTP ${response.status}${reason ? `: ${reason}` : ''}`);
-  }
-  return { providerId: response.data.spec?.providerID || undefined, zone: zoneFromLabels(response.data.metadata?.labels) };
-}
 
 export interface KubernetesFallbackOptions {
   /** Path to a kubeconfig; otherwise the in-cluster service account is used. */
@@ -95,14 +50,11 @@ export interface KubernetesFallbackOptions {
   env?: NodeJS.ProcessEnv;
   /** Replaceable for tests. */
   loadClient?: () => Promise<KubernetesClientModule>;
-  /** Replaceable for tests; used in-cluster when the client module cannot be loaded. */
-  readInCluster?: (nodeName: string) => Promise<KubernetesNodeIdentity>;
 }
 
 export function createKubernetesNodeIdentityFallback(options: KubernetesFallbackOptions = {}): NodeIdentityFallback {
   const env = options.env ?? process.env;
   const loadClient = options.loadClient ?? (() => importEsm('@kubernetes/client-node') as Promise<KubernetesClientModule>);
-  const readInCluster = options.readInCluster ?? ((nodeName: string) => readNodeInCluster(nodeName, { env }));
   return {
     description: options.kubeconfig ? `Kubernetes Node (kubeconfig ${options.kubeconfig})` : 'Kubernetes Node (in-cluster)',
     available: () => Boolean(options.kubeconfig || env.KUBERNETES_SERVICE_HOST),
@@ -111,12 +63,7 @@ export function createKubernetesNodeIdentityFallback(options: KubernetesFallback
       try {
         client = await loadClient();
       } catch (error) {
-        if (options.kubeconfig) {
-          throw new Error(`cannot load @kubernetes/client-node to read ${options.kubeconfig}: ${(error as Error).message}`, {
-            cause: error,
-          });
-        }
-        return readInCluster(nodeName);
+        throw new Error(`cannot load @kubernetes/client-node: ${(error as Error).message}`, { cause: error });
       }
       const config = new client.KubeConfig();
       if (options.kubeconfig) config.loadFromFile(options.kubeconfig);
