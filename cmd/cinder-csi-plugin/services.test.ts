@@ -1,0 +1,124 @@
+/**
+ * The wiring from flags and cloud.conf to services, served for real on a unix socket against the
+ * simulator (no block devices needed: only identity, info and controller calls).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseCinderOptions } from '../../pkg/cinder/options';
+import { startCsiServer, type CsiServer } from '../../pkg/csi/server';
+import { createCsiClient, type CsiClient } from '../../pkg/csi/testing/client';
+import { silentLogger } from '../../pkg/log/logger';
+import { startSimulator, type Simulator } from '../../pkg/simulator';
+import { buildServices, ConfigurationError } from './services';
+
+describe('buildServices', () => {
+  let simulator: Simulator;
+  let dir: string;
+  let cloudConf: string;
+  let server: CsiServer | undefined;
+  let client: CsiClient | undefined;
+
+  beforeAll(async () => {
+    simulator = await startSimulator({ latencyMs: 5, devices: { enabled: false }, servers: [{ name: 'wired-node' }] });
+    await simulator.whenIdle();
+  });
+  afterAll(async () => {
+    await simulator.stop();
+  });
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plugin-services-'));
+    cloudConf = path.join(dir, 'cloud.conf');
+    await simulator.writeCloudConf(cloudConf);
+  });
+  afterEach(async () => {
+    client?.close();
+    client = undefined;
+    await server?.stop();
+    server = undefined;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const options = (...flags: string[]) => {
+    const parsed = parseCinderOptions([`--endpoint=unix://${path.join(dir, 'csi.sock')}`, `--cloud-config=${cloudConf}`, ...flags]);
+    if (parsed.help) throw new Error('unexpected help');
+    return parsed.options;
+  };
+
+  const serve = async (...flags: string[]): Promise<CsiClient> => {
+    const parsed = options(...flags);
+    const plugin = await buildServices(parsed, silentLogger);
+    server = await startCsiServer({ endpoint: parsed.endpoint, services: plugin.services, logger: silentLogger });
+    client = createCsiClient(server.address);
+    return client;
+  };
+
+  const nodeFlags = () => [
+    `--config-drive-dir=${simulator.configDriveDir(simulator.defaultServer.id)}`,
+    `--metadata-url=${simulator.metadataUrlFor(simulator.defaultServer.id)}`,
+    `--device-dir=${dir}`,
+    '--wait-initial-delay-ms=20',
+  ];
+
+  it('serves controller, group controller and node from one process, ready once the node knows its server', async () => {
+    const csi = await serve(...nodeFlags());
+    const caps = (await csi.identity.GetPluginCapabilities({})).capabilities.map((c) => c.service?.type).filter(Boolean);
+    expect(caps).toEqual(expect.arrayContaining(['CONTROLLER_SERVICE', 'GROUP_CONTROLLER_SERVICE', 'VOLUME_ACCESSIBILITY_CONSTRAINTS']));
+    await expect(csi.identity.Probe({})).resolves.toEqual({ ready: { value: true } });
+
+    const info = await csi.node.NodeGetInfo({});
+    expect(info.node_id).toBe(simulator.defaultServer.id);
+
+    const created = await csi.controller.CreateVolume({
+      name: 'wired-volume',
+      capacity_range: { required_bytes: String(1024 ** 3) },
+      volume_capabilities: [{ mount: { fs_type: 'ext4' }, access_mode: { mode: 'SINGLE_NODE_WRITER' } }],
+    });
+    expect(created.volume?.volume_id).toMatch(/^[0-9a-f-]{36}$/);
+    await csi.controller.DeleteVolume({ volume_id: created.volume!.volume_id });
+  });
+
+  it('serves no controller when only the node service is asked for', async () => {
+    const csi = await serve('--provide-controller-service=false', ...nodeFlags());
+    const caps = (await csi.identity.GetPluginCapabilities({})).capabilities.map((c) => c.service?.type).filter(Boolean);
+    expect(caps).not.toContain('CONTROLLER_SERVICE');
+    await expect(csi.controller.ControllerGetCapabilities({})).rejects.toMatchObject({ code: 12 }); // UNIMPLEMENTED
+    await expect(csi.node.NodeGetInfo({})).resolves.toMatchObject({ node_id: simulator.defaultServer.id });
+  });
+
+  it('falls back to the metadata service when the config drive has no metadata', async () => {
+    const emptyDrive = path.join(dir, 'empty-config-drive');
+    fs.mkdirSync(emptyDrive);
+    const csi = await serve(
+      '--provide-controller-service=false',
+      `--config-drive-dir=${emptyDrive}`,
+      `--metadata-url=${simulator.metadataUrlFor(simulator.defaultServer.id)}`,
+    );
+    await expect(csi.identity.Probe({})).resolves.toEqual({ ready: { value: true } });
+    await expect(csi.node.NodeGetInfo({})).resolves.toMatchObject({ node_id: simulator.defaultServer.id });
+  });
+
+  it('answers Probe not-ready while the node cannot find its instance metadata', async () => {
+    const emptyDrive = path.join(dir, 'no-config-drive');
+    fs.mkdirSync(emptyDrive);
+    const csi = await serve(
+      '--provide-controller-service=false',
+      `--config-drive-dir=${emptyDrive}`,
+      // Nothing listens on port 9 (discard): the metadata service is unreachable at once.
+      '--metadata-url=http://127.0.0.1:9/openstack/latest/meta_data.json',
+    );
+    await expect(csi.identity.Probe({})).resolves.toEqual({ ready: { value: false } });
+  });
+
+  it('names a --cloud-name that cloud.conf does not define', async () => {
+    await expect(buildServices(options('--cloud-name=east', ...nodeFlags()), silentLogger)).rejects.toThrow(
+      new ConfigurationError('--cloud-name "east" has no [Global "east"] section in the cloud config (found: [Global])'),
+    );
+  });
+
+  it('reports an unusable cloud config as a configuration error', async () => {
+    fs.writeFileSync(cloudConf, '[BlockStorage]\nrescan-on-resize = true\n');
+    await expect(buildServices(options(...nodeFlags()), silentLogger)).rejects.toThrow(ConfigurationError);
+    await expect(buildServices(options(...nodeFlags()), silentLogger)).rejects.toThrow(/no \[Global\] section/);
+  });
+});
