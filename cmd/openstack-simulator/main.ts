@@ -121,6 +121,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  // A wrapper (npm run's shell, tsx) may die without passing the signal on; orphaned, we release our devices.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) shutdown('parent exited');
+  }, 1000).unref();
 }
 
 if (require.main === module) {
