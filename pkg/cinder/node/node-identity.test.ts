@@ -1,9 +1,4 @@
 import { hostname } from 'node:os';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { tmpdir } from 'node:os';
 import {
   createKubernetesNodeIdentityFallback,
   parseProviderId,
