@@ -226,7 +226,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const service = serviceOf(requestPath);
     const match = router.match(method, requestPath);
     const template = match && 'route' in match ? match.route.template : requestPath;
-    const versionHeader = req.headers['openstack-api-version'];
+    const versionHeader =
+      req.headers['openstack-api-version'] ?? req.headers['x-openstack-nova-api-version'] ?? req.headers['x-openstack-manila-api-version'];
     const record = {
       time: Date.now(),
       method,
