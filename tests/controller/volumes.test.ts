@@ -177,14 +177,26 @@ describe('CreateVolume', () => {
     expect(missingSnapshot.code).toBe(Code.NOT_FOUND);
   });
 
-  it('answers UNAVAILABLE while the source snapshot is not available yet', async () => {
+  it('waits for a source snapshot that is still creating, and answers UNAVAILABLE if it stays so', async () => {
     const source = await h.client.controller.CreateVolume(request('cv-src-busy'));
-    const hold = h.sim.control.holdStatus({ kind: 'snapshot', status: 'creating' });
-    const snapshot = await h.client.controller.CreateSnapshot({ name: 'cv-busy-snap', source_volume_id: source.volume!.volume_id });
-    expect(snapshot.snapshot?.ready_to_use).toBe(false);
-    const error = await failure(h.client.controller.CreateVolume(request('cv-from-busy', { volume_content_source: { snapshot: { snapshot_id: snapshot.snapshot!.snapshot_id } } })));
-    expect(error.code).toBe(Code.UNAVAILABLE);
-    h.sim.control.releaseHold(hold);
+    // Restoring right after snapshotting: the controller waits for the snapshot instead of failing.
+    const fresh = await h.client.controller.CreateSnapshot({ name: 'cv-fresh-snap', source_volume_id: source.volume!.volume_id });
+    expect(fresh.snapshot?.ready_to_use).toBe(false);
+    const restored = await h.client.controller.CreateVolume(request('cv-from-fresh', { volume_content_source: { snapshot: { snapshot_id: fresh.snapshot!.snapshot_id } } }));
+    expect((await h.cloud.blockStorage.getVolume(restored.volume!.volume_id)).snapshot_id).toBe(fresh.snapshot!.snapshot_id);
+
+    const impatient = await startHarness({ controller: { waitSchedules: { snapshotReady: { initialDelayMs: 10, factor: 1, checks: 3 } } } });
+    try {
+      const volume = await impatient.client.controller.CreateVolume(request('cv-src-held'));
+      const hold = impatient.sim.control.holdStatus({ kind: 'snapshot', status: 'creating' });
+      const snapshot = await impatient.client.controller.CreateSnapshot({ name: 'cv-busy-snap', source_volume_id: volume.volume!.volume_id });
+      const error = await failure(impatient.client.controller.CreateVolume(request('cv-from-busy', { volume_content_source: { snapshot: { snapshot_id: snapshot.snapshot!.snapshot_id } } })));
+      expect(error.code).toBe(Code.UNAVAILABLE);
+      expect(error.details).toContain('still "creating"');
+      impatient.sim.control.releaseHold(hold);
+    } finally {
+      await impatient.stop();
+    }
   });
 
   it('answers RESOURCE_EXHAUSTED with the quota message on 413', async () => {

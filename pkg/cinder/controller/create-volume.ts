@@ -3,10 +3,10 @@
  * backup or volume when asked), then wait until Cinder reports the volume `available`, so the CO never
  * gets a volume that later turns out to be in `error`.
  */
-import { alreadyExists, internal, invalidArgument, notFound, unavailable } from '../../csi/errors';
+import { alreadyExists, failedPrecondition, internal, invalidArgument, notFound, unavailable } from '../../csi/errors';
 import type { CreateVolumeRequest, CreateVolumeResponse, VolumeContentSource } from '../../csi/types';
-import type { Cloud, CreateVolumeOptions, Volume } from '../../openstack/api';
-import { NotFoundError, ResourceErrorStateError } from '../../openstack/errors';
+import type { Cloud, CreateVolumeOptions, Snapshot as CinderSnapshot, Volume } from '../../openstack/api';
+import { NotFoundError, ResourceErrorStateError, WaitTimeoutError } from '../../openstack/errors';
 import {
   CONTEXT_RESIZE_REQUIRED,
   EXTRA_SPEC_MULTIATTACH,
@@ -46,7 +46,7 @@ export async function createVolume(
 
   return mapErrors({ operation }, async () => {
     if (req.volume_capabilities.some(needsMultiattach)) await assertMultiattachType(cloud, params.volumeType);
-    const source = await resolveSource(cloud, req.volume_content_source);
+    const source = await resolveSource(ctx, cloud, req.volume_content_source);
     const sizeGiB = sizeGiBFromRange(req.capacity_range, source.kind === 'none' ? undefined : source.sizeGiB);
     const availabilityZone = await chooseZone(ctx, cloud, params, req, source);
 
@@ -113,7 +113,33 @@ async function assertMultiattachType(cloud: Cloud, volumeType: string | undefine
   }
 }
 
-async function resolveSource(cloud: Cloud, contentSource: CreateVolumeRequest['volume_content_source']): Promise<Source> {
+/**
+ * A snapshot still `creating` is usually moments from ready (a restore right after a snapshot is the
+ * common case): wait for it like CPO's backup flow does, and only then tell the CO to come back later.
+ */
+async function usableSnapshot(ctx: ControllerContext, cloud: Cloud, snapshot: CinderSnapshot): Promise<CinderSnapshot> {
+  if (snapshot.status === 'available') return snapshot;
+  if (snapshot.status !== 'creating') {
+    throw failedPrecondition(`snapshot ${snapshot.id} is "${snapshot.status}"; a volume can only be restored from an available snapshot`);
+  }
+  try {
+    return await cloud.blockStorage.waitForSnapshot(snapshot.id, ['available'], { schedule: ctx.waits.snapshotReady, errorStatuses: ['error'] });
+  } catch (error) {
+    if (error instanceof WaitTimeoutError) {
+      throw unavailable(`snapshot ${snapshot.id} is still "${error.lastStatus ?? 'creating'}"; a volume can be restored from it once it is available`, error);
+    }
+    if (error instanceof ResourceErrorStateError) {
+      throw failedPrecondition(`snapshot ${snapshot.id} went to status "${error.resourceStatus}"${error.fault ? `: ${error.fault}` : ''}`, error);
+    }
+    throw error;
+  }
+}
+
+async function resolveSource(
+  ctx: ControllerContext,
+  cloud: Cloud,
+  contentSource: CreateVolumeRequest['volume_content_source'],
+): Promise<Source> {
   if (!contentSource?.type) return { kind: 'none' };
   if (contentSource.type === 'volume') {
     const id = contentSource.volume?.volume_id;
@@ -134,10 +160,7 @@ async function resolveSource(cloud: Cloud, contentSource: CreateVolumeRequest['v
   if (!id) throw invalidArgument('volume_content_source.snapshot.snapshot_id is required');
   // Cinder snapshots and backups share one CSI snapshot ID space (CPO's VolumeSnapshotClass type=backup).
   try {
-    const snapshot = await cloud.blockStorage.getSnapshot(id);
-    if (snapshot.status !== 'available') {
-      throw unavailable(`snapshot ${id} is "${snapshot.status}"; a volume can be restored from it once it is available`);
-    }
+    const snapshot = await usableSnapshot(ctx, cloud, await cloud.blockStorage.getSnapshot(id));
     return { kind: 'snapshot', id, sizeGiB: snapshot.size };
   } catch (error) {
     if (!(error instanceof NotFoundError)) throw error;
