@@ -120,6 +120,28 @@ describe('StatusWaiter', () => {
 });
 
 describe('BatchingFetcher', () => {
+  it('does not delay or batch while fewer than minBatch waits run', async () => {
+    const { source, calls } = fakeSource({ a: ['creating', 'available'], b: ['creating', 'available'] });
+    const waiter = new StatusWaiter(source, deps);
+    await Promise.all(['a', 'b'].map((id) => waiter.wait(id, ['available'], schedule)));
+    expect(calls).toEqual({ get: 4, list: 0 });
+  });
+
+  it('lets waits started at different moments meet within the window', async () => {
+    const ids = ['a', 'b', 'c', 'd', 'e'];
+    const { source, calls } = fakeSource(Object.fromEntries(ids.map((id) => [id, ['available']])));
+    const waiter = new StatusWaiter(source, { ...deps, coalescing: { windowMs: 30, minBatch: 5 } });
+    // Five other waits are already running.
+    for (let i = 0; i < 5; i += 1) waiter.fetcher.beginWait();
+    const waits: Promise<Thing>[] = [];
+    for (const id of ids) {
+      waits.push(waiter.wait(id, ['available'], schedule));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(waits);
+    expect(calls).toEqual({ get: 0, list: 1 });
+  });
+
   it('serves many concurrent waits with one list call per tick', async () => {
     const ids = Array.from({ length: 20 }, (_, i) => `t${i}`);
     const { source, calls } = fakeSource(Object.fromEntries(ids.map((id) => [id, ['creating', 'creating', 'available']])));
@@ -136,6 +158,7 @@ describe('BatchingFetcher', () => {
     expect(calls).toEqual({ get: 2, list: 0 });
     const { source: noList, calls: noListCalls } = fakeSource({ a: ['available'], b: ['available'], c: ['x'] }, false);
     const plain = new BatchingFetcher(noList, { minBatch: 2 });
+    for (let i = 0; i < 3; i += 1) plain.beginWait();
     await Promise.all(['a', 'b', 'c'].map((id) => plain.fetch(id)));
     expect(noListCalls).toEqual({ get: 3, list: 0 });
   });
@@ -143,6 +166,8 @@ describe('BatchingFetcher', () => {
   it('shares one fetch among concurrent waits on the same ID', async () => {
     const { source, calls } = fakeSource({ a: ['available'], b: ['available'] });
     const fetcher = new BatchingFetcher(source, { minBatch: 2 });
+    fetcher.beginWait();
+    fetcher.beginWait();
     await Promise.all([fetcher.fetch('a'), fetcher.fetch('a'), fetcher.fetch('b')]);
     expect(calls).toEqual({ get: 0, list: 1 });
   });
@@ -157,6 +182,8 @@ describe('BatchingFetcher', () => {
       },
     };
     const fetcher = new BatchingFetcher(failing, { minBatch: 2 });
+    fetcher.beginWait();
+    fetcher.beginWait();
     await expect(Promise.all([fetcher.fetch('a'), fetcher.fetch('b')])).resolves.toHaveLength(2);
     expect(calls).toEqual({ get: 2, list: 1 });
   });

@@ -85,11 +85,15 @@ export interface CoalescingOptions {
    * whole project, so for a couple of waits single GETs are cheaper.
    */
   minBatch?: number;
-  /** How long a tick collects requests before fetching (default 0: the current event-loop turn). */
+  /**
+   * How long a tick collects requests before fetching, once at least `minBatch` waits are running
+   * (default 50 ms: waits started at different moments still meet in one list call).
+   */
   windowMs?: number;
 }
 
 const DEFAULT_MIN_BATCH = 5;
+const DEFAULT_WINDOW_MS = 50;
 
 interface Waiting<T> {
   resolve: (value: T) => void;
@@ -101,6 +105,7 @@ export class BatchingFetcher<T> {
   private pending = new Map<string, Waiting<T>[]>();
   private timer?: NodeJS.Timeout;
   private listing = false;
+  private activeWaits = 0;
   /** Calls made, for diagnostics and tests. */
   readonly stats = { listCalls: 0, getCalls: 0 };
   private readonly enabled: boolean;
@@ -113,7 +118,16 @@ export class BatchingFetcher<T> {
   ) {
     this.enabled = options.enabled ?? true;
     this.minBatch = Math.max(2, options.minBatch ?? DEFAULT_MIN_BATCH);
-    this.windowMs = options.windowMs ?? 0;
+    this.windowMs = options.windowMs ?? DEFAULT_WINDOW_MS;
+  }
+
+  /** A wait started; while fewer than `minBatch` run, a tick does not wait for the window. */
+  beginWait(): void {
+    this.activeWaits += 1;
+  }
+
+  endWait(): void {
+    this.activeWaits = Math.max(0, this.activeWaits - 1);
   }
 
   fetch(id: string): Promise<T> {
@@ -134,10 +148,12 @@ export class BatchingFetcher<T> {
   private schedule(): void {
     // While a list call is out, new requests wait for the next tick so they see fresh data.
     if (this.timer || this.listing) return;
+    // Requests of the current event-loop turn always meet; the window only pays off with many waits.
+    const delay = this.activeWaits >= this.minBatch ? this.windowMs : 0;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.flush();
-    }, this.windowMs);
+    }, delay);
   }
 
   private async flush(): Promise<void> {
@@ -196,7 +212,20 @@ export class StatusWaiter<T extends { id: string }> {
     defaultSchedule: WaitSchedule,
     options: WaitOptions<T> = {},
   ): Promise<T> {
-    const schedule = options.schedule ?? defaultSchedule;
+    this.fetcher.beginWait();
+    try {
+      return await this.poll(id, targetStatuses, options.schedule ?? defaultSchedule, options);
+    } finally {
+      this.fetcher.endWait();
+    }
+  }
+
+  private async poll(
+    id: string,
+    targetStatuses: readonly string[],
+    schedule: WaitSchedule,
+    options: WaitOptions<T>,
+  ): Promise<T> {
     const errorStatuses = options.errorStatuses ?? this.source.defaultErrorStatuses;
     const { kind } = this.source;
     let delay = schedule.initialDelayMs;
