@@ -164,10 +164,13 @@ async function run(options: DemoOptions): Promise<number> {
     return 1;
   }
   const failed = runner.records.filter((record) => record.status === 'failed').length;
+  const skipped = runner.records.filter((record) => record.status === 'skipped').length;
   write(
-    failed === 0
-      ? `All steps passed in ${formatDuration(Date.now() - started)}.`
-      : `${failed} step${failed === 1 ? '' : 's'} failed (see above and the plugin logs).`,
+    failed > 0
+      ? `${failed} step${failed === 1 ? '' : 's'} failed (see above and the plugin logs).`
+      : skipped > 0
+        ? `All steps that ran passed in ${formatDuration(Date.now() - started)}; ${skipped} skipped (reasons above).`
+        : `All steps passed in ${formatDuration(Date.now() - started)}.`,
   );
   return failed === 0 ? 0 : 1;
 }

@@ -32,6 +32,7 @@ export function stepLine(record: StepRecord, style: Style): string {
 /** Prints a heading when a new group starts and a line when each step ends. */
 export function createPrinter(write: (line: string) => void, style: Style): StepObserver {
   let currentGroup: string | undefined;
+  const reasonsShown = new Set<string>();
   const heading = (group: string): void => {
     if (group === currentGroup) return;
     currentGroup = group;
@@ -42,6 +43,12 @@ export function createPrinter(write: (line: string) => void, style: Style): Step
     onStepStart: (group) => heading(group),
     onStepEnd: (record) => {
       heading(record.group);
+      // A skip reason is printed once; later steps skipped for it just say so.
+      if (record.status === 'skipped' && reasonsShown.has(record.detail)) {
+        write(stepLine({ ...record, detail: 'skipped (same reason as above)' }, style));
+        return;
+      }
+      if (record.status === 'skipped') reasonsShown.add(record.detail);
       write(stepLine(record, style));
     },
   };
