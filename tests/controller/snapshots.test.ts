@@ -218,6 +218,21 @@ describe('volume group snapshots', () => {
     expect(requestCount(h.sim, 'POST', /\/groups\/[^/]+\/action$/)).toBeGreaterThanOrEqual(1);
   });
 
+  it('reports a failed group snapshot and cleans up so the volumes stay deletable', async () => {
+    const a = await newVolume('gsf-a');
+    const b = await newVolume('gsf-b');
+    h.sim.control.failNextTransition({ kind: 'group_snapshot', operation: 'create', fault: 'consistency point failed' });
+    const error = await failure(h.client.groupController.CreateVolumeGroupSnapshot({ name: 'gs-fail', source_volume_ids: [a, b] }));
+    expect(error.code).toBe(Code.INTERNAL);
+    expect(error.details).toContain('Cinder failed to create group snapshot');
+    const leftovers = (await h.cloud.blockStorage.listGroupSnapshots({ name: 'gs-fail' })).items;
+    expect(leftovers).toEqual([]);
+    for (const id of [a, b]) expect((await h.cloud.blockStorage.getVolume(id)).group_id ?? null).toBeNull();
+    await eventually(async () => (await h.cloud.blockStorage.listSnapshots({ volumeId: a })).items.length === 0, 'member snapshots deleted');
+    await h.client.controller.DeleteVolume({ volume_id: a });
+    await h.client.controller.DeleteVolume({ volume_id: b });
+  });
+
   it('validates its input', async () => {
     expect((await failure(h.client.groupController.CreateVolumeGroupSnapshot({ name: 'gs-empty', source_volume_ids: [] }))).code).toBe(Code.INVALID_ARGUMENT);
     expect(

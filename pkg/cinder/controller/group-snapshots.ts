@@ -86,7 +86,13 @@ export async function createVolumeGroupSnapshot(
         });
       } catch (error) {
         if (error instanceof ResourceErrorStateError) {
-          throw internal(`Cinder failed to create group snapshot ${id} (status "${error.resourceStatus}")${error.fault ? `: ${error.fault}` : ''}`, error);
+          // Leave nothing behind that would keep the volumes in a group (and so undeletable).
+          await removeGroupSnapshot(ctx, cloud, id, groupSnapshot.group_id, scope);
+          throw internal(
+            `Cinder failed to create group snapshot ${id} (status "${error.resourceStatus}")${error.fault ? `: ${error.fault}` : ''}; ` +
+              'it was deleted, a retry creates a new one',
+            error,
+          );
         }
         throw error;
       }
@@ -232,15 +238,34 @@ export async function deleteVolumeGroupSnapshot(
       throw error;
     }
     assertSnapshotIds(id, await memberSnapshots(cloud, id), req.snapshot_ids);
-    try {
-      if (groupSnapshot.status !== 'deleting') await cloud.blockStorage.deleteGroupSnapshot(id);
-      await cloud.blockStorage.waitForGroupSnapshot(id, [], { gone: true, schedule: ctx.waits.groupStatus, errorStatuses: ['error_deleting'] });
-    } catch (error) {
-      if (!(error instanceof NotFoundError)) throw error;
-    }
+    await deleteGroupSnapshotAndWait(ctx, cloud, groupSnapshot);
     await deleteGroupIfUnused(ctx, cloud, groupSnapshot.group_id, scope);
     return {};
   });
+}
+
+async function deleteGroupSnapshotAndWait(ctx: ControllerContext, cloud: Cloud, groupSnapshot: GroupSnapshot): Promise<void> {
+  try {
+    if (groupSnapshot.status !== 'deleting') await cloud.blockStorage.deleteGroupSnapshot(groupSnapshot.id);
+    await cloud.blockStorage.waitForGroupSnapshot(groupSnapshot.id, [], {
+      gone: true,
+      schedule: ctx.waits.groupStatus,
+      errorStatuses: ['error_deleting'],
+    });
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+  }
+}
+
+/** Best-effort cleanup after a failed create; the caller reports the failure itself. */
+async function removeGroupSnapshot(ctx: ControllerContext, cloud: Cloud, id: string, groupId: string, scope: RequestScope): Promise<void> {
+  try {
+    await deleteGroupSnapshotAndWait(ctx, cloud, await cloud.blockStorage.getGroupSnapshot(id));
+  } catch (error) {
+    scope.logger.warn('could not delete a failed group snapshot', { groupSnapshotId: id, error });
+    return;
+  }
+  await deleteGroupIfUnused(ctx, cloud, groupId, scope);
 }
 
 async function deleteGroupIfUnused(ctx: ControllerContext, cloud: Cloud, groupId: string, scope: RequestScope): Promise<void> {
