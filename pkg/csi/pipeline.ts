@@ -10,6 +10,7 @@ import { Code, CsiError, codeName } from './errors';
 import type { CallContext } from './handlers';
 import { InFlight } from './inflight';
 import { inFlightKey } from './inflight-keys';
+import type { CsiCallMetrics } from './metrics';
 import { redactRequest } from './redact-request';
 
 export type AsyncHandler = (request: unknown, ctx: CallContext) => Promise<unknown>;
@@ -22,6 +23,7 @@ export interface PipelineOptions {
   inFlight: InFlight;
   /** Methods polled by sidecars (Probe...) log their success only at high verbosity. */
   quietMethods?: ReadonlySet<string>;
+  metrics?: CsiCallMetrics;
 }
 
 const REQUEST_ID_HEADER = 'x-request-id';
@@ -87,7 +89,9 @@ export function wrapUnary(
 
     const finish = (outcome: Outcome | undefined, response: unknown, err?: unknown): void => {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-      const fields = { service, code: codeName(outcome?.code ?? Code.OK), durationMs: Math.round(durationMs * 1000) / 1000 };
+      const code = codeName(outcome?.code ?? Code.OK);
+      options.metrics?.observe(method, code, durationMs / 1000);
+      const fields = { service, code, durationMs: Math.round(durationMs * 1000) / 1000 };
       if (!outcome) {
         logger.debug(quiet ? QUIET_SUCCESS_VERBOSITY : SUCCESS_VERBOSITY, 'grpc call', fields);
         logger.debug(QUIET_SUCCESS_VERBOSITY, 'grpc response', { service, response: redactRequest(response) });

@@ -8,6 +8,8 @@ import { createIdentityService } from './identity';
 import type { ControllerHandlers, NodeHandlers } from './handlers';
 import { CsiServer, startCsiServer } from './server';
 import { createCsiClient, CsiClient } from './testing/client';
+import { Registry } from 'prom-client';
+import { createCsiCallMetrics, CSI_OPERATIONS_METRIC } from './metrics';
 
 interface Deferred<T> {
   promise: Promise<T>;
@@ -61,13 +63,14 @@ describe('CSI server over a real unix socket', () => {
   async function start(
     services: { controller?: ControllerHandlers; node?: NodeHandlers },
     logger: Logger = createLogger({ sink: () => undefined }),
-    extra: { drainTimeoutMs?: number; endpoint?: string } = {},
+    extra: { drainTimeoutMs?: number; endpoint?: string; registry?: Registry } = {},
   ): Promise<CsiClient> {
     server = await startCsiServer({
       endpoint: extra.endpoint ?? `unix://${path.join(dir, 'sub', 'csi.sock')}`,
       services: { identity, ...services },
       logger,
       drainTimeoutMs: extra.drainTimeoutMs,
+      metrics: createCsiCallMetrics(extra.registry ?? new Registry()),
     });
     client = createCsiClient(server.address);
     return client;
@@ -192,6 +195,21 @@ describe('CSI server over a real unix socket', () => {
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({ msg: 'grpc call', method: 'DeleteVolume', service: 'Controller', code: 'OK' });
     expect(records[0].durationMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('records one metric observation per call with method and code', async () => {
+    const registry = new Registry();
+    const c = await start(
+      { controller: { async DeleteVolume(req) { if (req.volume_id === 'gone') throw notFound('gone'); return {}; } } },
+      undefined,
+      { registry },
+    );
+    await c.controller.DeleteVolume({ volume_id: 'v1' });
+    await c.controller.DeleteVolume({ volume_id: 'v2' });
+    await expectCode(c.controller.DeleteVolume({ volume_id: 'gone' }), Code.NOT_FOUND);
+    const text = await registry.metrics();
+    expect(text).toContain(`${CSI_OPERATIONS_METRIC}_count{method_name="DeleteVolume",grpc_status_code="OK"} 2`);
+    expect(text).toContain(`${CSI_OPERATIONS_METRIC}_count{method_name="DeleteVolume",grpc_status_code="NOT_FOUND"} 1`);
   });
 
   it('never logs secrets, credential-like volume context or secret mount flags', async () => {

@@ -7,6 +7,7 @@ import type { Logger } from '../log/logger';
 import { Endpoint, grpcAddress, isSocketInUse, parseEndpoint, prepareSocketPath, removeSocket } from './endpoint';
 import type { CsiServices } from './handlers';
 import { InFlight } from './inflight';
+import { CsiCallMetrics, defaultCsiCallMetrics } from './metrics';
 import { AsyncHandler, wrapUnary } from './pipeline';
 import { loadCsiGrpc } from './proto';
 
@@ -25,6 +26,8 @@ export interface CsiServerOptions {
   logger: Logger;
   /** How long stop() waits for running calls before cancelling them. */
   drainTimeoutMs?: number;
+  /** Per-call metrics; defaults to the process-wide `csiMetricsRegistry` served on --http-endpoint. */
+  metrics?: CsiCallMetrics;
 }
 
 export interface CsiServer {
@@ -53,6 +56,7 @@ function buildImplementation(
   definition: grpc.ServiceDefinition,
   handlers: HandlerObject,
   logger: Logger,
+  metrics: CsiCallMetrics,
 ): grpc.UntypedServiceImplementation {
   const inFlight = new InFlight();
   const implementation: grpc.UntypedServiceImplementation = {};
@@ -65,6 +69,7 @@ function buildImplementation(
       logger,
       inFlight,
       quietMethods: QUIET_METHODS,
+      metrics,
     }) as grpc.UntypedHandleCall;
   }
   const known = new Set(Object.keys(definition));
@@ -80,12 +85,13 @@ export async function startCsiServer(options: CsiServerOptions): Promise<CsiServ
   const endpoint = parseEndpoint(options.endpoint);
   const logger = options.logger;
   const drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
+  const metrics = options.metrics ?? defaultCsiCallMetrics;
   const csi = loadCsiGrpc();
   const server = new grpc.Server();
 
   const register = (name: string, definition: grpc.ServiceDefinition, handlers: HandlerObject | undefined): void => {
     if (!handlers) return;
-    server.addService(definition, buildImplementation(name, definition, handlers, logger));
+    server.addService(definition, buildImplementation(name, definition, handlers, logger, metrics));
   };
   register('Identity', csi.Identity.service, options.services.identity);
   register('Controller', csi.Controller.service, options.services.controller);
