@@ -147,6 +147,9 @@ describe('DeleteSnapshot, ListSnapshots, GetSnapshot', () => {
       ids.push(created.snapshot!.snapshot_id);
     }
     for (const id of ids) await readySnapshot(id);
+    // Backups are CSI snapshots too: listings page through snapshots, then backups.
+    const backup = await h.client.controller.CreateSnapshot({ name: 'ls-backup', source_volume_id: volumeId, parameters: { type: 'backup' } });
+    const backupId = backup.snapshot!.snapshot_id;
 
     const byId = await h.client.controller.ListSnapshots({ snapshot_id: ids[1] });
     expect(byId.entries.map((entry) => entry.snapshot!.snapshot_id)).toEqual([ids[1]]);
@@ -154,7 +157,10 @@ describe('DeleteSnapshot, ListSnapshots, GetSnapshot', () => {
     expect((await h.client.controller.ListSnapshots({ snapshot_id: '00000000-0000-4000-8000-00000000dead' })).entries).toEqual([]);
 
     const bySource = await h.client.controller.ListSnapshots({ source_volume_id: volumeId });
-    expect(bySource.entries.map((entry) => entry.snapshot!.snapshot_id).sort()).toEqual([...ids].sort());
+    const bySourceIds = bySource.entries.map((entry) => entry.snapshot!.snapshot_id);
+    expect(bySourceIds).toEqual(expect.arrayContaining([...ids, backupId]));
+    expect(bySource.entries.every((entry) => entry.snapshot?.source_volume_id === volumeId)).toBe(true);
+    expect((await h.client.controller.ListSnapshots({ snapshot_id: backupId })).entries.map((entry) => entry.snapshot!.snapshot_id)).toEqual([backupId]);
 
     const everything = (await h.client.controller.ListSnapshots({})).entries.map((entry) => entry.snapshot!.snapshot_id);
     const paged: string[] = [];
@@ -168,7 +174,8 @@ describe('DeleteSnapshot, ListSnapshots, GetSnapshot', () => {
       pages++;
     } while (token && pages < 100);
     expect(paged).toEqual(everything);
-    expect(everything).toEqual(expect.arrayContaining(ids));
+    expect(everything).toEqual(expect.arrayContaining([...ids, backupId]));
+    expect(everything.indexOf(backupId)).toBe(everything.length - 1);
     expect((await failure(h.client.controller.ListSnapshots({ starting_token: 'garbage' }))).code).toBe(Code.ABORTED);
   });
 
