@@ -29,7 +29,7 @@ import type {
 } from './api';
 import { NotFoundError } from './errors';
 import { collectPages, type Link } from './http/pagination';
-import type { QueryValue, ServiceClient } from './http/service-client';
+import { type QueryValue, requireMember, type ServiceClient } from './http/service-client';
 import { type ResourceSource, StatusWaiter, type StatusWaiterDeps, type WaitSchedules } from './waiter';
 
 /** Microversions used here (Cinder REST API version history). */
@@ -173,7 +173,7 @@ export class CinderClient implements BlockStorageApi {
       microversion: options.backupId ? CINDER_MICROVERSIONS.backupId : CINDER_MICROVERSIONS.base,
       request: 'volume_create',
     });
-    return result.data.volume;
+    return requireMember(result, 'volume');
   }
 
   /** `GET /volumes/{id}` (3.0). */
@@ -183,7 +183,7 @@ export class CinderClient implements BlockStorageApi {
       path: `/volumes/${enc(id)}`,
       request: 'volume_get',
     });
-    return result.data.volume;
+    return requireMember(result, 'volume');
   }
 
   /** `GET /volumes/detail` with filters (3.34 when filtering by name or metadata, as CPO does). */
@@ -267,7 +267,7 @@ export class CinderClient implements BlockStorageApi {
       },
       request: 'snapshot_create',
     });
-    return result.data.snapshot;
+    return requireMember(result, 'snapshot');
   }
 
   /** `GET /snapshots/{id}` (3.0). */
@@ -277,7 +277,7 @@ export class CinderClient implements BlockStorageApi {
       path: `/snapshots/${enc(id)}`,
       request: 'snapshot_get',
     });
-    return result.data.snapshot;
+    return requireMember(result, 'snapshot');
   }
 
   /** `GET /snapshots/detail` (3.0; `volume_id`, `name`, `status` filters, `limit`/`marker`). */
@@ -330,7 +330,7 @@ export class CinderClient implements BlockStorageApi {
       microversion,
       request: 'backup_create',
     });
-    return this.getBackup(result.data.backup.id);
+    return this.getBackup(requireMember(result, 'backup').id);
   }
 
   /** `GET /backups/{id}` (3.0). */
@@ -340,7 +340,7 @@ export class CinderClient implements BlockStorageApi {
       path: `/backups/${enc(id)}`,
       request: 'backup_get',
     });
-    return result.data.backup;
+    return requireMember(result, 'backup');
   }
 
   /** `GET /backups/detail` (3.0; `name`, `volume_id`, `status` filters, `limit`/`marker`). */
@@ -386,7 +386,7 @@ export class CinderClient implements BlockStorageApi {
           path: `/types/${enc(idOrName)}`,
           request: 'volume_type_get',
         });
-        return result.data.volume_type;
+        return requireMember(result, 'volume_type');
       } catch (err) {
         if (!(err instanceof NotFoundError)) throw err;
       }
@@ -428,7 +428,7 @@ export class CinderClient implements BlockStorageApi {
       path: '/limits',
       request: 'limits_get',
     });
-    return result.data.limits.absolute;
+    return requireMember({ ...result, data: requireMember(result, 'limits') }, 'absolute');
   }
 
   /** Quota usage of the session's own project. */
@@ -466,7 +466,7 @@ export class CinderClient implements BlockStorageApi {
       microversion: CINDER_MICROVERSIONS.groups,
       request: 'group_create',
     });
-    return this.getGroup(result.data.group.id);
+    return this.getGroup(requireMember(result, 'group').id);
   }
 
   /** `GET /groups/{id}` (3.13; with `list_volume=True` at 3.25 when the cloud offers it). */
@@ -479,7 +479,7 @@ export class CinderClient implements BlockStorageApi {
       microversion: withVolumes ? CINDER_MICROVERSIONS.groupListVolumes : CINDER_MICROVERSIONS.groups,
       request: 'group_get',
     });
-    return result.data.group;
+    return requireMember(result, 'group');
   }
 
   /** `PUT /groups/{id}` (3.13) with comma-separated `add_volumes` / `remove_volumes`. */
@@ -522,7 +522,7 @@ export class CinderClient implements BlockStorageApi {
       microversion: CINDER_MICROVERSIONS.groupSnapshots,
       request: 'group_snapshot_create',
     });
-    return this.getGroupSnapshot(result.data.group_snapshot.id);
+    return this.getGroupSnapshot(requireMember(result, 'group_snapshot').id);
   }
 
   /** `GET /group_snapshots/{id}` (3.14). */
@@ -533,7 +533,7 @@ export class CinderClient implements BlockStorageApi {
       microversion: CINDER_MICROVERSIONS.groupSnapshots,
       request: 'group_snapshot_get',
     });
-    return result.data.group_snapshot;
+    return requireMember(result, 'group_snapshot');
   }
 
   /** `GET /group_snapshots/detail` (3.14; `limit`/`marker`, `name` filter). */

@@ -17,7 +17,7 @@ import type {
 } from './api';
 import type { WaitSchedule } from './api';
 import { NotFoundError } from './errors';
-import type { ServiceClient } from './http/service-client';
+import { requireMember, type ServiceClient } from './http/service-client';
 import { StatusWaiter, type StatusWaiterDeps, type WaitSchedules } from './waiter';
 
 export const MANILA_MICROVERSIONS = {
@@ -111,7 +111,7 @@ export class ManilaClient implements SharedFileSystemApi {
       microversion: hints ? MANILA_MICROVERSIONS.schedulerHints : MANILA_MICROVERSIONS.base,
       request: 'share_create',
     });
-    return result.data.share;
+    return requireMember(result, 'share');
   }
 
   /** `GET /shares/{id}` (2.37). */
@@ -121,7 +121,7 @@ export class ManilaClient implements SharedFileSystemApi {
       path: `/shares/${enc(id)}`,
       request: 'share_get',
     });
-    return result.data.share;
+    return requireMember(result, 'share');
   }
 
   /**
@@ -171,7 +171,7 @@ export class ManilaClient implements SharedFileSystemApi {
       { allow_access: { access_type: accessType, access_to: accessTo, access_level: accessLevel } },
       'share_access_grant',
     );
-    return result.access;
+    return requireMember(result, 'access');
   }
 
   /** `POST /shares/{id}/action` `deny_access` (2.37). */
@@ -237,7 +237,7 @@ export class ManilaClient implements SharedFileSystemApi {
       body: { snapshot: compact({ share_id: shareId, name, description }) },
       request: 'share_snapshot_create',
     });
-    return result.data.snapshot;
+    return requireMember(result, 'snapshot');
   }
 
   /** `GET /snapshots/{id}` (2.37). */
@@ -247,7 +247,7 @@ export class ManilaClient implements SharedFileSystemApi {
       path: `/snapshots/${enc(id)}`,
       request: 'share_snapshot_get',
     });
-    return result.data.snapshot;
+    return requireMember(result, 'snapshot');
   }
 
   /** `GET /snapshots/detail` (2.37; `name`, `share_id` filters, `limit`/`offset`). */
@@ -295,7 +295,7 @@ export class ManilaClient implements SharedFileSystemApi {
           path: `/types/${enc(idOrName)}`,
           request: 'share_type_get',
         });
-        return result.data.share_type;
+        return requireMember(result, 'share_type');
       } catch (err) {
         if (!(err instanceof NotFoundError)) throw err;
       }
@@ -307,14 +307,13 @@ export class ManilaClient implements SharedFileSystemApi {
 
   // ---------- helpers ----------
 
-  private async action<T = undefined>(shareId: string, body: Record<string, unknown>, request: string): Promise<T> {
-    const result = await this.client.call<T>({
+  private action<T = undefined>(shareId: string, body: Record<string, unknown>, request: string) {
+    return this.client.call<T>({
       method: 'POST',
       path: `/shares/${enc(shareId)}/action`,
       body,
       request,
     });
-    return result.data;
   }
 
   private async offsetPages<T>(

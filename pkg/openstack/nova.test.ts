@@ -1,5 +1,5 @@
 import nock from 'nock';
-import { ConflictError, MicroversionUnsupportedError } from './errors';
+import { ConflictError, MicroversionUnsupportedError, UnavailableError } from './errors';
 import { novaUrl, novaVersionDocument, novaVolumeAttachment, server, SERVER_ID, VOLUME_ID } from './testing/fixtures';
 import { makeCloud, mockAuth, resetNock, SUBJECT_TOKEN } from './testing/harness';
 
@@ -74,6 +74,15 @@ describe('Nova', () => {
     expect(error).toBeInstanceOf(ConflictError);
     expect((error as ConflictError).requestId).toBe('req-nova-409');
     expect((error as Error).message).toContain('vm_state building');
+  });
+
+  it('turns a 200 without the expected member into UnavailableError', async () => {
+    nova().get(`/v2.1/servers/${SERVER_ID}`).reply(200, {}, { 'x-compute-request-id': 'req-empty' });
+    const { cloud } = makeCloud();
+    const error = await cloud.compute.getServer(SERVER_ID).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(UnavailableError);
+    expect((error as Error).message).toContain('without "server"');
+    expect((error as UnavailableError).requestId).toBe('req-empty');
   });
 
   it('lists and gets volume attachments, then detaches', async () => {

@@ -3,7 +3,7 @@
  * are relative to the catalog endpoint (`https://cloud:8774/v2.1`).
  */
 import type { ComputeApi, Server, ServerVolumeAttachment } from './api';
-import type { ServiceClient } from './http/service-client';
+import { requireMember, type ServiceClient } from './http/service-client';
 
 export const NOVA_MICROVERSIONS = {
   base: '2.1',
@@ -25,7 +25,7 @@ export class NovaClient implements ComputeApi {
       path: `/servers/${enc(id)}`,
       request: 'server_get',
     });
-    return result.data.server;
+    return requireMember(result, 'server');
   }
 
   /** `POST /servers/{id}/os-volume_attachments` (2.1; 2.60 for a multiattach volume). */
@@ -37,7 +37,7 @@ export class NovaClient implements ComputeApi {
       microversion: multiattach ? NOVA_MICROVERSIONS.multiattach : NOVA_MICROVERSIONS.base,
       request: 'volume_attach',
     });
-    return result.data.volumeAttachment;
+    return requireMember(result, 'volumeAttachment');
   }
 
   /** `GET /servers/{id}/os-volume_attachments` (2.1). */
@@ -57,7 +57,7 @@ export class NovaClient implements ComputeApi {
       path: `/servers/${enc(serverId)}/os-volume_attachments/${enc(volumeId)}`,
       request: 'volume_attachment_get',
     });
-    return result.data.volumeAttachment;
+    return requireMember(result, 'volumeAttachment');
   }
 
   /** `DELETE /servers/{id}/os-volume_attachments/{volume_id}` (2.1). */

@@ -3,7 +3,7 @@
  * header and check, retries/re-auth via the executor, metrics and request logging.
  */
 import type { Logger } from '../../log/logger';
-import { MicroversionUnsupportedError, OpenStackError } from '../errors';
+import { MicroversionUnsupportedError, OpenStackError, UnavailableError } from '../errors';
 import type { KeystoneSession } from '../keystone/session';
 import type { OpenStackMetrics } from '../metrics';
 import { errorForMalformedBody } from './error-translation';
@@ -50,6 +50,23 @@ export interface ServiceResult<T> {
   data: T;
   headers: Record<string, string>;
   requestId?: string;
+  service: string;
+  method: string;
+  path: string;
+}
+
+/** The named member of a response body; a body without it is an unusable answer, not a crash later. */
+export function requireMember<D, K extends keyof D>(result: ServiceResult<D>, key: K): NonNullable<D[K]> {
+  const data = result.data as Partial<D> | undefined;
+  const value = data && typeof data === 'object' ? data[key] : undefined;
+  if (value === undefined || value === null) {
+    throw new UnavailableError(
+      `${result.service}: ${result.method} ${result.path} answered ${result.status} without "${String(key)}"` +
+        (result.requestId ? ` (request ${result.requestId})` : ''),
+      { service: result.service, method: result.method, path: result.path, status: result.status, requestId: result.requestId },
+    );
+  }
+  return value as NonNullable<D[K]>;
 }
 
 export interface ServiceClientDeps {
@@ -216,7 +233,7 @@ export class ServiceClient {
         microversion: version,
         durationMs: Date.now() - started,
       });
-      return { status: response.status, data, headers: response.headers, requestId: response.requestId };
+      return { status: response.status, data, headers: response.headers, requestId: response.requestId, ...ctx };
     } catch (caught) {
       let err = caught;
       if (caught instanceof OpenStackError && caught.status === 406) {
