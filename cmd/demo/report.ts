@@ -23,7 +23,7 @@ export function formatDuration(ms: number): string {
 
 export function stepLine(record: StepRecord, style: Style): string {
   const symbol = paint(style, COLORS[record.status], SYMBOLS[record.status]);
-  const name = record.name.padEnd(38);
+  const name = record.name.padEnd(44);
   const time = (record.status === 'skipped' ? '' : formatDuration(record.durationMs)).padStart(8);
   const detail = record.status === 'ok' ? record.detail : paint(style, COLORS[record.status], record.detail);
   return `  ${symbol} ${name} ${time}  ${detail}`;

@@ -1,7 +1,8 @@
 /**
  * The whole life of a Cinder volume as Kubernetes drives it, with the data checked at every turn:
  * create → attach → stage → publish → write → stats → take down → snapshot → restore (same bytes) →
- * clone (same bytes) → online expand (df shows it) → delete → nothing left on the host.
+ * restore into a bigger volume (filesystem grown at stage) → clone (same bytes) → online expand (df
+ * shows it) → delete → nothing left on the host.
  * Shared by the e2e suite (which asserts on the outcome) and the demo (which prints the steps).
  */
 import { randomBytes } from 'node:crypto';
@@ -73,10 +74,10 @@ export async function runLifecycle(
   };
   const controller = stack.controller.controller;
 
-  const createVolume = async (name: string, source?: { snapshot?: string; volume?: string }) => {
+  const createVolume = async (name: string, source?: { snapshot?: string; volume?: string }, requiredBytes = sizeBytes) => {
     const response = await controller.CreateVolume({
       name: `${name}-${kind}-${suffix}`,
-      capacity_range: { required_bytes: String(sizeBytes) },
+      capacity_range: { required_bytes: String(requiredBytes) },
       volume_capabilities: [volumeCapability(kind)],
       parameters: {},
       ...(source?.snapshot ? { volume_content_source: { snapshot: { snapshot_id: source.snapshot } } } : {}),
@@ -85,8 +86,8 @@ export async function runLifecycle(
     const volume = response.volume;
     if (!volume?.volume_id) throw new Error('CreateVolume returned no volume ID');
     created.volumes.push(volume.volume_id);
-    if (Number(volume.capacity_bytes) < sizeBytes) {
-      throw new Error(`capacity ${volume.capacity_bytes} is below the requested ${sizeBytes}`);
+    if (Number(volume.capacity_bytes) < requiredBytes) {
+      throw new Error(`capacity ${volume.capacity_bytes} is below the requested ${requiredBytes}`);
     }
     const zone = volume.accessible_topology[0]?.segments ?? {};
     return {
@@ -201,6 +202,22 @@ export async function runLifecycle(
     await bringUp(restoredOnNode, 'restored');
     await checkData(restoredOnNode, written, 'restored');
 
+    // A restore into a bigger volume: NodeStage must grow the filesystem (resizeRequired), which also
+    // covers ext4 where growing a mounted filesystem is not allowed.
+    const bigger = (await step(`CreateVolume from snapshot, ${formatGiB(expandedBytes)}`, () =>
+      createVolume('bigger', { snapshot: snapshot.snapshot_id }, expandedBytes),
+    ))!;
+    const biggerOnNode = new NodeVolume(stack, { volumeId: bigger.volume_id, kind, volumeContext: bigger.volume_context });
+    await bringUp(biggerOnNode, 'bigger restore');
+    await checkData(biggerOnNode, written, 'bigger restore');
+    await nodeStep('size after stage (bigger restore)', async () => {
+      const size = await visibleSizeBytes(kind, biggerOnNode.targetPath);
+      const minimum = kind === 'block' ? expandedBytes : expandedBytes * 0.9;
+      if (size < minimum) throw new Error(`${kind === 'block' ? 'device' : 'df'} shows ${formatGiB(size)}, expected ≥ ${formatGiB(minimum)}`);
+      return { detail: `${kind === 'block' ? 'device' : 'df'} shows ${formatGiB(size)}`, value: undefined };
+    });
+    await takeDown(biggerOnNode, 'bigger restore');
+
     const clone = (await step('CreateVolume clone', () => createVolume('clone', { volume: source.volume_id })))!;
     const cloneOnNode = new NodeVolume(stack, { volumeId: clone.volume_id, kind, volumeContext: clone.volume_context });
     await bringUp(cloneOnNode, 'clone');
@@ -246,12 +263,12 @@ export async function runLifecycle(
       created.snapshots.splice(created.snapshots.indexOf(snapshot.snapshot_id), 1);
       return { detail: `snapshot ${short(snapshot.snapshot_id)} deleted`, value: undefined };
     });
-    await step('DeleteVolume ×3', async () => {
-      for (const volumeId of [restored.volume_id, clone.volume_id, source.volume_id]) {
+    await step('DeleteVolume ×4', async () => {
+      for (const volumeId of [restored.volume_id, bigger.volume_id, clone.volume_id, source.volume_id]) {
         await controller.DeleteVolume({ volume_id: volumeId });
         created.volumes.splice(created.volumes.indexOf(volumeId), 1);
       }
-      return { detail: 'restored, clone and source deleted', value: undefined };
+      return { detail: 'restored, bigger restore, clone and source deleted', value: undefined };
     });
     await step('nothing left on the host', async () => {
       const problems = describeLeftovers(await stack.leftovers());

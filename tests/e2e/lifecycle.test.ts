@@ -2,7 +2,8 @@
  * The whole Cinder path as the sidecars drive it: the simulator as the cloud, the controller plugin and
  * the node plugin as separate processes on unix sockets, real loop devices, filesystems and mounts.
  * For each of ext4, xfs and raw block: create → attach → stage → publish → write → stats → take down →
- * snapshot → restore (same bytes) → clone (same bytes) → online expand (df shows it) → delete → nothing left.
+ * snapshot → restore (same bytes) → restore into a bigger volume (grown at stage) → clone (same bytes) →
+ * online expand (df shows it) → delete → nothing left.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -56,7 +57,14 @@ suite(title, () => {
       expect(error).toBeUndefined();
       const names = runner.records.map((record) => record.name);
       expect(names).toEqual(
-        expect.arrayContaining(['verify data (restored)', 'verify data (clone)', 'nothing left on the host']),
+        expect.arrayContaining([
+          'verify data (restored)',
+          'verify data (bigger restore)',
+          'size after stage (bigger restore)',
+          'verify data (clone)',
+          'NodeExpandVolume (online)',
+          'nothing left on the host',
+        ]),
       );
       // Everything ran; only ext4 online growth may be skipped, and only for the documented reason.
       for (const record of runner.records.filter((r) => r.status === 'skipped')) {
