@@ -3,6 +3,7 @@
  */
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { createCsiClient } from '../../pkg/csi/testing/client';
@@ -19,7 +20,7 @@ interface Running {
 }
 
 /** Starts the plugin and resolves once it logs that it is listening (or rejects if it exits first). */
-async function startPlugin(args: string[]): Promise<Running> {
+async function startPlugin(args: string[], readyMessage = 'CSI server listening'): Promise<Running> {
   const child = spawn(process.execPath, [...nodeArgs, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
@@ -28,7 +29,7 @@ async function startPlugin(args: string[]): Promise<Running> {
   await new Promise<void>((resolve, reject) => {
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
-      if (stderr.includes('"msg":"CSI server listening"')) resolve();
+      if (stderr.includes(`"msg":"${readyMessage}"`)) resolve();
     });
     void exited.then(({ code }) => reject(new Error(`plugin exited with ${code} before listening:\n${stderr}`)));
   });
@@ -106,6 +107,44 @@ describe('cinder-csi-plugin binary', () => {
     } finally {
       client.close();
     }
+    running.child.kill('SIGTERM');
+    await expect(running.exited).resolves.toEqual({ code: 0, signal: null });
+  });
+
+  it('serves CSI call metrics on --http-endpoint', async () => {
+    const socketPath = path.join(dir, 'csi.sock');
+    running = await startPlugin([
+      `--endpoint=unix://${socketPath}`,
+      `--cloud-config=${cloudConf}`,
+      '--provide-node-service=false',
+      '--http-endpoint=127.0.0.1:0',
+    ], 'HTTP endpoint listening');
+    const listening = running
+      .stderr()
+      .split('\n')
+      .filter((line) => line.includes('"msg":"HTTP endpoint listening"'))
+      .map((line) => JSON.parse(line) as { address: string })[0];
+    expect(listening).toBeDefined();
+    const port = Number(listening.address.split(':').pop());
+
+    const client = createCsiClient(socketPath);
+    try {
+      await client.identity.GetPluginInfo({});
+    } finally {
+      client.close();
+    }
+    const body = await new Promise<string>((resolve, reject) => {
+      http
+        .get({ host: '127.0.0.1', port, path: '/metrics' }, (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          res.on('end', () => resolve(text));
+        })
+        .on('error', reject);
+    });
+    expect(body).toContain('csi_plugin_operations_seconds_count{method_name="GetPluginInfo",grpc_status_code="OK"} 1');
+    expect(body).toContain('# HELP openstack_api_request_duration_seconds');
+
     running.child.kill('SIGTERM');
     await expect(running.exited).resolves.toEqual({ code: 0, signal: null });
   });

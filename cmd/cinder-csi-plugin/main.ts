@@ -2,9 +2,12 @@
  * cinder-csi-plugin: the Cinder CSI driver binary (flags compatible with cloud-provider-openstack).
  */
 import { parseCinderOptions, UsageError } from '../../pkg/cinder/options';
+import { startHttpEndpoint } from '../../pkg/csi/http-endpoint';
 import { exitOnSignals } from '../../pkg/csi/lifecycle';
+import { csiMetricsRegistry } from '../../pkg/csi/metrics';
 import { startCsiServer } from '../../pkg/csi/server';
 import { createLogger } from '../../pkg/log/logger';
+import { openstackMetricsRegistry } from '../../pkg/openstack';
 import { buildServices, ConfigurationError } from './services';
 
 const USAGE_EXIT_CODE = 2;
@@ -34,8 +37,18 @@ export async function main(argv: readonly string[]): Promise<void> {
     process.exit(1);
   }
   const server = await startCsiServer({ endpoint: options.endpoint, services: plugin.services, logger });
+  const httpEndpoint =
+    options.httpEndpoint === ''
+      ? undefined
+      : await startHttpEndpoint({
+          address: options.httpEndpoint,
+          registries: [csiMetricsRegistry, openstackMetricsRegistry],
+          ready: plugin.ready,
+          logger,
+        });
   exitOnSignals(async () => {
     await server.stop();
+    await httpEndpoint?.stop();
     await plugin.close();
   }, logger);
 }

@@ -25,6 +25,8 @@ export type ReadinessCheck = () => boolean | Promise<boolean>;
 
 export interface PluginServices {
   services: CsiServices;
+  /** Probe's answer, also served on --http-endpoint /healthz. */
+  ready(): Promise<boolean>;
   /** Runs after the gRPC server has drained (nothing holds resources yet: clouds and node keep no timers). */
   close(): Promise<void>;
 }
@@ -109,6 +111,7 @@ export async function buildServices(options: CinderPluginOptions, logger: Logger
     readiness.push(() => service.ready());
   }
 
+  const ready = async (): Promise<boolean> => (await Promise.all(readiness.map((check) => check()))).every(Boolean);
   const identity = createIdentityService({
     driverName: options.driverName,
     vendorVersion: packageVersion(),
@@ -118,11 +121,12 @@ export async function buildServices(options: CinderPluginOptions, logger: Logger
       volumeAccessibilityConstraints: options.withTopology,
       volumeExpansion: ['ONLINE'],
     },
-    ready: async () => (await Promise.all(readiness.map((check) => check()))).every(Boolean),
+    ready,
   });
 
   return {
     services: { identity, controller, groupController, node },
+    ready,
     async close() {},
   };
 }
