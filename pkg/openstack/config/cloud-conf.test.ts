@@ -198,6 +198,15 @@ ignore-volume-az = true
     });
   });
 
+  it('merges secure.yaml next to clouds.yaml', () => {
+    const sub = fs.mkdtempSync(path.join(dir, 'secure-'));
+    const cloudsFile = path.join(sub, 'clouds.yaml');
+    fs.writeFileSync(cloudsFile, 'clouds:\n  c:\n    auth:\n      auth_url: http://s/v3\n      username: u\n      user_domain_name: Default\n');
+    fs.writeFileSync(path.join(sub, 'secure.yaml'), 'clouds:\n  c:\n    auth:\n      password: from-secure\n');
+    const file = write('secure.conf', `[Global]\nuse-clouds = true\nclouds-file = ${cloudsFile}\ncloud = c\n`);
+    expect(loadCloudConfig([file], { env: {} }).clouds.get('')).toMatchObject({ username: 'u', password: 'from-secure' });
+  });
+
   it('finds clouds.yaml through OS_CLIENT_CONFIG_FILE and OS_CLOUD', () => {
     const yamlFile = write('env-clouds.yaml', 'clouds:\n  envcloud:\n    auth:\n      auth_url: http://env/v3\n      application_credential_id: a\n      application_credential_secret: b\n');
     const file = write('env.conf', '[Global]\nuse-clouds = true\n');

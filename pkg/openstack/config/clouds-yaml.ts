@@ -28,7 +28,36 @@ export function cloudsYamlSearchPath(env: NodeJS.ProcessEnv): string[] {
   return candidates;
 }
 
+/** `secure.yaml` (secrets kept apart from clouds.yaml), merged over the clouds.yaml entry. */
+export function secureYamlSearchPath(env: NodeJS.ProcessEnv, cloudsFile: string): string[] {
+  const candidates: string[] = [];
+  if (env.OS_CLIENT_SECURE_FILE) candidates.push(env.OS_CLIENT_SECURE_FILE);
+  candidates.push(path.join(path.dirname(cloudsFile), 'secure.yaml'));
+  for (const clouds of cloudsYamlSearchPath(env)) candidates.push(path.join(path.dirname(clouds), 'secure.yaml'));
+  return [...new Set(candidates)];
+}
+
 type YamlMap = Record<string, unknown>;
+
+function deepMerge(base: YamlMap, over: YamlMap): YamlMap {
+  const out: YamlMap = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const inner = asMap(value);
+    const current = asMap(out[key]);
+    out[key] = inner && current ? deepMerge(current, inner) : value;
+  }
+  return out;
+}
+
+function readYaml(file: string): unknown {
+  try {
+    return yaml.load(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    // The YAML error may quote file content (a password); report only the position.
+    const mark = (err as { mark?: { line?: number } }).mark;
+    throw new ConfigError(`cannot read clouds file ${file}${mark?.line !== undefined ? ` (line ${mark.line + 1})` : ''}`);
+  }
+}
 
 function asMap(value: unknown): YamlMap | undefined {
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as YamlMap) : undefined;
@@ -50,18 +79,14 @@ export function fillFromCloudsYaml(credentials: CloudCredentials, options: Cloud
       `${options.source}: use-clouds is set but no clouds.yaml was found (searched ${cloudsYamlSearchPath(options.env).join(', ')})`,
     );
   }
-  let document: unknown;
-  try {
-    document = yaml.load(fs.readFileSync(file, 'utf8'));
-  } catch (err) {
-    // The YAML error may quote file content (a password); report only the position.
-    const mark = (err as { mark?: { line?: number } }).mark;
-    throw new ConfigError(`cannot read clouds file ${file}${mark?.line !== undefined ? ` (line ${mark.line + 1})` : ''}`);
-  }
+  const document = readYaml(file);
   const clouds = asMap(asMap(document)?.clouds);
   const cloudName = credentials.cloud ?? options.env.OS_CLOUD;
   if (!cloudName) throw new ConfigError(`${options.source}: use-clouds is set but no "cloud" name is given`);
-  const entry = asMap(clouds?.[cloudName]);
+  let entry = asMap(clouds?.[cloudName]);
+  const secureFile = secureYamlSearchPath(options.env, file).find((candidate) => fs.existsSync(candidate));
+  const secureEntry = secureFile ? asMap(asMap(asMap(readYaml(secureFile))?.clouds)?.[cloudName]) : undefined;
+  if (entry && secureEntry) entry = deepMerge(entry, secureEntry);
   if (!entry) {
     throw new ConfigError(
       `clouds file ${file} has no cloud "${cloudName}" (it has: ${Object.keys(clouds ?? {}).join(', ') || 'none'})`,
