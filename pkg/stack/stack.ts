@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { createCsiClient, type CsiClient } from '../csi/testing/client';
 import { startSimulator, type Simulator } from '../simulator';
 import { detachLoopDevicesUnder, filesUnder, loopDevicesUnder, mountsUnder, unmountAllUnder } from './host-state';
+import { startPluginInProcess } from './in-process-plugin';
 import { startPluginProcess, type PluginProcess } from './plugin-process';
 
 export interface StackOptions {
@@ -24,8 +25,8 @@ export interface StackOptions {
   verbosity?: number;
   /** Plugin logs (default `<workDir>/plugins.log`, removed by stop(); 'inherit' = this process's output). */
   logFile?: string | 'inherit';
-  /** true: fail unless loop devices work; default: use them when possible. */
-  requireDevices?: boolean;
+  /** Simulator block devices: 'auto' (default: loop devices when root), 'required' (fail without), 'off'. */
+  devices?: 'auto' | 'required' | 'off';
   /** Extra flags for each plugin. */
   controllerArgs?: string[];
   nodeArgs?: string[];
@@ -39,6 +40,11 @@ export interface StackOptions {
    * two processes on sockets in the stack directory, as in a cluster.
    */
   singleSocket?: string;
+  /**
+   * 'process' (default): each plugin is `cmd/cinder-csi-plugin` in its own process, as deployed.
+   * 'in-process': the same services served from this process (breakpoints, faster start).
+   */
+  pluginMode?: 'process' | 'in-process';
 }
 
 export interface StackLeftovers {
@@ -76,7 +82,7 @@ export interface Stack {
   restartNode(): Promise<number | null>;
   /** What is left on the host right now; all empty after a clean lifecycle. */
   leftovers(): Promise<StackLeftovers>;
-  /** Idempotent; never throws for cleanup failures it can report, but rejects listing what stayed behind. */
+  /** Idempotent. Runs every cleanup even when one fails, then rejects listing the failures. */
   stop(): Promise<void>;
 }
 
@@ -122,7 +128,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       availabilityZones: [options.availabilityZone ?? 'nova'],
       servers: [{ name: options.nodeName ?? 'stack-node', availabilityZone: options.availabilityZone ?? 'nova' }],
       devices: {
-        ...(options.requireDevices ? { enabled: true } : {}),
+        ...(options.devices === 'required' ? { enabled: true } : options.devices === 'off' ? { enabled: false } : {}),
         workDir: devicesDir,
         byIdDir: path.join(devicesDir, 'dev', 'disk', 'by-id'),
       },
@@ -148,8 +154,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ...(options.nodeArgs ?? []),
     ];
     const readyTimeoutMs = options.readyTimeoutMs;
+    const startPlugin = options.pluginMode === 'in-process' ? startPluginInProcess : startPluginProcess;
     const plugin = (name: string, socketPath: string, serves: { controller: boolean; node: boolean }) => () =>
-      startPluginProcess({
+      startPlugin({
         name,
         socketPath,
         logFile,

@@ -23,7 +23,7 @@ suite(title, () => {
 
   beforeAll(async () => {
     fs.rmSync(logFile, { force: true });
-    stack = await startStack({ requireDevices: true, logFile });
+    stack = await startStack({ devices: 'required', logFile });
   }, 240_000);
 
   afterAll(async () => {
