@@ -215,12 +215,44 @@ describe('waitForVolume', () => {
 
   it('times out with the last status in the message', async () => {
     cinder().get(`${base}/volumes/${VOLUME_ID}`).times(5).reply(200, { volume: volume({ status: 'extending' }) });
+    cinder('3.3').get(`${base}/messages`).query({ resource_uuid: VOLUME_ID }).reply(200, { messages: [] });
     const { cloud, sleeps } = makeCloud(undefined, fastWait);
     const error = await cloud.blockStorage.waitForVolume(VOLUME_ID, ['available']).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(WaitTimeoutError);
     expect((error as WaitTimeoutError).lastStatus).toBe('extending');
     expect((error as Error).message).toContain('last status "extending"');
     expect(sleeps).toHaveLength(4);
+  });
+
+  it('explains a timeout with a user message recorded during the wait, and ignores older ones', async () => {
+    const message = (createdAt: string, text: string) => ({
+      created_at: createdAt,
+      event_id: 'VOLUME_VOLUME_002_002',
+      guaranteed_until: createdAt,
+      id: '5b6a3c4d-0000-4000-8000-000000000001',
+      links: [],
+      message_level: 'ERROR',
+      request_id: 'req-2',
+      resource_type: 'VOLUME',
+      resource_uuid: VOLUME_ID,
+      user_message: text,
+    });
+    const fresh = new Date().toISOString().replace('Z', '').replace(/(\.\d{3})$/, '$1000');
+    const { cloud } = makeCloud(undefined, fastWait);
+    for (const [createdAt, text, expected] of [
+      [fresh, 'attach volume:Compute service failed to attach volume.', true],
+      ['2016-09-01T12:00:00.000000', 'an old failure', false],
+    ] as const) {
+      cinder().get(`${base}/volumes/${VOLUME_ID}`).times(5).reply(200, { volume: volume({ status: 'available' }) });
+      cinder('3.3')
+        .get(`${base}/messages`)
+        .query({ resource_uuid: VOLUME_ID })
+        .reply(200, { messages: [message(createdAt, text)] });
+      const error = await cloud.blockStorage.waitForVolume(VOLUME_ID, ['in-use']).catch((err: unknown) => err);
+      expect(error).toBeInstanceOf(WaitTimeoutError);
+      if (expected) expect((error as Error).message).toContain(`the cloud reports: ${text}`);
+      else expect((error as Error).message).not.toContain(text);
+    }
   });
 
   it('treats 404 as done when waiting for a delete', async () => {

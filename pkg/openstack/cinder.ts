@@ -66,6 +66,16 @@ function compact<T extends Record<string, unknown>>(record: T): Partial<T> {
   return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
+/** Messages are stamped by the cloud's clock; accept this much disagreement with ours. */
+const CLOCK_SKEW_ALLOWANCE_MS = 60_000;
+
+/** OpenStack timestamps are UTC, often without a zone suffix ("2016-09-01T12:00:00.000000"). */
+function timestampMs(value: string | undefined): number {
+  if (!value) return Number.NEGATIVE_INFINITY;
+  const parsed = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`);
+  return Number.isNaN(parsed) ? Number.NEGATIVE_INFINITY : parsed;
+}
+
 function enc(id: string): string {
   return encodeURIComponent(id);
 }
@@ -92,14 +102,14 @@ export class CinderClient implements BlockStorageApi {
     private readonly client: ServiceClient,
     private readonly deps: CinderClientDeps,
   ) {
-    const userMessage = (id: string) => this.latestUserMessage(id);
+    const userMessage = (id: string, sinceMs?: number) => this.latestUserMessage(id, sinceMs);
     this.volumeWaiter = new StatusWaiter<Volume>(
       {
         kind: 'volume',
         get: (id) => this.getVolume(id),
         list: () => this.listAllForWait<Volume>('/volumes/detail', 'volumes', 'volume_wait_list'),
         statusOf: (volume) => volume.status,
-        faultOf: (volume) => userMessage(volume.id),
+        faultOf: (volume, sinceMs) => userMessage(volume.id, sinceMs),
         defaultErrorStatuses: VOLUME_ERROR_STATUSES,
       },
       deps,
@@ -110,7 +120,7 @@ export class CinderClient implements BlockStorageApi {
         get: (id) => this.getSnapshot(id),
         list: () => this.listAllForWait<Snapshot>('/snapshots/detail', 'snapshots', 'snapshot_wait_list'),
         statusOf: (snapshot) => snapshot.status,
-        faultOf: (snapshot) => userMessage(snapshot.id),
+        faultOf: (snapshot, sinceMs) => userMessage(snapshot.id, sinceMs),
         defaultErrorStatuses: SNAPSHOT_ERROR_STATUSES,
       },
       deps,
@@ -130,7 +140,7 @@ export class CinderClient implements BlockStorageApi {
       kind: 'volume group',
       get: (id) => this.getGroup(id),
       statusOf: (group) => group.status,
-      faultOf: (group) => userMessage(group.id),
+      faultOf: (group, sinceMs) => userMessage(group.id, sinceMs),
       defaultErrorStatuses: GROUP_ERROR_STATUSES,
     };
     this.groupWaiter = new StatusWaiter(groupSource, deps);
@@ -139,7 +149,7 @@ export class CinderClient implements BlockStorageApi {
         kind: 'group snapshot',
         get: (id) => this.getGroupSnapshot(id),
         statusOf: (snapshot) => snapshot.status,
-        faultOf: (snapshot) => userMessage(snapshot.id),
+        faultOf: (snapshot, sinceMs) => userMessage(snapshot.id, sinceMs),
         defaultErrorStatuses: GROUP_ERROR_STATUSES,
       },
       deps,
@@ -590,7 +600,7 @@ export class CinderClient implements BlockStorageApi {
   }
 
   /** Newest user message about a resource (`GET /messages?resource_uuid=`, 3.3), best effort. */
-  private async latestUserMessage(resourceId: string): Promise<string | undefined> {
+  private async latestUserMessage(resourceId: string, sinceMs?: number): Promise<string | undefined> {
     try {
       const result = await this.client.call<{ messages: UserMessage[] }>({
         method: 'GET',
@@ -602,7 +612,10 @@ export class CinderClient implements BlockStorageApi {
       const messages = [...(result.data.messages ?? [])].sort((a, b) =>
         (b.created_at ?? '').localeCompare(a.created_at ?? ''),
       );
-      return messages[0]?.user_message;
+      const newest = messages[0];
+      if (!newest) return undefined;
+      if (sinceMs !== undefined && timestampMs(newest.created_at) < sinceMs - CLOCK_SKEW_ALLOWANCE_MS) return undefined;
+      return newest.user_message;
     } catch {
       return undefined;
     }

@@ -47,6 +47,16 @@ function compact<T extends Record<string, unknown>>(record: T): Partial<T> {
   return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
+/** Messages are stamped by the cloud's clock; accept this much disagreement with ours. */
+const CLOCK_SKEW_ALLOWANCE_MS = 60_000;
+
+/** OpenStack timestamps are UTC, often without a zone suffix ("2016-09-01T12:00:00.000000"). */
+function timestampMs(value: string | undefined): number {
+  if (!value) return Number.NEGATIVE_INFINITY;
+  const parsed = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`);
+  return Number.isNaN(parsed) ? Number.NEGATIVE_INFINITY : parsed;
+}
+
 function enc(id: string): string {
   return encodeURIComponent(id);
 }
@@ -69,7 +79,7 @@ export class ManilaClient implements SharedFileSystemApi {
         get: (id) => this.getShare(id),
         list: () => this.listAllForWait<Share>('/shares/detail', 'shares', 'share_wait_list'),
         statusOf: (share) => share.status,
-        faultOf: (share) => this.latestUserMessage(share.id),
+        faultOf: (share, sinceMs) => this.latestUserMessage(share.id, sinceMs),
         defaultErrorStatuses: SHARE_ERROR_STATUSES,
       },
       deps,
@@ -80,7 +90,7 @@ export class ManilaClient implements SharedFileSystemApi {
         get: (id) => this.getSnapshot(id),
         list: () => this.listAllForWait<ShareSnapshot>('/snapshots/detail', 'snapshots', 'share_snapshot_wait_list'),
         statusOf: (snapshot) => snapshot.status,
-        faultOf: (snapshot) => this.latestUserMessage(snapshot.id),
+        faultOf: (snapshot, sinceMs) => this.latestUserMessage(snapshot.id, sinceMs),
         defaultErrorStatuses: SNAPSHOT_ERROR_STATUSES,
       },
       deps,
@@ -353,7 +363,7 @@ export class ManilaClient implements SharedFileSystemApi {
   }
 
   /** Newest user message about a resource (`GET /messages?resource_id=`, 2.37), best effort. */
-  private async latestUserMessage(resourceId: string): Promise<string | undefined> {
+  private async latestUserMessage(resourceId: string, sinceMs?: number): Promise<string | undefined> {
     try {
       const result = await this.client.call<{ messages: { user_message?: string; created_at?: string }[] }>({
         method: 'GET',
@@ -364,7 +374,10 @@ export class ManilaClient implements SharedFileSystemApi {
       const messages = [...(result.data.messages ?? [])].sort((a, b) =>
         (b.created_at ?? '').localeCompare(a.created_at ?? ''),
       );
-      return messages[0]?.user_message;
+      const newest = messages[0];
+      if (!newest) return undefined;
+      if (sinceMs !== undefined && timestampMs(newest.created_at) < sinceMs - CLOCK_SKEW_ALLOWANCE_MS) return undefined;
+      return newest.user_message;
     } catch {
       return undefined;
     }

@@ -72,8 +72,11 @@ export interface ResourceSource<T> {
    */
   list?(ids: readonly string[]): Promise<Map<string, T>>;
   statusOf(resource: T): string;
-  /** The cloud's explanation of an error state (fault, user message), best effort. */
-  faultOf?(resource: T): Promise<string | undefined>;
+  /**
+   * The cloud's explanation of an error state (fault, user message), best effort. With `sinceMs`, only
+   * explanations recorded after that moment (used to explain a timeout, e.g. a failed attach).
+   */
+  faultOf?(resource: T, sinceMs?: number): Promise<string | undefined>;
   defaultErrorStatuses: readonly string[];
 }
 
@@ -228,6 +231,7 @@ export class StatusWaiter<T extends { id: string }> {
   ): Promise<T> {
     const errorStatuses = options.errorStatuses ?? this.source.defaultErrorStatuses;
     const { kind } = this.source;
+    const startedAt = Date.now();
     let delay = schedule.initialDelayMs;
     let last: T | undefined;
     const checks = Math.max(1, schedule.checks);
@@ -265,8 +269,10 @@ export class StatusWaiter<T extends { id: string }> {
     const lastStatus = last ? this.source.statusOf(last) : undefined;
     const goal = options.gone ? 'be deleted' : `reach status ${targetStatuses.map((s) => `"${s}"`).join(' or ')}`;
     const extra = lastStatus && targetStatuses.includes(lastStatus) && options.until ? ' (status reached, condition not met)' : '';
+    // A timeout often hides a failure the cloud recorded (a failed attach leaves the volume `available`).
+    const recent = last ? await this.source.faultOf?.(last, startedAt).catch(() => undefined) : undefined;
     throw new WaitTimeoutError(
-      `timed out after ${checks} checks (${Math.round(scheduleTotalMs(schedule) / 1000)} s) waiting for ${kind} ${id} to ${goal}; last status "${lastStatus ?? 'unknown'}"${extra}`,
+      `timed out after ${checks} checks (${Math.round(scheduleTotalMs(schedule) / 1000)} s) waiting for ${kind} ${id} to ${goal}; last status "${lastStatus ?? 'unknown'}"${extra}${recent ? `; the cloud reports: ${recent}` : ''}`,
       id,
       lastStatus,
     );
