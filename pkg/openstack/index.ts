@@ -22,10 +22,13 @@ export {
 } from './cloud';
 export { CloudCache, type CloudCacheOptions } from './cloud-cache';
 export {
+  BatchingFetcher,
   DEFAULT_WAIT_SCHEDULES,
   resolveWaitSchedules,
   scheduleTotalMs,
+  StatusWaiter,
   type CoalescingOptions,
+  type ResourceSource,
   type WaitSchedules,
 } from './waiter';
 export {
@@ -36,8 +39,9 @@ export {
   openstackMetricsRegistry,
   type OpenStackMetrics,
 } from './metrics';
-export { CINDER_MICROVERSIONS } from './cinder';
-export { NOVA_MICROVERSIONS } from './nova';
-export { MANILA_MICROVERSIONS } from './manila';
+export { CINDER_MICROVERSIONS, CinderClient } from './cinder';
+export { NOVA_MICROVERSIONS, NovaClient } from './nova';
+export { MANILA_MICROVERSIONS, ManilaClient } from './manila';
+export type { KeystoneSession } from './keystone/session';
 export type { HttpTransport, TransportRequest } from './http/transport';
 export type { RawResponse } from './http/error-translation';
