@@ -1,0 +1,80 @@
+/**
+ * `npm run local` as a CSI client sees it: one socket answering Identity, Controller and Node until
+ * SIGTERM, then nothing left behind (socket, stack directory, loop devices).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createCsiClient } from '../../pkg/csi/testing/client';
+import { REPO_ROOT } from '../../pkg/stack';
+
+jest.setTimeout(180_000);
+
+describe('npm run local', () => {
+  let dir: string;
+  let child: ChildProcess | undefined;
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'local-test-'));
+  });
+  afterEach(() => {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    child = undefined;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves controller and node on one socket until SIGTERM, then removes everything it made', async () => {
+    const socketPath = path.join(dir, 'sockets', 'csi.sock');
+    const started = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(REPO_ROOT, 'cmd', 'local', 'main.ts'), '--endpoint', `unix://${socketPath}`, '--log-file', path.join(dir, 'plugin.log')],
+      { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    child = started;
+    let stderr = '';
+    const exited = new Promise<number | null>((resolve) => started.once('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      started.stderr!.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes('serving until SIGTERM')) resolve();
+      });
+      void exited.then((code) => reject(new Error(`local exited with ${code} before serving:\n${stderr}`)));
+    });
+    const stackDir = /credentials in (\S+)\/cloud\.conf/.exec(stderr)?.[1];
+    expect(stackDir).toBeDefined();
+    expect(fs.existsSync(stackDir!)).toBe(true);
+
+    const client = createCsiClient(socketPath);
+    try {
+      const caps = await client.identity.GetPluginCapabilities({});
+      expect(caps.capabilities.map((c) => c.service?.type)).toContain('CONTROLLER_SERVICE');
+      const info = await client.node.NodeGetInfo({});
+      expect(stderr).toContain(`node ID          ${info.node_id}`);
+      const created = await client.controller.CreateVolume({
+        name: 'local-test',
+        capacity_range: { required_bytes: String(1024 ** 3) },
+        volume_capabilities: [{ block: {}, access_mode: { mode: 'SINGLE_NODE_WRITER' } }],
+      });
+      await client.controller.DeleteVolume({ volume_id: created.volume!.volume_id });
+    } finally {
+      client.close();
+    }
+
+    started.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stderr).toContain('stopped; loop devices and temporary files removed');
+    expect(fs.existsSync(socketPath)).toBe(false);
+    expect(fs.existsSync(stackDir!)).toBe(false);
+  });
+
+  it('refuses to start without --endpoint and says how to call it', () => {
+    const result = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', path.join(REPO_ROOT, 'cmd', 'local', 'main.ts')],
+      { cwd: REPO_ROOT, encoding: 'utf8' },
+    );
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('--endpoint is required, e.g. --endpoint unix:///tmp/csi/csi.sock');
+  });
+});
