@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { parseArgs } from 'node:util';
 import {
   describeLeftovers,
   isVolumeKind,
@@ -31,30 +32,28 @@ const USAGE = `Usage: npm run demo -- [--kinds ext4,xfs,block] [--log-file PATH]
 Runs the Cinder volume lifecycle (create, attach, stage, publish, write, snapshot, restore, clone,
 expand, delete) against the built-in OpenStack simulator and prints each step with its timing.`;
 
-function parseArgs(argv: string[]): DemoOptions | 'help' {
-  const options: DemoOptions = {
-    kinds: [...VOLUME_KINDS],
-    logFile: path.join(os.tmpdir(), `openstack-csi-demo-${new Date().toISOString().replace(/[:.]/g, '-')}.log`),
-  };
-  for (let i = 0; i < argv.length; i += 1) {
-    const [name, inline] = argv[i].split(/=(.*)/s, 2);
-    const value = (): string => {
-      const next = inline ?? argv[++i];
-      if (next === undefined || next === '') throw new Error(`flag ${name} needs a value`);
-      return next;
-    };
-    if (name === '--help' || name === '-h') return 'help';
-    else if (name === '--kinds') {
-      const kinds = value().split(',').map((kind) => kind.trim()).filter(Boolean);
-      const unknown = kinds.filter((kind) => !isVolumeKind(kind));
-      if (unknown.length > 0 || kinds.length === 0) {
-        throw new Error(`invalid value for --kinds: ${unknown.join(', ') || '(empty)'}; choose from ${VOLUME_KINDS.join(', ')}`);
-      }
-      options.kinds = kinds as VolumeKind[];
-    } else if (name === '--log-file') options.logFile = path.resolve(value());
-    else throw new Error(`unknown flag ${name}`);
+function parseCommandLine(argv: string[]): DemoOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      kinds: { type: 'string', default: VOLUME_KINDS.join(',') },
+      'log-file': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return 'help';
+  const kinds = values.kinds.split(',').map((kind) => kind.trim()).filter(Boolean);
+  const unknown = kinds.filter((kind) => !isVolumeKind(kind));
+  if (unknown.length > 0 || kinds.length === 0) {
+    throw new Error(`invalid value for --kinds: ${unknown.join(', ') || '(empty)'}; choose from ${VOLUME_KINDS.join(', ')}`);
   }
-  return options;
+  return {
+    kinds: kinds as VolumeKind[],
+    logFile: values['log-file']
+      ? path.resolve(values['log-file'])
+      : path.join(os.tmpdir(), `openstack-csi-demo-${new Date().toISOString().replace(/[:.]/g, '-')}.log`),
+  };
 }
 
 function nodeSideUnavailableReason(): string | undefined {
@@ -178,7 +177,7 @@ async function run(options: DemoOptions): Promise<number> {
 async function main(): Promise<void> {
   let options: DemoOptions | 'help';
   try {
-    options = parseArgs(process.argv.slice(2));
+    options = parseCommandLine(process.argv.slice(2));
   } catch (error) {
     process.stderr.write(`demo: ${(error as Error).message}\n\n${USAGE}\n`);
     process.exit(2);

@@ -6,6 +6,7 @@
  * command's temporary directory are removed (mounts a client left elsewhere are the client's).
  */
 import * as path from 'node:path';
+import { parseArgs } from 'node:util';
 import { parseEndpoint } from '../../pkg/csi/endpoint';
 import { startStack, type Stack } from '../../pkg/stack';
 
@@ -21,38 +22,39 @@ const USAGE = `Usage: npm run local -- --endpoint unix:///path/csi.sock [--log-f
 Starts the OpenStack simulator and the Cinder CSI plugin (controller + node) on one unix socket and
 serves until SIGTERM or SIGINT. Plugin logs go to stderr unless --log-file is given.`;
 
-function parseArgs(argv: string[]): LocalOptions | 'help' {
-  let endpoint: string | undefined;
-  const options = { logFile: 'inherit' as string, latencyMs: 20, verbosity: 2 };
-  for (let i = 0; i < argv.length; i += 1) {
-    const [name, inline] = argv[i].split(/=(.*)/s, 2);
-    const value = (): string => {
-      const next = inline ?? argv[++i];
-      if (next === undefined || next === '') throw new Error(`flag ${name} needs a value`);
-      return next;
-    };
-    const integer = (): number => {
-      const raw = value();
-      if (!/^\d+$/.test(raw)) throw new Error(`invalid value "${raw}" for ${name}: must be a non-negative integer`);
-      return Number(raw);
-    };
-    if (name === '--help' || name === '-h') return 'help';
-    else if (name === '--endpoint') endpoint = value();
-    else if (name === '--log-file') options.logFile = path.resolve(value());
-    else if (name === '--latency-ms') options.latencyMs = integer();
-    else if (name === '--v') options.verbosity = integer();
-    else throw new Error(`unknown flag ${name}`);
-  }
-  if (endpoint === undefined) throw new Error('--endpoint is required, e.g. --endpoint unix:///tmp/csi/csi.sock');
-  const parsed = parseEndpoint(endpoint);
-  if (parsed.kind !== 'unix') throw new Error(`--endpoint must be a unix socket (unix:///path), not ${endpoint}`);
-  return { ...options, socketPath: parsed.path };
+function nonNegativeInteger(flag: string, raw: string): number {
+  if (!/^\d+$/.test(raw)) throw new Error(`invalid value "${raw}" for --${flag}: must be a non-negative integer`);
+  return Number(raw);
+}
+
+function parseCommandLine(argv: string[]): LocalOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      endpoint: { type: 'string' },
+      'log-file': { type: 'string' },
+      'latency-ms': { type: 'string', default: '20' },
+      v: { type: 'string', default: '2' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return 'help';
+  if (values.endpoint === undefined) throw new Error('--endpoint is required, e.g. --endpoint unix:///tmp/csi/csi.sock');
+  const endpoint = parseEndpoint(values.endpoint);
+  if (endpoint.kind !== 'unix') throw new Error(`--endpoint must be a unix socket (unix:///path), not ${values.endpoint}`);
+  return {
+    socketPath: endpoint.path,
+    logFile: values['log-file'] ? path.resolve(values['log-file']) : 'inherit',
+    latencyMs: nonNegativeInteger('latency-ms', values['latency-ms']),
+    verbosity: nonNegativeInteger('v', values.v),
+  };
 }
 
 async function main(): Promise<void> {
   let options: LocalOptions | 'help';
   try {
-    options = parseArgs(process.argv.slice(2));
+    options = parseCommandLine(process.argv.slice(2));
   } catch (error) {
     process.stderr.write(`local: ${(error as Error).message}\n\n${USAGE}\n`);
     process.exit(2);

@@ -5,32 +5,12 @@
  * snapshot → restore (same bytes) → restore into a bigger volume (grown at stage) → clone (same bytes) →
  * online expand (df shows it) → delete → nothing left.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { describeLeftovers, runLifecycle, startStack, StepRunner, VOLUME_KINDS, type Stack, type StepRecord } from '../../pkg/stack';
+import { describeLeftovers, runLifecycle, StepRunner, VOLUME_KINDS, type StepRecord } from '../../pkg/stack';
+import { describeWithStack } from './stack-suite';
 
-const canUseLoop = process.getuid?.() === 0 && fs.existsSync('/dev/loop-control');
-const suite = canUseLoop ? describe : describe.skip;
-/** Plugin logs of the last run, overwritten each time (read them when a test fails). */
-const logFile = path.join(os.tmpdir(), 'openstack-csi-e2e', 'lifecycle.log');
-const title = canUseLoop
-  ? 'e2e: Cinder volume lifecycle through the plugin processes'
-  : 'e2e: Cinder volume lifecycle (SKIPPED: needs root and /dev/loop-control for loop devices and mounts)';
-
-suite(title, () => {
-  let stack: Stack;
-
-  beforeAll(async () => {
-    fs.rmSync(logFile, { force: true });
-    stack = await startStack({ devices: 'required', logFile });
-  }, 240_000);
-
-  afterAll(async () => {
-    await stack?.stop();
-  }, 120_000);
-
+describeWithStack('e2e: Cinder volume lifecycle through the plugin processes', 'lifecycle', ({ stack: current, logFile }) => {
   it('the node plugin reports this Nova server as its node, with its zone', async () => {
+    const stack = current();
     const info = await stack.node.node.NodeGetInfo({});
     expect(info.node_id).toBe(stack.nodeId);
     expect(info.accessible_topology?.segments['topology.cinder.csi.openstack.org/zone']).toBe('nova');
@@ -46,6 +26,7 @@ suite(title, () => {
   it.each(VOLUME_KINDS)(
     '%s: data survives snapshot, restore, clone and online expansion; nothing is left behind',
     async (kind) => {
+      const stack = current();
       const runner = new StepRunner();
       let error: unknown;
       try {

@@ -5,57 +5,37 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { createMounter } from '../../pkg/mounter';
 import {
   describeLeftovers,
   GiB,
+  mountsUnder,
   NodeVolume,
-  startStack,
   verifyData,
   volumeCapability,
   writeData,
-  type Stack,
   type VolumeKind,
 } from '../../pkg/stack';
+import { describeWithStack } from './stack-suite';
 
-const canUseLoop = process.getuid?.() === 0 && fs.existsSync('/dev/loop-control');
-const suite = canUseLoop ? describe : describe.skip;
-/** Plugin logs of the last run, overwritten each time (read them when a test fails). */
-const logFile = path.join(os.tmpdir(), 'openstack-csi-e2e', 'node-idempotency.log');
-const title = canUseLoop
-  ? 'e2e: node plugin idempotency and restarts'
-  : 'e2e: node plugin idempotency and restarts (SKIPPED: needs root and /dev/loop-control for loop devices and mounts)';
-
-suite(title, () => {
-  let stack: Stack;
+describeWithStack('e2e: node plugin idempotency and restarts', 'node-idempotency', ({ stack: current }) => {
   const mounter = createMounter();
 
-  beforeAll(async () => {
-    fs.rmSync(logFile, { force: true });
-    stack = await startStack({ devices: 'required', logFile });
-  }, 240_000);
-
-  afterAll(async () => {
-    await stack?.stop();
-  }, 120_000);
-
   const createVolume = async (kind: VolumeKind): Promise<NodeVolume> => {
-    const response = await stack.controller.controller.CreateVolume({
+    const response = await current().controller.controller.CreateVolume({
       name: `idem-${kind}-${randomUUID().slice(0, 8)}`,
       capacity_range: { required_bytes: String(GiB) },
       volume_capabilities: [volumeCapability(kind)],
     });
     const volume = response.volume!;
-    return new NodeVolume(stack, { volumeId: volume.volume_id, kind, volumeContext: volume.volume_context });
+    return new NodeVolume(current(), { volumeId: volume.volume_id, kind, volumeContext: volume.volume_context });
   };
 
   const mountsAt = async (target: string): Promise<number> =>
     (await mounter.listMounts()).filter((mount) => mount.target === fs.realpathSync(target)).length;
 
   const deleteVolume = async (volume: NodeVolume): Promise<void> => {
-    await stack.controller.controller.DeleteVolume({ volume_id: volume.volumeId });
+    await current().controller.controller.DeleteVolume({ volume_id: volume.volumeId });
   };
 
   it.each<VolumeKind>(['ext4', 'block'])(
@@ -78,25 +58,25 @@ suite(title, () => {
       await volume.controllerUnpublish();
       await volume.controllerUnpublish();
       await deleteVolume(volume);
-      expect(describeLeftovers(await stack.leftovers())).toEqual([]);
+      expect(describeLeftovers(await current().leftovers())).toEqual([]);
     },
     180_000,
   );
 
   it('unstaging and unpublishing a volume that was never staged succeed and touch nothing', async () => {
     const volumeId = randomUUID();
-    const stagingPath = stack.stagingPath(volumeId);
-    const targetPath = stack.targetPath(volumeId);
+    const stagingPath = current().stagingPath(volumeId);
+    const targetPath = current().targetPath(volumeId);
     await expect(
-      stack.node.node.NodeUnpublishVolume({ volume_id: volumeId, target_path: targetPath }),
+      current().node.node.NodeUnpublishVolume({ volume_id: volumeId, target_path: targetPath }),
     ).resolves.toBeDefined();
     await expect(
-      stack.node.node.NodeUnstageVolume({ volume_id: volumeId, staging_target_path: stagingPath }),
+      current().node.node.NodeUnstageVolume({ volume_id: volumeId, staging_target_path: stagingPath }),
     ).resolves.toBeDefined();
     // An existing empty staging directory that was never mounted: also fine, and no mount appears.
     fs.mkdirSync(stagingPath, { recursive: true });
-    await stack.node.node.NodeUnstageVolume({ volume_id: volumeId, staging_target_path: stagingPath });
-    expect(await mountsAt(path.dirname(stagingPath))).toBe(0);
+    await current().node.node.NodeUnstageVolume({ volume_id: volumeId, staging_target_path: stagingPath });
+    expect(await mountsUnder(stagingPath)).toEqual([]);
     fs.rmSync(stagingPath, { recursive: true, force: true });
   });
 
@@ -105,9 +85,9 @@ suite(title, () => {
     await volume.controllerPublish();
     await volume.stage();
 
-    const exitCode = await stack.restartNode();
+    const exitCode = await current().restartNode();
     expect(exitCode).toBe(0);
-    expect(fs.existsSync(stack.nodeProcess().socketPath)).toBe(true);
+    expect(fs.existsSync(current().nodeProcess().socketPath)).toBe(true);
 
     // kubelet retries stage after a restart; the new process must see the existing mount as done.
     await volume.stage();
@@ -120,6 +100,6 @@ suite(title, () => {
 
     await volume.unmountAndDetach();
     await deleteVolume(volume);
-    expect(describeLeftovers(await stack.leftovers())).toEqual([]);
+    expect(describeLeftovers(await current().leftovers())).toEqual([]);
   }, 240_000);
 });
