@@ -227,6 +227,11 @@ describe('CreateVolume waits', () => {
       expect(slow.details).toContain('to become available');
       expect(slow.details).toContain('last status "creating"');
       impatient.sim.control.releaseHold(hold);
+      // The retry's own wait is deliberately short; let Cinder finish first so it is not a race.
+      await eventually(
+        async () => (await impatient.cloud.blockStorage.listVolumes({ name: 'cv-slow' })).items[0]?.status === 'available',
+        'the held volume to become available',
+      );
       const retried = await impatient.client.controller.CreateVolume(request('cv-slow'));
       const volumes = (await impatient.cloud.blockStorage.listVolumes({ name: 'cv-slow' })).items;
       expect(volumes.map((volume) => volume.id)).toEqual([retried.volume!.volume_id]);
