@@ -4,7 +4,7 @@ module.exports = {
   roots: ['<rootDir>/pkg', '<rootDir>/cmd', '<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
   // Type checking is done once by `npm run typecheck`; ts-jest only transpiles, which keeps runs fast.
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   testTimeout: 60000,
   maxWorkers: 2,
 };
