@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import {
   describeLeftovers,
   isVolumeKind,
+  loopDevicesUnder,
   runLifecycle,
   startStack,
   StepFailed,
@@ -65,7 +66,13 @@ function nodeSideUnavailableReason(): string | undefined {
 async function run(options: DemoOptions): Promise<number> {
   const style: Style = { color: process.stdout.isTTY === true && !process.env.NO_COLOR };
   const write = (line: string): void => void process.stdout.write(line + '\n');
-  const runner = new StepRunner(createPrinter(write, style));
+  const printer = createPrinter(write, style);
+  // After an interrupt the lifecycle still unwinds in the background; only the teardown is worth showing.
+  let wasInterrupted = false;
+  const runner = new StepRunner({
+    onStepStart: (group, name) => (!wasInterrupted || group === 'teardown') && printer.onStepStart?.(group, name),
+    onStepEnd: (record) => (!wasInterrupted || record.group === 'teardown') && printer.onStepEnd?.(record),
+  });
   const skipNodeSteps = nodeSideUnavailableReason();
   const started = Date.now();
 
@@ -80,14 +87,20 @@ async function run(options: DemoOptions): Promise<number> {
   }
 
   let stack: Stack | undefined;
+  let starting: Promise<Stack> | undefined;
   const interrupted = new Promise<number>((resolve) => {
-    process.once('SIGINT', () => resolve(130));
-    process.once('SIGTERM', () => resolve(143));
+    const stop = (code: number) => () => {
+      wasInterrupted = true;
+      resolve(code);
+    };
+    process.once('SIGINT', stop(130));
+    process.once('SIGTERM', stop(143));
   });
 
   const body = async (): Promise<void> => {
     stack = await runner.run('stack', 'start simulator and plugin processes', async () => {
-      const started = await startStack({ logFile: options.logFile });
+      starting = startStack({ logFile: options.logFile });
+      const started = await starting;
       return {
         detail: `cloud ${started.simulator.authUrl}, controller pid ${started.controllerProcess().pid}, node pid ${started.nodeProcess().pid}` +
           (started.devicesEnabled ? ', loop devices on' : `, loop devices off (${started.devicesDisabledReason ?? 'unknown reason'})`),
@@ -130,14 +143,20 @@ async function run(options: DemoOptions): Promise<number> {
     interrupted,
   ]);
 
+  // Interrupted while starting: let the start finish (or clean up after itself) so nothing is left behind.
+  if (!stack && starting) stack = await starting.catch(() => undefined);
   if (stack) {
     const live = stack as Stack;
     await runner
       .run('teardown', 'stop plugins and simulator', async () => {
-        const leftovers = describeLeftovers(await live.leftovers());
+        // After an interrupt, volumes in flight are expected; stop() removes them with everything else.
+        const leftovers = typeof outcome === 'number' ? [] : describeLeftovers(await live.leftovers());
         await live.stop();
         const codes = `controller exit ${String(live.controllerProcess().exitCode())}, node exit ${String(live.nodeProcess().exitCode())}`;
-        if (leftovers.length > 0) throw new Error(`${codes}; left behind: ${leftovers.join('; ')}`);
+        if (leftovers.length > 0) throw new Error(`${codes}; left behind by the lifecycle: ${leftovers.join('; ')}`);
+        const stillThere = fs.existsSync(live.workDir) ? [live.workDir] : [];
+        stillThere.push(...(await loopDevicesUnder(live.workDir)).map((loop) => loop.device));
+        if (stillThere.length > 0) throw new Error(`${codes}; stop() left: ${stillThere.join(', ')}`);
         return { detail: `${codes}; no mounts, loop devices or files left`, value: undefined };
       })
       .catch(() => undefined);
