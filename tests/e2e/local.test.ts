@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createCsiClient } from '../../pkg/csi/testing/client';
-import { REPO_ROOT } from '../../pkg/stack';
+import { mountsUnder, REPO_ROOT } from '../../pkg/stack';
+import { canUseLoop } from './stack-suite';
 
 jest.setTimeout(180_000);
 
@@ -24,7 +25,7 @@ describe('npm run local', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('serves controller and node on one socket until SIGTERM, then removes everything it made', async () => {
+  it(`serves controller and node on one socket until SIGTERM${canUseLoop ? ', with staging and target paths anywhere' : ''}, then removes everything it made`, async () => {
     const socketPath = path.join(dir, 'sockets', 'csi.sock');
     const started = spawn(
       process.execPath,
@@ -51,12 +52,39 @@ describe('npm run local', () => {
       expect(caps.capabilities.map((c) => c.service?.type)).toContain('CONTROLLER_SERVICE');
       const info = await client.node.NodeGetInfo({});
       expect(stderr).toContain(`node ID          ${info.node_id}`);
+      const capability = { mount: { fs_type: 'ext4' }, access_mode: { mode: 'SINGLE_NODE_WRITER' as const } };
       const created = await client.controller.CreateVolume({
         name: 'local-test',
         capacity_range: { required_bytes: String(1024 ** 3) },
-        volume_capabilities: [{ block: {}, access_mode: { mode: 'SINGLE_NODE_WRITER' } }],
+        volume_capabilities: [capability],
       });
-      await client.controller.DeleteVolume({ volume_id: created.volume!.volume_id });
+      const volumeId = created.volume!.volume_id;
+      if (canUseLoop) {
+        // Staging and target paths of the client's choosing, outside anything `local` made.
+        const staging = path.join(dir, 'anywhere', 'staging');
+        const target = path.join(dir, 'elsewhere', 'target');
+        fs.mkdirSync(staging, { recursive: true });
+        const { publish_context } = await client.controller.ControllerPublishVolume({
+          volume_id: volumeId,
+          node_id: info.node_id,
+          volume_capability: capability,
+        });
+        await client.node.NodeStageVolume({ volume_id: volumeId, publish_context, staging_target_path: staging, volume_capability: capability });
+        await client.node.NodePublishVolume({
+          volume_id: volumeId,
+          publish_context,
+          staging_target_path: staging,
+          target_path: target,
+          volume_capability: capability,
+        });
+        fs.writeFileSync(path.join(target, 'hello'), 'from a CSI client');
+        expect(fs.readFileSync(path.join(staging, 'hello'), 'utf8')).toBe('from a CSI client');
+        await client.node.NodeUnpublishVolume({ volume_id: volumeId, target_path: target });
+        await client.node.NodeUnstageVolume({ volume_id: volumeId, staging_target_path: staging });
+        await client.controller.ControllerUnpublishVolume({ volume_id: volumeId, node_id: info.node_id });
+        expect(await mountsUnder(dir)).toEqual([]);
+      }
+      await client.controller.DeleteVolume({ volume_id: volumeId });
     } finally {
       client.close();
     }
