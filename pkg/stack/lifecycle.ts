@@ -238,7 +238,7 @@ export async function runLifecycle(
     });
     await nodeStep('NodeExpandVolume (online)', async () => {
       if (kind === 'ext4' && !canResizeExt4Online) {
-        throw new StepSkipped('growing a mounted ext4 needs CAP_SYS_RESOURCE, which this process lacks (xfs covers online growth)');
+        throw new StepSkipped('growing a mounted ext4 needs CAP_SYS_RESOURCE, which this process lacks (ext4 growth is still checked at stage by the bigger restore)');
       }
       const response = await cloneOnNode.nodeExpand(expandedBytes);
       const sizeAfter = await visibleSizeBytes(kind, cloneOnNode.targetPath);
