@@ -20,6 +20,8 @@ export interface StackSuite {
 export function describeWithStack(title: string, logName: string, body: (suite: StackSuite) => void): void {
   const logFile = path.join(os.tmpdir(), 'openstack-csi-e2e', `${logName}.log`);
   if (!canUseLoop) {
+    // Jest lists nothing for a wholly skipped file, so say why on the console as well.
+    console.warn(`${title}: SKIPPED, ${SKIP_REASON}`);
     describe.skip(`${title} (SKIPPED: ${SKIP_REASON})`, () => body({ stack: () => undefined as never, logFile }));
     return;
   }
