@@ -8,7 +8,7 @@ import { csiMetricsRegistry } from '../../pkg/csi/metrics';
 import { startCsiServer } from '../../pkg/csi/server';
 import { createLogger } from '../../pkg/log/logger';
 import { openstackMetricsRegistry } from '../../pkg/openstack';
-import { buildServices, ConfigurationError } from './services';
+import { buildServices, ConfigurationError } from '../../pkg/cinder/plugin/services';
 
 const USAGE_EXIT_CODE = 2;
 

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildServices } from '../../cmd/cinder-csi-plugin/services';
+import { buildServices } from '../cinder/plugin/services';
 import { parseCinderOptions } from '../cinder/options';
 import { startCsiServer } from '../csi/server';
 import { createLogger } from '../log/logger';

@@ -157,6 +157,16 @@ ignore-volume-az = true
     expect(() => loadCloudConfig([noPassword])).toThrow(/"password" is missing/);
   });
 
+  it('reads a credential-less config for a node-only plugin, still checking the other sections', () => {
+    const file = write('node-only.conf', '[Global]\n[BlockStorage]\nnode-volume-attach-limit = 30\n[Metadata]\nsearch-order = metadataService\n');
+    expect(() => loadCloudConfig([file])).toThrow(/auth-url/);
+    const config = loadCloudConfig([file], { requireCredentials: false });
+    expect(config.blockStorage.nodeVolumeAttachLimit).toBe(30);
+    expect(config.metadata.searchOrder).toEqual(['metadataService']);
+    const bad = write('node-bad.conf', '[BlockStorage]\nnode-volume-attach-limit = many\n');
+    expect(() => loadCloudConfig([bad], { requireCredentials: false })).toThrow(/node-volume-attach-limit/);
+  });
+
   it('rejects bad values without echoing secrets', () => {
     const file = write('bad.conf', `${GLOBAL}[BlockStorage]\nnode-volume-attach-limit = many\n`);
     expect(() => loadCloudConfig([file])).toThrow(/node-volume-attach-limit.*integer/);

@@ -66,6 +66,11 @@ interface MergedSection {
 export interface LoadCloudConfigOptions {
   logger?: Logger;
   env?: NodeJS.ProcessEnv;
+  /**
+   * Check that every cloud section can authenticate (default true). A node-only plugin reads
+   * `[BlockStorage]`/`[Metadata]` but never calls the cloud, so it passes false.
+   */
+  requireCredentials?: boolean;
 }
 
 export function loadCloudConfig(files: string[], options: LoadCloudConfigOptions = {}): CloudConfig {
@@ -82,7 +87,7 @@ export function loadCloudConfig(files: string[], options: LoadCloudConfigOptions
     }
     mergeInto(sections, parseIni(text), file);
   }
-  return buildConfig(sections, files.join(', '), logger, env);
+  return buildConfig(sections, files.join(', '), logger, env, options.requireCredentials ?? true);
 }
 
 /** Parses cloud.conf text (one file); exported for tests and for configs held in memory. */
@@ -93,7 +98,13 @@ export function parseCloudConfigText(
   const sections = new Map<string, MergedSection>();
   const source = options.source ?? 'cloud.conf';
   mergeInto(sections, parseIni(text), source);
-  return buildConfig(sections, source, options.logger ?? silentLogger, options.env ?? process.env);
+  return buildConfig(
+    sections,
+    source,
+    options.logger ?? silentLogger,
+    options.env ?? process.env,
+    options.requireCredentials ?? true,
+  );
 }
 
 function parseIni(text: string): Record<string, unknown> {
@@ -131,15 +142,16 @@ function buildConfig(
   allFiles: string,
   logger: Logger,
   env: NodeJS.ProcessEnv,
+  requireCredentials: boolean,
 ): CloudConfig {
   const unknown: string[] = [];
   const clouds = new Map<string, CloudCredentials>();
   for (const [name, section] of sections) {
     const cloudName = cloudNameOf(name);
     if (cloudName === undefined) continue;
-    clouds.set(cloudName, readCloudSection(section, name, unknown, logger, env));
+    clouds.set(cloudName, readCloudSection(section, name, unknown, logger, env, requireCredentials));
   }
-  if (clouds.size === 0) {
+  if (clouds.size === 0 && requireCredentials) {
     throw new ConfigError(`cloud config ${allFiles} has no [Global] section`);
   }
 
@@ -196,6 +208,7 @@ function readCloudSection(
   unknown: string[],
   logger: Logger,
   env: NodeJS.ProcessEnv,
+  requireCredentials: boolean,
 ): CloudCredentials {
   const label = displaySection(sectionName);
   let credentials: CloudCredentials = {};
@@ -216,7 +229,7 @@ function readCloudSection(
   if (credentials.useClouds) {
     credentials = fillFromCloudsYaml(credentials, { env, logger, source: `${anyFile} ${label}` });
   }
-  validateCredentials(credentials, `${anyFile} ${label}`);
+  if (requireCredentials) validateCredentials(credentials, `${anyFile} ${label}`);
   return credentials;
 }
 

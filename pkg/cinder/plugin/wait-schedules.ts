@@ -4,8 +4,8 @@
  * slow cloud is tolerated exactly as long as with CPO's schedules while a fast one (the simulator, a
  * quiet cloud) is seen as soon as it is done.
  */
-import type { WaitSchedule } from '../../pkg/openstack';
-import { scheduleTotalMs } from '../../pkg/openstack';
+import type { WaitSchedule } from '../../openstack';
+import { scheduleTotalMs } from '../../openstack';
 
 /** Hard bound on checks, for a factor of 1 with a tiny first delay. */
 const MAX_CHECKS = 10_000;

@@ -5,11 +5,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseCinderOptions } from '../../pkg/cinder/options';
-import { startCsiServer, type CsiServer } from '../../pkg/csi/server';
-import { createCsiClient, type CsiClient } from '../../pkg/csi/testing/client';
-import { silentLogger } from '../../pkg/log/logger';
-import { startSimulator, type Simulator } from '../../pkg/simulator';
+import { parseCinderOptions } from '../options';
+import { startCsiServer, type CsiServer } from '../../csi/server';
+import { createCsiClient, type CsiClient } from '../../csi/testing/client';
+import { silentLogger } from '../../log/logger';
+import { startSimulator, type Simulator } from '../../simulator';
 import { buildServices, ConfigurationError } from './services';
 
 describe('buildServices', () => {
@@ -84,6 +84,15 @@ describe('buildServices', () => {
     expect(caps).not.toContain('CONTROLLER_SERVICE');
     await expect(csi.controller.ControllerGetCapabilities({})).rejects.toMatchObject({ code: 12 }); // UNIMPLEMENTED
     await expect(csi.node.NodeGetInfo({})).resolves.toMatchObject({ node_id: simulator.defaultServer.id });
+  });
+
+  it('runs a node-only plugin from a cloud.conf that holds no credentials', async () => {
+    fs.writeFileSync(cloudConf, '[BlockStorage]\nnode-volume-attach-limit = 12\n');
+    const csi = await serve('--provide-controller-service=false', ...nodeFlags());
+    await expect(csi.node.NodeGetInfo({})).resolves.toMatchObject({
+      node_id: simulator.defaultServer.id,
+      max_volumes_per_node: '12',
+    });
   });
 
   it('falls back to the metadata service when the config drive has no metadata', async () => {

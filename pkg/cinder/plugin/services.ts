@@ -5,20 +5,21 @@
  * and Probe reports ready only when every service's readiness check passes (node: its Nova instance
  * ID is known).
  */
-import type { Logger } from '../../pkg/log/logger';
-import type { CinderPluginOptions } from '../../pkg/cinder/options';
-import { createCinderControllerService, DEFAULT_WAIT_SCHEDULES as CONTROLLER_WAITS } from '../../pkg/cinder/controller';
-import { createCinderNodePlugin, DEFAULT_DEVICE_WAIT } from '../../pkg/cinder/node';
-import type { ControllerHandlers, CsiServices, GroupControllerHandlers, NodeHandlers } from '../../pkg/csi/handlers';
-import { createIdentityService } from '../../pkg/csi/identity';
-import { packageVersion } from '../../pkg/csi/version';
+import type { Logger } from '../../log/logger';
+import type { CinderPluginOptions } from '../options';
+import { createCinderControllerService, DEFAULT_WAIT_SCHEDULES as CONTROLLER_WAITS } from '../controller';
+import { createCinderNodePlugin, DEFAULT_DEVICE_WAIT } from '../node';
+import type { ControllerHandlers, CsiServices, GroupControllerHandlers, NodeHandlers } from '../../csi/handlers';
+import { createIdentityService } from '../../csi/identity';
+import { packageVersion } from '../../csi/version';
 import {
   createCloudsFromConfig,
   DEFAULT_WAIT_SCHEDULES as CLOUD_WAITS,
   loadCloudConfig,
   type Cloud,
   type CloudConfig,
-} from '../../pkg/openstack';
+  type OpenStackCloud,
+} from '../../openstack';
 import { withInitialDelay, withInitialDelays } from './wait-schedules';
 
 export type ReadinessCheck = () => boolean | Promise<boolean>;
@@ -27,7 +28,7 @@ export interface PluginServices {
   services: CsiServices;
   /** Probe's answer, also served on --http-endpoint /healthz. */
   ready(): Promise<boolean>;
-  /** Runs after the gRPC server has drained (nothing holds resources yet: clouds and node keep no timers). */
+  /** Runs after the gRPC server has drained: drops the clouds' idle keep-alive connections. */
   close(): Promise<void>;
 }
 
@@ -60,18 +61,21 @@ export async function buildServices(options: CinderPluginOptions, logger: Logger
 
   let config: CloudConfig;
   try {
-    config = loadCloudConfig(options.cloudConfig, { logger });
+    // The node service never calls the cloud, so a node-only plugin needs no credentials in cloud.conf.
+    config = loadCloudConfig(options.cloudConfig, { logger, requireCredentials: options.provideControllerService });
   } catch (error) {
     throw new ConfigurationError(`cannot use the cloud config: ${(error as Error).message}`, { cause: error });
   }
   const initialDelay = options.waitInitialDelayMs;
 
+  const openClouds: OpenStackCloud[] = [];
   if (options.provideControllerService) {
     const clouds = createCloudsFromConfig(config, {
       logger,
       userAgent: options.userAgent,
       waitSchedule: withInitialDelays(CLOUD_WAITS, initialDelay),
     });
+    openClouds.push(...clouds.values());
     const service = createCinderControllerService({
       clouds: selectClouds(config, clouds, options.cloudNames),
       clusterId: options.cluster,
@@ -127,6 +131,8 @@ export async function buildServices(options: CinderPluginOptions, logger: Logger
   return {
     services: { identity, controller, groupController, node },
     ready,
-    async close() {},
+    async close() {
+      for (const cloud of openClouds) cloud.close();
+    },
   };
 }

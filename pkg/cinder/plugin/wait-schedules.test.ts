@@ -1,4 +1,4 @@
-import { scheduleTotalMs } from '../../pkg/openstack';
+import { scheduleTotalMs } from '../../openstack';
 import { withInitialDelay, withInitialDelays } from './wait-schedules';
 
 describe('withInitialDelay', () => {
