@@ -28,8 +28,11 @@ import type {
   WaitOptions,
 } from './api';
 import { NotFoundError } from './errors';
+import { findByIdOrName } from './find-by-id-or-name';
 import { collectPages, type Link } from './http/pagination';
+import { compact, pathSegment } from './http/request-parts';
 import { type QueryValue, requireMember, type ServiceClient } from './http/service-client';
+import { newestUserMessage, type UserMessage } from './user-messages';
 import { type ResourceSource, StatusWaiter, type StatusWaiterDeps, type WaitSchedules } from './waiter';
 
 /** Microversions used here (Cinder REST API version history). */
@@ -59,31 +62,6 @@ const VOLUME_ERROR_STATUSES = ['error', 'error_extending', 'error_deleting', 'er
 const SNAPSHOT_ERROR_STATUSES = ['error', 'error_deleting'];
 const BACKUP_ERROR_STATUSES = ['error', 'error_deleting'];
 const GROUP_ERROR_STATUSES = ['error', 'error_deleting'];
-
-const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
-
-function compact<T extends Record<string, unknown>>(record: T): Partial<T> {
-  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as Partial<T>;
-}
-
-/** Messages are stamped by the cloud's clock; accept this much disagreement with ours. */
-const CLOCK_SKEW_ALLOWANCE_MS = 60_000;
-
-/** OpenStack timestamps are UTC, often without a zone suffix ("2016-09-01T12:00:00.000000"). */
-function timestampMs(value: string | undefined): number {
-  if (!value) return Number.NEGATIVE_INFINITY;
-  const parsed = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`);
-  return Number.isNaN(parsed) ? Number.NEGATIVE_INFINITY : parsed;
-}
-
-function enc(id: string): string {
-  return encodeURIComponent(id);
-}
-
-interface UserMessage {
-  user_message?: string;
-  created_at?: string;
-}
 
 export interface CinderClientDeps extends StatusWaiterDeps {
   schedules: WaitSchedules;
@@ -190,7 +168,7 @@ export class CinderClient implements BlockStorageApi {
   async getVolume(id: string): Promise<Volume> {
     const result = await this.client.call<{ volume: Volume }>({
       method: 'GET',
-      path: `/volumes/${enc(id)}`,
+      path: `/volumes/${pathSegment(id)}`,
       request: 'volume_get',
     });
     return requireMember(result, 'volume');
@@ -219,14 +197,14 @@ export class CinderClient implements BlockStorageApi {
 
   /** `DELETE /volumes/{id}` (3.0). */
   async deleteVolume(id: string): Promise<void> {
-    await this.client.call({ method: 'DELETE', path: `/volumes/${enc(id)}`, request: 'volume_delete' });
+    await this.client.call({ method: 'DELETE', path: `/volumes/${pathSegment(id)}`, request: 'volume_delete' });
   }
 
   /** `POST /volumes/{id}/action` `os-extend` (3.0; 3.42 for an `in-use` volume). */
   async extendVolume(id: string, newSizeGiB: number, inUse: boolean): Promise<void> {
     await this.client.call({
       method: 'POST',
-      path: `/volumes/${enc(id)}/action`,
+      path: `/volumes/${pathSegment(id)}/action`,
       body: { 'os-extend': { new_size: newSizeGiB } },
       microversion: inUse ? CINDER_MICROVERSIONS.extendInUse : CINDER_MICROVERSIONS.base,
       request: 'volume_extend',
@@ -237,7 +215,7 @@ export class CinderClient implements BlockStorageApi {
   async retypeVolume(id: string, newType: string, migrationPolicy: 'never' | 'on-demand'): Promise<void> {
     await this.client.call({
       method: 'POST',
-      path: `/volumes/${enc(id)}/action`,
+      path: `/volumes/${pathSegment(id)}/action`,
       body: { 'os-retype': { new_type: newType, migration_policy: migrationPolicy } },
       request: 'volume_retype',
     });
@@ -247,7 +225,7 @@ export class CinderClient implements BlockStorageApi {
   async updateVolumeMetadata(id: string, metadata: Record<string, string>): Promise<void> {
     await this.client.call({
       method: 'POST',
-      path: `/volumes/${enc(id)}/metadata`,
+      path: `/volumes/${pathSegment(id)}/metadata`,
       body: { metadata },
       // Merging the same keys twice gives the same result.
       idempotent: true,
@@ -284,7 +262,7 @@ export class CinderClient implements BlockStorageApi {
   async getSnapshot(id: string): Promise<Snapshot> {
     const result = await this.client.call<{ snapshot: Snapshot }>({
       method: 'GET',
-      path: `/snapshots/${enc(id)}`,
+      path: `/snapshots/${pathSegment(id)}`,
       request: 'snapshot_get',
     });
     return requireMember(result, 'snapshot');
@@ -305,7 +283,7 @@ export class CinderClient implements BlockStorageApi {
 
   /** `DELETE /snapshots/{id}` (3.0). */
   async deleteSnapshot(id: string): Promise<void> {
-    await this.client.call({ method: 'DELETE', path: `/snapshots/${enc(id)}`, request: 'snapshot_delete' });
+    await this.client.call({ method: 'DELETE', path: `/snapshots/${pathSegment(id)}`, request: 'snapshot_delete' });
   }
 
   waitForSnapshot(id: string, targetStatuses: readonly string[], options?: WaitOptions<Snapshot>): Promise<Snapshot> {
@@ -347,7 +325,7 @@ export class CinderClient implements BlockStorageApi {
   async getBackup(id: string): Promise<Backup> {
     const result = await this.client.call<{ backup: Backup }>({
       method: 'GET',
-      path: `/backups/${enc(id)}`,
+      path: `/backups/${pathSegment(id)}`,
       request: 'backup_get',
     });
     return requireMember(result, 'backup');
@@ -368,7 +346,7 @@ export class CinderClient implements BlockStorageApi {
 
   /** `DELETE /backups/{id}` (3.0). */
   async deleteBackup(id: string): Promise<void> {
-    await this.client.call({ method: 'DELETE', path: `/backups/${enc(id)}`, request: 'backup_delete' });
+    await this.client.call({ method: 'DELETE', path: `/backups/${pathSegment(id)}`, request: 'backup_delete' });
   }
 
   waitForBackup(id: string, targetStatuses: readonly string[], options?: WaitOptions<Backup>): Promise<Backup> {
@@ -389,21 +367,18 @@ export class CinderClient implements BlockStorageApi {
 
   /** `GET /types/{id}` (3.0) for an ID; a name is looked up in `GET /types`. */
   async getVolumeType(idOrName: string): Promise<VolumeType> {
-    if (UUID.test(idOrName)) {
-      try {
+    return findByIdOrName(idOrName, {
+      getById: async (id) => {
         const result = await this.client.call<{ volume_type: VolumeType }>({
           method: 'GET',
-          path: `/types/${enc(idOrName)}`,
+          path: `/types/${pathSegment(id)}`,
           request: 'volume_type_get',
         });
         return requireMember(result, 'volume_type');
-      } catch (err) {
-        if (!(err instanceof NotFoundError)) throw err;
-      }
-    }
-    const match = (await this.listVolumeTypes()).find((type) => type.name === idOrName || type.id === idOrName);
-    if (!match) throw new NotFoundError(`volume type "${idOrName}" not found`, { service: 'volume' });
-    return match;
+      },
+      list: () => this.listVolumeTypes(),
+      notFound: () => new NotFoundError(`volume type "${idOrName}" not found`, { service: 'volume' }),
+    });
   }
 
   /** `GET /os-availability-zone` (3.0). */
@@ -420,7 +395,7 @@ export class CinderClient implements BlockStorageApi {
   async getQuotaUsage(projectId: string): Promise<QuotaUsage> {
     const result = await this.client.call<{ quota_set: Record<string, unknown> }>({
       method: 'GET',
-      path: `/os-quota-sets/${enc(projectId)}`,
+      path: `/os-quota-sets/${pathSegment(projectId)}`,
       query: { usage: 'true' },
       request: 'quota_get',
     });
@@ -484,7 +459,7 @@ export class CinderClient implements BlockStorageApi {
     const withVolumes = await this.client.supports(CINDER_MICROVERSIONS.groupListVolumes);
     const result = await this.client.call<{ group: VolumeGroup }>({
       method: 'GET',
-      path: `/groups/${enc(id)}`,
+      path: `/groups/${pathSegment(id)}`,
       query: withVolumes ? { list_volume: 'True' } : undefined,
       microversion: withVolumes ? CINDER_MICROVERSIONS.groupListVolumes : CINDER_MICROVERSIONS.groups,
       request: 'group_get',
@@ -496,7 +471,7 @@ export class CinderClient implements BlockStorageApi {
   async updateGroup(id: string, changes: { addVolumes?: string[]; removeVolumes?: string[] }): Promise<void> {
     await this.client.call({
       method: 'PUT',
-      path: `/groups/${enc(id)}`,
+      path: `/groups/${pathSegment(id)}`,
       body: {
         group: compact({
           add_volumes: changes.addVolumes?.length ? changes.addVolumes.join(',') : undefined,
@@ -512,7 +487,7 @@ export class CinderClient implements BlockStorageApi {
   async deleteGroup(id: string, deleteVolumes: boolean): Promise<void> {
     await this.client.call({
       method: 'POST',
-      path: `/groups/${enc(id)}/action`,
+      path: `/groups/${pathSegment(id)}/action`,
       body: { delete: { 'delete-volumes': deleteVolumes } },
       microversion: CINDER_MICROVERSIONS.groups,
       request: 'group_delete',
@@ -539,7 +514,7 @@ export class CinderClient implements BlockStorageApi {
   async getGroupSnapshot(id: string): Promise<GroupSnapshot> {
     const result = await this.client.call<{ group_snapshot: GroupSnapshot }>({
       method: 'GET',
-      path: `/group_snapshots/${enc(id)}`,
+      path: `/group_snapshots/${pathSegment(id)}`,
       microversion: CINDER_MICROVERSIONS.groupSnapshots,
       request: 'group_snapshot_get',
     });
@@ -564,7 +539,7 @@ export class CinderClient implements BlockStorageApi {
   async deleteGroupSnapshot(id: string): Promise<void> {
     await this.client.call({
       method: 'DELETE',
-      path: `/group_snapshots/${enc(id)}`,
+      path: `/group_snapshots/${pathSegment(id)}`,
       microversion: CINDER_MICROVERSIONS.groupSnapshots,
       request: 'group_snapshot_delete',
     });
@@ -609,13 +584,7 @@ export class CinderClient implements BlockStorageApi {
         microversion: CINDER_MICROVERSIONS.messages,
         request: 'message_list',
       });
-      const messages = [...(result.data.messages ?? [])].sort((a, b) =>
-        (b.created_at ?? '').localeCompare(a.created_at ?? ''),
-      );
-      const newest = messages[0];
-      if (!newest) return undefined;
-      if (sinceMs !== undefined && timestampMs(newest.created_at) < sinceMs - CLOCK_SKEW_ALLOWANCE_MS) return undefined;
-      return newest.user_message;
+      return newestUserMessage(result.data.messages ?? [], sinceMs);
     } catch {
       return undefined;
     }

@@ -17,7 +17,10 @@ import type {
 } from './api';
 import type { WaitSchedule } from './api';
 import { NotFoundError } from './errors';
+import { findByIdOrName } from './find-by-id-or-name';
+import { compact, pathSegment } from './http/request-parts';
 import { requireMember, type ServiceClient } from './http/service-client';
+import { newestUserMessage, type UserMessage } from './user-messages';
 import { StatusWaiter, type StatusWaiterDeps, type WaitSchedules } from './waiter';
 
 export const MANILA_MICROVERSIONS = {
@@ -39,27 +42,8 @@ const SHARE_ERROR_STATUSES = [
   'unmanage_error',
 ];
 const SNAPSHOT_ERROR_STATUSES = ['error', 'error_deleting'];
-const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 /** Manila lists are cut at `osapi_max_limit` (1000 by default); walk them with `offset`. */
 const WAIT_LIST_PAGE = 1000;
-
-function compact<T extends Record<string, unknown>>(record: T): Partial<T> {
-  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as Partial<T>;
-}
-
-/** Messages are stamped by the cloud's clock; accept this much disagreement with ours. */
-const CLOCK_SKEW_ALLOWANCE_MS = 60_000;
-
-/** OpenStack timestamps are UTC, often without a zone suffix ("2016-09-01T12:00:00.000000"). */
-function timestampMs(value: string | undefined): number {
-  if (!value) return Number.NEGATIVE_INFINITY;
-  const parsed = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`);
-  return Number.isNaN(parsed) ? Number.NEGATIVE_INFINITY : parsed;
-}
-
-function enc(id: string): string {
-  return encodeURIComponent(id);
-}
 
 export interface ManilaClientDeps extends StatusWaiterDeps {
   schedules: WaitSchedules;
@@ -128,7 +112,7 @@ export class ManilaClient implements SharedFileSystemApi {
   async getShare(id: string): Promise<Share> {
     const result = await this.client.call<{ share: Share }>({
       method: 'GET',
-      path: `/shares/${enc(id)}`,
+      path: `/shares/${pathSegment(id)}`,
       request: 'share_get',
     });
     return requireMember(result, 'share');
@@ -152,7 +136,7 @@ export class ManilaClient implements SharedFileSystemApi {
 
   /** `DELETE /shares/{id}` (2.37). */
   async deleteShare(id: string): Promise<void> {
-    await this.client.call({ method: 'DELETE', path: `/shares/${enc(id)}`, request: 'share_delete' });
+    await this.client.call({ method: 'DELETE', path: `/shares/${pathSegment(id)}`, request: 'share_delete' });
   }
 
   /** `POST /shares/{id}/action` `extend` (2.37; named `extend` since 2.7). */
@@ -233,7 +217,7 @@ export class ManilaClient implements SharedFileSystemApi {
   async listExportLocations(shareId: string): Promise<ShareExportLocation[]> {
     const result = await this.client.call<{ export_locations: ShareExportLocation[] }>({
       method: 'GET',
-      path: `/shares/${enc(shareId)}/export_locations`,
+      path: `/shares/${pathSegment(shareId)}/export_locations`,
       request: 'share_export_location_list',
     });
     return result.data.export_locations ?? [];
@@ -254,7 +238,7 @@ export class ManilaClient implements SharedFileSystemApi {
   async getSnapshot(id: string): Promise<ShareSnapshot> {
     const result = await this.client.call<{ snapshot: ShareSnapshot }>({
       method: 'GET',
-      path: `/snapshots/${enc(id)}`,
+      path: `/snapshots/${pathSegment(id)}`,
       request: 'share_snapshot_get',
     });
     return requireMember(result, 'snapshot');
@@ -275,7 +259,11 @@ export class ManilaClient implements SharedFileSystemApi {
 
   /** `DELETE /snapshots/{id}` (2.37). */
   async deleteSnapshot(id: string): Promise<void> {
-    await this.client.call({ method: 'DELETE', path: `/snapshots/${enc(id)}`, request: 'share_snapshot_delete' });
+    await this.client.call({
+      method: 'DELETE',
+      path: `/snapshots/${pathSegment(id)}`,
+      request: 'share_snapshot_delete',
+    });
   }
 
   waitForSnapshot(
@@ -298,21 +286,18 @@ export class ManilaClient implements SharedFileSystemApi {
 
   /** `GET /types/{id}` (2.37) for an ID; a name is looked up in `GET /types`. */
   async getShareType(idOrName: string): Promise<ShareType> {
-    if (UUID.test(idOrName)) {
-      try {
+    return findByIdOrName(idOrName, {
+      getById: async (id) => {
         const result = await this.client.call<{ share_type: ShareType }>({
           method: 'GET',
-          path: `/types/${enc(idOrName)}`,
+          path: `/types/${pathSegment(id)}`,
           request: 'share_type_get',
         });
         return requireMember(result, 'share_type');
-      } catch (err) {
-        if (!(err instanceof NotFoundError)) throw err;
-      }
-    }
-    const match = (await this.listShareTypes()).find((type) => type.name === idOrName || type.id === idOrName);
-    if (!match) throw new NotFoundError(`share type "${idOrName}" not found`, { service: 'shared-file-system' });
-    return match;
+      },
+      list: () => this.listShareTypes(),
+      notFound: () => new NotFoundError(`share type "${idOrName}" not found`, { service: 'shared-file-system' }),
+    });
   }
 
   // ---------- helpers ----------
@@ -320,7 +305,7 @@ export class ManilaClient implements SharedFileSystemApi {
   private action<T = undefined>(shareId: string, body: Record<string, unknown>, request: string) {
     return this.client.call<T>({
       method: 'POST',
-      path: `/shares/${enc(shareId)}/action`,
+      path: `/shares/${pathSegment(shareId)}/action`,
       body,
       request,
     });
@@ -365,19 +350,13 @@ export class ManilaClient implements SharedFileSystemApi {
   /** Newest user message about a resource (`GET /messages?resource_id=`, 2.37), best effort. */
   private async latestUserMessage(resourceId: string, sinceMs?: number): Promise<string | undefined> {
     try {
-      const result = await this.client.call<{ messages: { user_message?: string; created_at?: string }[] }>({
+      const result = await this.client.call<{ messages: UserMessage[] }>({
         method: 'GET',
         path: '/messages',
         query: { resource_id: resourceId },
         request: 'message_list',
       });
-      const messages = [...(result.data.messages ?? [])].sort((a, b) =>
-        (b.created_at ?? '').localeCompare(a.created_at ?? ''),
-      );
-      const newest = messages[0];
-      if (!newest) return undefined;
-      if (sinceMs !== undefined && timestampMs(newest.created_at) < sinceMs - CLOCK_SKEW_ALLOWANCE_MS) return undefined;
-      return newest.user_message;
+      return newestUserMessage(result.data.messages ?? [], sinceMs);
     } catch {
       return undefined;
     }

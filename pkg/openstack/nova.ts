@@ -3,6 +3,7 @@
  * are relative to the catalog endpoint (`https://cloud:8774/v2.1`).
  */
 import type { ComputeApi, Server, ServerVolumeAttachment } from './api';
+import { pathSegment } from './http/request-parts';
 import { requireMember, type ServiceClient } from './http/service-client';
 
 export const NOVA_MICROVERSIONS = {
@@ -11,10 +12,6 @@ export const NOVA_MICROVERSIONS = {
   multiattach: '2.60',
 } as const;
 
-function enc(id: string): string {
-  return encodeURIComponent(id);
-}
-
 export class NovaClient implements ComputeApi {
   constructor(private readonly client: ServiceClient) {}
 
@@ -22,7 +19,7 @@ export class NovaClient implements ComputeApi {
   async getServer(id: string): Promise<Server> {
     const result = await this.client.call<{ server: Server }>({
       method: 'GET',
-      path: `/servers/${enc(id)}`,
+      path: `/servers/${pathSegment(id)}`,
       request: 'server_get',
     });
     return requireMember(result, 'server');
@@ -32,7 +29,7 @@ export class NovaClient implements ComputeApi {
   async attachVolume(serverId: string, volumeId: string, multiattach: boolean): Promise<ServerVolumeAttachment> {
     const result = await this.client.call<{ volumeAttachment: ServerVolumeAttachment }>({
       method: 'POST',
-      path: `/servers/${enc(serverId)}/os-volume_attachments`,
+      path: `/servers/${pathSegment(serverId)}/os-volume_attachments`,
       body: { volumeAttachment: { volumeId } },
       microversion: multiattach ? NOVA_MICROVERSIONS.multiattach : NOVA_MICROVERSIONS.base,
       request: 'volume_attach',
@@ -44,7 +41,7 @@ export class NovaClient implements ComputeApi {
   async listVolumeAttachments(serverId: string): Promise<ServerVolumeAttachment[]> {
     const result = await this.client.call<{ volumeAttachments: ServerVolumeAttachment[] }>({
       method: 'GET',
-      path: `/servers/${enc(serverId)}/os-volume_attachments`,
+      path: `/servers/${pathSegment(serverId)}/os-volume_attachments`,
       request: 'volume_attachment_list',
     });
     return result.data.volumeAttachments ?? [];
@@ -54,7 +51,7 @@ export class NovaClient implements ComputeApi {
   async getVolumeAttachment(serverId: string, volumeId: string): Promise<ServerVolumeAttachment> {
     const result = await this.client.call<{ volumeAttachment: ServerVolumeAttachment }>({
       method: 'GET',
-      path: `/servers/${enc(serverId)}/os-volume_attachments/${enc(volumeId)}`,
+      path: `/servers/${pathSegment(serverId)}/os-volume_attachments/${pathSegment(volumeId)}`,
       request: 'volume_attachment_get',
     });
     return requireMember(result, 'volumeAttachment');
@@ -64,7 +61,7 @@ export class NovaClient implements ComputeApi {
   async detachVolume(serverId: string, volumeId: string): Promise<void> {
     await this.client.call({
       method: 'DELETE',
-      path: `/servers/${enc(serverId)}/os-volume_attachments/${enc(volumeId)}`,
+      path: `/servers/${pathSegment(serverId)}/os-volume_attachments/${pathSegment(volumeId)}`,
       request: 'volume_detach',
     });
   }
