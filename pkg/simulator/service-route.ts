@@ -2,7 +2,7 @@
  * Wraps an API handler with what every OpenStack service does first: check the token (401), check the
  * project in the URL, negotiate the microversion (400/406) and echo it on the answer, errors included.
  */
-import { ApiFault, badRequest, faultBody, type HandlerResult, type RequestContext, type Router } from './http-kit';
+import { ApiFault, badRequest, faultBody, notFound, type HandlerResult, type RequestContext, type Router } from './http-kit';
 import type { TokenInfo } from './identity';
 import { negotiate, versionHeaders, type Microversion, type MicroversionPolicy } from './microversion';
 import type { SimContext } from './state';
@@ -48,6 +48,11 @@ export class ServiceRoutes {
   }
 }
 
+/** Newest first, the default sort of Cinder and Manila (created_at desc, id desc). */
+export function newestFirst<T extends { seq: number }>(items: Iterable<T>): T[] {
+  return [...items].sort((a, b) => b.seq - a.seq);
+}
+
 /** Applies `limit`, `marker` and `offset` (Manila pages by offset) over records sorted newest first, the default sort of Cinder and Manila. */
 export function paginate<T extends { id: string }>(
   items: T[],
@@ -83,4 +88,21 @@ export function nextLink(baseUrl: string, path: string, query: URLSearchParams, 
   q.set('limit', String(limit));
   q.set('marker', lastId);
   return { href: `${baseUrl}${path}?${q.toString()}`, rel: 'next' };
+}
+
+/**
+ * The body of a list answer: the page of `items` the call's query asks for, each shown by `view`, under `key`,
+ * and under `linksKey` a next link when more follow.
+ */
+export function pagedListBody<T extends { id: string }>(
+  call: ServiceCall,
+  items: T[],
+  key: string,
+  view: (item: T) => unknown,
+  linksKey = `${key}_links`,
+): Record<string, unknown> {
+  const { page, limit, more } = paginate(items, call.query, (m) => notFound(`Marker ${m} could not be found.`));
+  const body: Record<string, unknown> = { [key]: page.map(view) };
+  if (more) body[linksKey] = [nextLink(call.baseUrl, call.path, call.query, page[page.length - 1].id, limit)];
+  return body;
 }

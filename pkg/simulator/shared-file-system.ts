@@ -6,7 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import { ApiFault, badRequest, notFound, optionalString, optionalStringMap, parseSize, requireObject, type RequestContext, type Router } from './http-kit';
 import { requireVersion } from './microversion';
-import { nextLink, paginate, ServiceRoutes, type ServiceCall } from './service-route';
+import { newestFirst, pagedListBody, ServiceRoutes, type ServiceCall } from './service-route';
 import { cinderTime, newId, type AccessRuleRecord, type ShareRecord, type ShareSnapshotRecord, type ShareTypeRecord, type SimContext } from './state';
 
 export const MANILA_PREFIX = '/share/v2/{project_id}';
@@ -305,10 +305,6 @@ function checkShareQuota(sim: SimContext, gigabytes: number, newShares: number):
   }
 }
 
-function newestFirst<T extends { seq: number }>(items: Iterable<T>): T[] {
-  return [...items].sort((a, b) => b.seq - a.seq);
-}
-
 function createShare(sim: SimContext, call: ServiceCall) {
   const body = requireObject(call.body, 'share');
   const protoText = optionalString(body, 'share_proto');
@@ -401,11 +397,9 @@ function listShares(sim: SimContext, call: ServiceCall, detail: boolean) {
   const name = q.get('name');
   const status = q.get('status');
   const items = newestFirst(sim.state.shares.values()).filter((s) => (name === null || s.name === name) && (status === null || s.status === status));
-  const { page, limit, more } = paginate(items, q, (m) => notFound(`Marker ${m} could not be found.`));
-  const body: Record<string, unknown> = {
-    shares: page.map((s) => (detail ? shareView(sim, call, s) : { id: s.id, name: s.name, links: shareView(sim, call, s).links })),
-  };
-  if (more) body.shares_links = [nextLink(call.baseUrl, call.path, q, page[page.length - 1].id, limit)];
+  const body = pagedListBody(call, items, 'shares', (s) =>
+    detail ? shareView(sim, call, s) : { id: s.id, name: s.name, links: shareView(sim, call, s).links },
+  );
   return { status: 200, body };
 }
 
@@ -655,9 +649,7 @@ function listSnapshots(sim: SimContext, call: ServiceCall, detail: boolean) {
   const items = newestFirst(sim.state.shareSnapshots.values()).filter(
     (s) => (name === null || s.name === name) && (shareId === null || s.shareId === shareId) && (status === null || s.status === status),
   );
-  const { page, limit, more } = paginate(items, q, (m) => notFound(`Marker ${m} could not be found.`));
-  const body: Record<string, unknown> = { snapshots: page.map((s) => (detail ? snapshotView(s) : { id: s.id, name: s.name })) };
-  if (more) body.snapshots_links = [nextLink(call.baseUrl, call.path, q, page[page.length - 1].id, limit)];
+  const body = pagedListBody(call, items, 'snapshots', (s) => (detail ? snapshotView(s) : { id: s.id, name: s.name }));
   return { status: 200, body };
 }
 

@@ -227,6 +227,13 @@ describe('simulated Cinder through the production client', () => {
     expect((await cloud.blockStorage.getVolume(member.id)).group_id).toBe(group.id);
     const gs = await cloud.blockStorage.createGroupSnapshot(group.id, 'gs');
     await cloud.blockStorage.waitForGroupSnapshot(gs.id, ['available']);
+    const gsPage = await cloud.blockStorage.listGroupSnapshots({ limit: 1 });
+    expect(gsPage).toEqual({ items: [expect.objectContaining({ id: gs.id, name: 'gs' })], nextMarker: gs.id });
+    const groupsPage = await axios.get(`${sim.endpoints.volume}/groups?limit=1`, {
+      headers: { 'X-Auth-Token': await rawToken(sim), 'OpenStack-API-Version': 'volume 3.13' },
+    });
+    expect(groupsPage.data.groups).toEqual([{ id: group.id, name: 'g' }]);
+    expect(groupsPage.data.group_links).toEqual([{ rel: 'next', href: expect.stringContaining(`marker=${group.id}`) }]);
     const memberSnaps = await cloud.blockStorage.listSnapshots({ volumeId: member.id });
     expect(memberSnaps.items.map((s) => s.group_snapshot_id)).toEqual([gs.id]);
     await expect(cloud.blockStorage.deleteGroup(group.id, false)).rejects.toBeInstanceOf(BadRequestError);

@@ -36,11 +36,6 @@ export function isMultiattachType(type: VolumeTypeRecord | undefined): boolean {
   return /^<is>\s*true$/i.test(type?.extraSpecs.multiattach?.trim() ?? '');
 }
 
-/** Newest first, as Cinder sorts by default (created_at desc, id desc). */
-export function newestFirst<T extends { seq: number }>(items: Iterable<T>): T[] {
-  return [...items].sort((a, b) => b.seq - a.seq);
-}
-
 export function selfLinks(baseUrl: string, projectId: string, collection: string, id: string): { href: string; rel: string }[] {
   return [
     { href: `${baseUrl}/volume/v3/${projectId}/${collection}/${id}`, rel: 'self' },

@@ -4,10 +4,10 @@
  */
 import { ApiFault, badRequest, notFound, optionalString, parseBool, requireObject } from '../http-kit';
 import { atLeast, requireVersion } from '../microversion';
-import { nextLink, paginate, type ServiceCall, type ServiceRoutes } from '../service-route';
+import { newestFirst, pagedListBody, type ServiceCall, type ServiceRoutes } from '../service-route';
 import { cinderTime, newId, type GroupRecord, type GroupSnapshotRecord, type SimContext } from '../state';
 import { volumeKey } from '../block-keys';
-import { findVolumeType, getVolume, newestFirst } from './common';
+import { findVolumeType, getVolume } from './common';
 import { scheduleSnapshotDelete, startSnapshot } from './snapshots-backups';
 
 export function registerGroups(routes: ServiceRoutes, sim: SimContext): void {
@@ -142,11 +142,8 @@ function createGroup(sim: SimContext, call: ServiceCall) {
 function listGroups(sim: SimContext, call: ServiceCall, detail: boolean) {
   requireVersion(call.version, '3.13');
   const items = newestFirst(sim.state.groups.values());
-  const { page, limit, more } = paginate(items, call.query, (m) => notFound(`Marker ${m} could not be found.`));
-  const body: Record<string, unknown> = {
-    groups: page.map((g) => (detail ? groupView(sim, g) : { id: g.id, name: g.name })),
-  };
-  if (more) body.group_links = [nextLink(call.baseUrl, call.path, call.query, page[page.length - 1].id, limit)];
+  // `group_links`, not `groups_links`: kept as this simulator has always named it.
+  const body = pagedListBody(call, items, 'groups', (g) => (detail ? groupView(sim, g) : { id: g.id, name: g.name }), 'group_links');
   return { status: 200, body };
 }
 
@@ -286,11 +283,7 @@ function listGroupSnapshots(sim: SimContext, call: ServiceCall, detail: boolean)
   requireVersion(call.version, '3.14');
   const name = call.query.get('name');
   const items = newestFirst(sim.state.groupSnapshots.values()).filter((g) => name === null || g.name === name);
-  const { page, limit, more } = paginate(items, call.query, (m) => notFound(`Marker ${m} could not be found.`));
-  const body: Record<string, unknown> = {
-    group_snapshots: page.map((g) => (detail ? groupSnapshotView(g) : { id: g.id, name: g.name })),
-  };
-  if (more) body.group_snapshots_links = [nextLink(call.baseUrl, call.path, call.query, page[page.length - 1].id, limit)];
+  const body = pagedListBody(call, items, 'group_snapshots', (g) => (detail ? groupSnapshotView(g) : { id: g.id, name: g.name }));
   return { status: 200, body };
 }
 

@@ -2,10 +2,10 @@
  * Cinder snapshots and backups (api-ref block-storage v3 "Volume snapshots" and "Backups"): creation copies
  * the data, status machines creating → available and deleting → gone, with the refusals Cinder answers.
  */
-import { ApiFault, badRequest, notFound, optionalString, optionalStringMap, parseBool, requireObject } from '../http-kit';
+import { ApiFault, badRequest, optionalString, optionalStringMap, parseBool, requireObject } from '../http-kit';
 import { atLeast } from '../microversion';
 import { backupKey, GiB, snapshotKey, volumeKey } from '../block-keys';
-import { nextLink, paginate, type ServiceCall, type ServiceRoutes } from '../service-route';
+import { newestFirst, pagedListBody, type ServiceCall, type ServiceRoutes } from '../service-route';
 import { cinderTime, newId, type BackupRecord, type SimContext, type SnapshotRecord } from '../state';
 import {
   backupView,
@@ -15,7 +15,6 @@ import {
   getSnapshot,
   getVolume,
   invalidVolume,
-  newestFirst,
   recordUserMessage,
   selfLinks,
   snapshotView,
@@ -119,13 +118,9 @@ function listSnapshots(sim: SimContext, call: ServiceCall, detail: boolean) {
   const items = newestFirst(sim.state.snapshots.values()).filter(
     (s) => (volumeId === null || s.volumeId === volumeId) && (name === null || s.name === name) && (status === null || s.status === status),
   );
-  const { page, limit, more } = paginate(items, q, (m) => notFound(`Marker ${m} could not be found.`));
-  const body: Record<string, unknown> = {
-    snapshots: page.map((s) =>
-      detail ? snapshotView(s) : { ...snapshotView(s), metadata: undefined, progress: undefined },
-    ),
-  };
-  if (more) body.snapshots_links = [nextLink(call.baseUrl, call.path, q, page[page.length - 1].id, limit)];
+  const body = pagedListBody(call, items, 'snapshots', (s) =>
+    detail ? snapshotView(s) : { ...snapshotView(s), metadata: undefined, progress: undefined },
+  );
   return { status: 200, body };
 }
 
@@ -246,13 +241,9 @@ function listBackups(sim: SimContext, call: ServiceCall, detail: boolean) {
   const items = newestFirst(sim.state.backups.values()).filter(
     (b) => (name === null || b.name === name) && (volumeId === null || b.volumeId === volumeId) && (status === null || b.status === status),
   );
-  const { page, limit, more } = paginate(items, q, (m) => notFound(`Marker ${m} could not be found.`));
-  const body: Record<string, unknown> = {
-    backups: page.map((b) =>
-      detail ? backupView(sim, b) : { id: b.id, name: b.name, links: selfLinks(call.baseUrl, call.projectId, 'backups', b.id) },
-    ),
-  };
-  if (more) body.backups_links = [nextLink(call.baseUrl, call.path, q, page[page.length - 1].id, limit)];
+  const body = pagedListBody(call, items, 'backups', (b) =>
+    detail ? backupView(sim, b) : { id: b.id, name: b.name, links: selfLinks(call.baseUrl, call.projectId, 'backups', b.id) },
+  );
   return { status: 200, body };
 }
 

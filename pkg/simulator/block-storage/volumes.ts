@@ -5,7 +5,7 @@
 import { ApiFault, badRequest, notFound, optionalString, optionalStringMap, parseBool, parseSize, requireObject } from '../http-kit';
 import { atLeast } from '../microversion';
 import { backupKey, GiB, snapshotKey, volumeKey } from '../block-keys';
-import { nextLink, paginate, type ServiceCall, type ServiceRoutes } from '../service-route';
+import { newestFirst, pagedListBody, type ServiceCall, type ServiceRoutes } from '../service-route';
 import { cinderTime, newId, type SimContext, type VolumeRecord } from '../state';
 import {
   checkVolumeQuota,
@@ -15,7 +15,6 @@ import {
   getVolume,
   invalidVolume,
   isMultiattachType,
-  newestFirst,
   recordUserMessage,
   selfLinks,
   touch,
@@ -187,13 +186,9 @@ function listVolumes(sim: SimContext, call: ServiceCall, detail: boolean) {
       (az === null || v.availabilityZone === az) &&
       Object.entries(metadata).every(([k, val]) => v.metadata[k] === val),
   );
-  const { page, limit, more } = paginate(items, q, (m) => notFound(`Marker ${m} could not be found.`));
-  const body: Record<string, unknown> = {
-    volumes: page.map((v) =>
-      detail ? volumeView(sim, v, call.baseUrl, call.projectId) : { id: v.id, name: v.name, links: selfLinks(call.baseUrl, call.projectId, 'volumes', v.id) },
-    ),
-  };
-  if (more) body.volumes_links = [nextLink(call.baseUrl, call.path, q, page[page.length - 1].id, limit)];
+  const body = pagedListBody(call, items, 'volumes', (v) =>
+    detail ? volumeView(sim, v, call.baseUrl, call.projectId) : { id: v.id, name: v.name, links: selfLinks(call.baseUrl, call.projectId, 'volumes', v.id) },
+  );
   if (atLeast(call.version, '3.45') && q.get('with_count') === 'true') body.count = items.length;
   return { status: 200, body };
 }
