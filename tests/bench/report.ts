@@ -1,0 +1,36 @@
+/** Printing for the benchmarks: aligned tables and the few number formats they share. */
+
+export type Cell = string | number;
+
+/** Prints a header row and rows with columns padded to their widest cell (numbers right-aligned). */
+export function printTable(title: string, header: string[], rows: Cell[][]): void {
+  const text = (cell: Cell): string => (typeof cell === 'number' ? String(cell) : cell);
+  const widths = header.map((name, column) => Math.max(name.length, ...rows.map((row) => text(row[column] ?? '').length)));
+  const line = (cells: Cell[]): string =>
+    cells
+      .map((cell, column) => (typeof cell === 'number' ? text(cell).padStart(widths[column]) : text(cell).padEnd(widths[column])))
+      .join('  ')
+      .trimEnd();
+  console.log(`\n${title}`);
+  console.log(line(header));
+  console.log(widths.map((width) => '-'.repeat(width)).join('  '));
+  for (const row of rows) console.log(line(row));
+}
+
+export function seconds(ms: number): string {
+  return (ms / 1000).toFixed(2);
+}
+
+/** `figure / baseline` as `0.42x`; `-` when there is no baseline to divide by. */
+export function ratio(figure: number, baseline: number): string {
+  if (baseline === 0) return figure === 0 ? '1.00x' : '-';
+  return `${(figure / baseline).toFixed(2)}x`;
+}
+
+export function mebibytes(bytes: number): string {
+  return (bytes / 1024 / 1024).toFixed(1);
+}
+
+export function mean(values: readonly number[]): number {
+  return values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length;
+}
