@@ -53,6 +53,18 @@ export function newestFirst<T extends { seq: number }>(items: Iterable<T>): T[] 
   return [...items].sort((a, b) => b.seq - a.seq);
 }
 
+/**
+ * A list filter from the query: a record passes when, for each query parameter named in `fieldsByParam`, its field
+ * equals the parameter's value. A parameter the query leaves out does not filter.
+ */
+export function queryFilter<T>(query: URLSearchParams, fieldsByParam: Record<string, keyof T>): (item: T) => boolean {
+  return (item) =>
+    Object.entries(fieldsByParam).every(([param, field]) => {
+      const wanted = query.get(param);
+      return wanted === null || item[field] === wanted;
+    });
+}
+
 /** Applies `limit`, `marker` and `offset` (Manila pages by offset) over records sorted newest first, the default sort of Cinder and Manila. */
 export function paginate<T extends { id: string }>(
   items: T[],

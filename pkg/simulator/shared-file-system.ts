@@ -6,7 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import { ApiFault, badRequest, notFound, optionalString, optionalStringMap, parseSize, requireObject, type RequestContext, type Router } from './http-kit';
 import { requireVersion } from './microversion';
-import { newestFirst, pagedListBody, ServiceRoutes, type ServiceCall } from './service-route';
+import { newestFirst, pagedListBody, queryFilter, ServiceRoutes, type ServiceCall } from './service-route';
 import { cinderTime, newId, type AccessRuleRecord, type ShareRecord, type ShareSnapshotRecord, type ShareTypeRecord, type SimContext } from './state';
 
 export const MANILA_PREFIX = '/share/v2/{project_id}';
@@ -393,10 +393,7 @@ function requireVersionOrBadRequest(call: ServiceCall, minimum: string, field: s
 }
 
 function listShares(sim: SimContext, call: ServiceCall, detail: boolean) {
-  const q = call.query;
-  const name = q.get('name');
-  const status = q.get('status');
-  const items = newestFirst(sim.state.shares.values()).filter((s) => (name === null || s.name === name) && (status === null || s.status === status));
+  const items = newestFirst(sim.state.shares.values()).filter(queryFilter(call.query, { name: 'name', status: 'status' }));
   const body = pagedListBody(call, items, 'shares', (s) =>
     detail ? shareView(sim, call, s) : { id: s.id, name: s.name, links: shareView(sim, call, s).links },
   );
@@ -642,12 +639,8 @@ function createSnapshot(sim: SimContext, call: ServiceCall) {
 }
 
 function listSnapshots(sim: SimContext, call: ServiceCall, detail: boolean) {
-  const q = call.query;
-  const name = q.get('name');
-  const shareId = q.get('share_id');
-  const status = q.get('status');
   const items = newestFirst(sim.state.shareSnapshots.values()).filter(
-    (s) => (name === null || s.name === name) && (shareId === null || s.shareId === shareId) && (status === null || s.status === status),
+    queryFilter(call.query, { name: 'name', share_id: 'shareId', status: 'status' }),
   );
   const body = pagedListBody(call, items, 'snapshots', (s) => (detail ? snapshotView(s) : { id: s.id, name: s.name }));
   return { status: 200, body };

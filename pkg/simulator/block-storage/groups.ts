@@ -4,7 +4,7 @@
  */
 import { ApiFault, badRequest, notFound, optionalString, parseBool, requireObject } from '../http-kit';
 import { atLeast, requireVersion } from '../microversion';
-import { newestFirst, pagedListBody, type ServiceCall, type ServiceRoutes } from '../service-route';
+import { newestFirst, pagedListBody, queryFilter, type ServiceCall, type ServiceRoutes } from '../service-route';
 import { cinderTime, newId, type GroupRecord, type GroupSnapshotRecord, type SimContext } from '../state';
 import { volumeKey } from '../block-keys';
 import { findVolumeType, getVolume } from './common';
@@ -281,8 +281,7 @@ function scheduleGroupSnapshotCompletion(sim: SimContext, gs: GroupSnapshotRecor
 
 function listGroupSnapshots(sim: SimContext, call: ServiceCall, detail: boolean) {
   requireVersion(call.version, '3.14');
-  const name = call.query.get('name');
-  const items = newestFirst(sim.state.groupSnapshots.values()).filter((g) => name === null || g.name === name);
+  const items = newestFirst(sim.state.groupSnapshots.values()).filter(queryFilter(call.query, { name: 'name' }));
   const body = pagedListBody(call, items, 'group_snapshots', (g) => (detail ? groupSnapshotView(g) : { id: g.id, name: g.name }));
   return { status: 200, body };
 }

@@ -5,7 +5,7 @@
 import { ApiFault, badRequest, optionalString, optionalStringMap, parseBool, requireObject } from '../http-kit';
 import { atLeast } from '../microversion';
 import { backupKey, GiB, snapshotKey, volumeKey } from '../block-keys';
-import { newestFirst, pagedListBody, type ServiceCall, type ServiceRoutes } from '../service-route';
+import { newestFirst, pagedListBody, queryFilter, type ServiceCall, type ServiceRoutes } from '../service-route';
 import { cinderTime, newId, type BackupRecord, type SimContext, type SnapshotRecord } from '../state';
 import {
   backupView,
@@ -111,12 +111,8 @@ function createSnapshot(sim: SimContext, call: ServiceCall) {
 }
 
 function listSnapshots(sim: SimContext, call: ServiceCall, detail: boolean) {
-  const q = call.query;
-  const volumeId = q.get('volume_id');
-  const name = q.get('name');
-  const status = q.get('status');
   const items = newestFirst(sim.state.snapshots.values()).filter(
-    (s) => (volumeId === null || s.volumeId === volumeId) && (name === null || s.name === name) && (status === null || s.status === status),
+    queryFilter(call.query, { volume_id: 'volumeId', name: 'name', status: 'status' }),
   );
   const body = pagedListBody(call, items, 'snapshots', (s) =>
     detail ? snapshotView(s) : { ...snapshotView(s), metadata: undefined, progress: undefined },
@@ -234,12 +230,8 @@ function createBackup(sim: SimContext, call: ServiceCall) {
 }
 
 function listBackups(sim: SimContext, call: ServiceCall, detail: boolean) {
-  const q = call.query;
-  const name = q.get('name');
-  const volumeId = q.get('volume_id');
-  const status = q.get('status');
   const items = newestFirst(sim.state.backups.values()).filter(
-    (b) => (name === null || b.name === name) && (volumeId === null || b.volumeId === volumeId) && (status === null || b.status === status),
+    queryFilter(call.query, { name: 'name', volume_id: 'volumeId', status: 'status' }),
   );
   const body = pagedListBody(call, items, 'backups', (b) =>
     detail ? backupView(sim, b) : { id: b.id, name: b.name, links: selfLinks(call.baseUrl, call.projectId, 'backups', b.id) },

@@ -5,7 +5,7 @@
 import { ApiFault, badRequest, notFound, optionalString, optionalStringMap, parseBool, parseSize, requireObject } from '../http-kit';
 import { atLeast } from '../microversion';
 import { backupKey, GiB, snapshotKey, volumeKey } from '../block-keys';
-import { newestFirst, pagedListBody, type ServiceCall, type ServiceRoutes } from '../service-route';
+import { newestFirst, pagedListBody, queryFilter, type ServiceCall, type ServiceRoutes } from '../service-route';
 import { cinderTime, newId, type SimContext, type VolumeRecord } from '../state';
 import {
   checkVolumeQuota,
@@ -173,19 +173,14 @@ function createVolume(sim: SimContext, call: ServiceCall) {
 
 function listVolumes(sim: SimContext, call: ServiceCall, detail: boolean) {
   const q = call.query;
-  const name = q.get('name');
   const nameLike = q.get('name~');
-  const status = q.get('status');
-  const az = q.get('availability_zone');
   const metadata = parseMetadataFilter(q.get('metadata'));
-  const items = newestFirst(sim.state.volumes.values()).filter(
-    (v) =>
-      (name === null || v.name === name) &&
-      (nameLike === null || (v.name ?? '').includes(nameLike)) &&
-      (status === null || v.status === status) &&
-      (az === null || v.availabilityZone === az) &&
-      Object.entries(metadata).every(([k, val]) => v.metadata[k] === val),
-  );
+  const items = newestFirst(sim.state.volumes.values())
+    .filter(queryFilter(q, { name: 'name', status: 'status', availability_zone: 'availabilityZone' }))
+    .filter(
+      (v) =>
+        (nameLike === null || (v.name ?? '').includes(nameLike)) && Object.entries(metadata).every(([k, val]) => v.metadata[k] === val),
+    );
   const body = pagedListBody(call, items, 'volumes', (v) =>
     detail ? volumeView(sim, v, call.baseUrl, call.projectId) : { id: v.id, name: v.name, links: selfLinks(call.baseUrl, call.projectId, 'volumes', v.id) },
   );
