@@ -2,15 +2,17 @@
  * ControllerPublishVolume / ControllerUnpublishVolume: attach and detach through Nova, and wait until
  * Cinder's view of the volume agrees, so the node finds the disk and a detached volume can be reused.
  */
-import { failedPrecondition, invalidArgument, notFound, resourceExhausted } from '../../csi/errors';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { failedPrecondition, internal, invalidArgument, notFound, resourceExhausted } from '../../csi/errors';
 import type {
   ControllerPublishVolumeRequest,
   ControllerPublishVolumeResponse,
   ControllerUnpublishVolumeRequest,
   ControllerUnpublishVolumeResponse,
 } from '../../csi/types';
-import type { Cloud, Volume } from '../../openstack/api';
-import { ForbiddenError, NotFoundError } from '../../openstack/errors';
+import type { Logger } from '../../log/logger';
+import type { Cloud, Volume, WaitSchedule } from '../../openstack/api';
+import { ForbiddenError, NotFoundError, ResourceErrorStateError, WaitTimeoutError } from '../../openstack/errors';
 import { PUBLISH_CONTEXT_DEVICE_PATH, PUBLISH_CONTEXT_VOLUME_ID } from '../constants';
 import { mapErrors } from '../errors';
 import { capabilityProblem } from './access-modes';
@@ -75,10 +77,7 @@ export async function controllerPublishVolume(
       }
       scope.logger.info('attach requested, waiting for Cinder to show it', { volumeId, serverId, device });
     }
-    const attached = await cloud.blockStorage.waitForVolume(volumeId, ['in-use'], {
-      schedule: ctx.waits.diskAttached,
-      until: (current) => attachmentOn(current, serverId) !== undefined,
-    });
+    const attached = await waitForAttach(cloud, volumeId, serverId, ctx.waits.diskAttached, scope.logger);
     return { publish_context: publishContext(attached, serverId, device) };
   });
 }
@@ -123,10 +122,7 @@ export async function controllerUnpublishVolume(
         scope.logger.info('detach requested, waiting for Cinder to show it', { volumeId, serverId });
       }
       try {
-        await cloud.blockStorage.waitForVolume(volumeId, ['available', 'in-use'], {
-          schedule: ctx.waits.diskDetached,
-          until: (current) => attachmentOn(current, serverId) === undefined,
-        });
+        await waitForDetach(cloud, volumeId, serverId, ctx.waits.diskDetached, scope.logger);
       } catch (error) {
         if (error instanceof NotFoundError) return {};
         throw error;
@@ -143,4 +139,149 @@ async function getOrNotFound(cloud: Cloud, volumeId: string): Promise<Volume> {
     if (error instanceof NotFoundError) throw notFound(`volume ${volumeId} does not exist`);
     throw error;
   }
+}
+
+/** Statuses Cinder shows while an attach is under way (the volume has left `available`). */
+const ATTACH_IN_PROGRESS = new Set(['reserved', 'attaching']);
+const DETACH_IN_PROGRESS = new Set(['detaching']);
+
+/** Distinct consecutive statuses seen during a wait, for messages: `reserved → attaching → available`. */
+class StatusTrail {
+  private readonly statuses: string[] = [];
+
+  add(status: string): void {
+    if (this.statuses[this.statuses.length - 1] !== status) this.statuses.push(status);
+  }
+
+  includesAny(statuses: ReadonlySet<string>): boolean {
+    return this.statuses.some((status) => statuses.has(status));
+  }
+
+  get last(): string | undefined {
+    return this.statuses[this.statuses.length - 1];
+  }
+
+  toString(): string {
+    return this.statuses.join(' → ');
+  }
+}
+
+/**
+ * Polls the volume on `schedule`. `decide` sees every reading and answers the volume when the wait is
+ * over, throws when it has failed, or returns undefined to keep waiting. Unlike the client's status
+ * waiter this sees every status on the way (it must notice the volume leaving `available` and falling
+ * back) and can ask Nova before concluding.
+ */
+async function watchVolume(
+  cloud: Cloud,
+  volumeId: string,
+  schedule: WaitSchedule,
+  trail: StatusTrail,
+  decide: (volume: Volume) => Promise<Volume | undefined>,
+  logger: Logger,
+): Promise<Volume> {
+  const checks = Math.max(1, schedule.checks);
+  let delay = schedule.initialDelayMs;
+  let slept = 0;
+  for (let check = 1; check <= checks; check += 1) {
+    const volume = await cloud.blockStorage.getVolume(volumeId);
+    trail.add(volume.status);
+    if (volume.status.startsWith('error')) {
+      throw new ResourceErrorStateError(
+        `volume ${volumeId} is in status "${volume.status}" (statuses seen: ${trail})`,
+        volumeId,
+        volume.status,
+      );
+    }
+    const done = await decide(volume);
+    if (done) return done;
+    if (check < checks) {
+      logger.debug(5, 'waiting for the volume', { volumeId, status: volume.status, check, delayMs: delay });
+      await sleep(delay);
+      slept += delay;
+      delay = Math.min(delay * schedule.factor, schedule.maxDelayMs ?? Number.POSITIVE_INFINITY);
+    }
+  }
+  throw new WaitTimeoutError(
+    `timed out after ${checks} checks (${Math.round(slept / 1000)} s); statuses seen: ${trail}`,
+    volumeId,
+    trail.last,
+  );
+}
+
+/*
+ * A failed attach or detach is answered INTERNAL, not UNAVAILABLE or DEADLINE_EXCEEDED: the external-attacher
+ * treats those as "may still be in progress" (non-final) and keeps the attachment's state uncertain, while
+ * here the cloud has demonstrably rolled the operation back, so nothing is in progress. INTERNAL is final
+ * for the attacher, which records the message on the VolumeAttachment and retries with backoff.
+ */
+
+/**
+ * Waits until Cinder shows the volume attached to the server. Fails fast, instead of waiting out the
+ * budget, once there is evidence that Nova gave the attach up: the volume left `available` (reserved or
+ * attaching) and came back without this server's attachment, or Nova's attachment list for the server no
+ * longer holds the volume. A single early `available` reading proves nothing (Cinder may not have
+ * reserved the volume yet), so that case is settled by asking Nova.
+ */
+async function waitForAttach(cloud: Cloud, volumeId: string, serverId: string, schedule: WaitSchedule, logger: Logger): Promise<Volume> {
+  const trail = new StatusTrail();
+  return watchVolume(
+    cloud,
+    volumeId,
+    schedule,
+    trail,
+    async (volume) => {
+      if (attachmentOn(volume, serverId)) return volume.status === 'in-use' ? volume : undefined;
+      if (ATTACH_IN_PROGRESS.has(volume.status)) return undefined;
+      // A stable status without this server's attachment: either Cinder has not reserved the volume yet
+      // (Nova lists the attachment) or the attach failed.
+      const rolledBack = volume.status === 'available' && trail.includesAny(ATTACH_IN_PROGRESS);
+      const novaListsIt = (await cloud.compute.listVolumeAttachments(serverId)).some(
+        (attachment) => attachment.volumeId === volumeId,
+      );
+      if (novaListsIt && !rolledBack) return undefined;
+      const cinderView = rolledBack
+        ? `the volume went ${trail} without an attachment to the server`
+        : `Cinder shows the volume "${volume.status}" without an attachment to the server (statuses seen: ${trail})`;
+      const novaView = novaListsIt
+        ? "Nova still lists it among the server's attachments"
+        : "Nova no longer lists it among the server's attachments";
+      throw internal(
+        `the attach of volume ${volumeId} to server ${serverId} failed after Nova accepted it: ${cinderView} and ` +
+          `${novaView} (Nova rolled the attach back; nova-compute's log for the server has the reason)`,
+      );
+    },
+    logger,
+  );
+}
+
+/**
+ * Waits until Cinder no longer shows the volume attached to the server. Fails fast when the detach was
+ * rolled back: the volume went `detaching` and returned to `in-use` with the attachment still there.
+ */
+async function waitForDetach(cloud: Cloud, volumeId: string, serverId: string, schedule: WaitSchedule, logger: Logger): Promise<Volume> {
+  const trail = new StatusTrail();
+  return watchVolume(
+    cloud,
+    volumeId,
+    schedule,
+    trail,
+    async (volume) => {
+      if (!attachmentOn(volume, serverId)) return DETACH_IN_PROGRESS.has(volume.status) ? undefined : volume;
+      if (volume.status === 'in-use' && trail.includesAny(DETACH_IN_PROGRESS)) {
+        const novaKnows = (await cloud.compute.listVolumeAttachments(serverId).catch(() => undefined))?.some(
+          (attachment) => attachment.volumeId === volumeId,
+        );
+        const novaView =
+          novaKnows === undefined ? '' : novaKnows ? "; Nova still lists it among the server's attachments" : '; Nova no longer lists it';
+        throw internal(
+          `the detach of volume ${volumeId} from server ${serverId} failed: the volume went ${trail} and is still ` +
+            `attached to the server${novaView} (Nova rolled the detach back; nova-compute's log for the server ` +
+            'has the reason, often a guest that does not release the disk)',
+        );
+      }
+      return undefined;
+    },
+    logger,
+  );
 }

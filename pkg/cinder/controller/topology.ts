@@ -1,7 +1,11 @@
 /**
- * Availability zones ⇄ CSI topology under `topology.cinder.csi.openstack.org/zone`.
+ * Availability zones ⇄ CSI topology under `topology.cinder.csi.openstack.org/zone`. Topology values are
+ * sanitised zone names (what the node reports), so Cinder zones are sanitised on the way out and mapped
+ * back to the real Cinder zone on the way in.
  */
+import type { AvailabilityZone } from '../../openstack/api';
 import { TOPOLOGY_ZONE_KEY } from '../constants';
+import { sanitizeZone, zoneForLabel } from '../zone';
 
 export interface TopologyLike {
   segments?: Record<string, string> | null;
@@ -27,8 +31,26 @@ export function zoneFromTopology(
   return undefined;
 }
 
+/** The topology of a Cinder zone, as a node in a Nova zone of the same name advertises it. */
 export function zoneTopology(zone: string): { segments: Record<string, string> } {
-  return { segments: { [TOPOLOGY_ZONE_KEY]: zone } };
+  return { segments: { [TOPOLOGY_ZONE_KEY]: sanitizeZone(zone) } };
+}
+
+/**
+ * The Cinder zone to create in for a zone taken from requested topology (a sanitised name: `az-1` for
+ * Cinder's `az 1`). Matches the label against Cinder's zones; with `onlyKnown` (ignore-volume-az: node
+ * zones are Nova's and may not exist in Cinder) a label no available Cinder zone matches gives undefined
+ * (let Cinder choose), otherwise it is passed through unchanged so Cinder reports the invalid zone.
+ */
+export async function cinderZoneForTopology(
+  label: string,
+  listZones: () => Promise<AvailabilityZone[]>,
+  options: { onlyKnown: boolean },
+): Promise<string | undefined> {
+  const zones = (await listZones()).filter((zone) => zone.zoneState.available).map((zone) => zone.zoneName);
+  const real = zoneForLabel(label, zones);
+  if (real !== undefined) return real;
+  return options.onlyKnown ? undefined : label;
 }
 
 /**
@@ -47,12 +69,12 @@ export function accessibleTopologyFor(
       .filter((topology) => topology.segments?.[TOPOLOGY_ZONE_KEY])
       .map((topology) => ({ segments: { ...(topology.segments ?? {}) } }));
   }
-  return volumeZone ? [zoneTopology(volumeZone)] : [];
+  return sanitizeZone(volumeZone) ? [zoneTopology(volumeZone)] : [];
 }
 
-/** Whether a volume in `zone` may satisfy the requisite topology (empty requisite = anywhere). */
+/** Whether a volume in Cinder zone `zone` may satisfy the requisite topology (empty requisite = anywhere). */
 export function zoneMeetsRequisite(zone: string, requirements: AccessibilityRequirementsLike | null | undefined): boolean {
   const requisite = requirements?.requisite ?? [];
   const zones = requisite.map((topology) => topology.segments?.[TOPOLOGY_ZONE_KEY]).filter((z): z is string => !!z);
-  return zones.length === 0 || zones.includes(zone);
+  return zones.length === 0 || zones.includes(zone) || zones.includes(sanitizeZone(zone));
 }

@@ -5,21 +5,13 @@
  */
 import type { Logger } from '../../log/logger';
 
+/** Shared with the controller, which must report Cinder's zones exactly as nodes report theirs. */
+export { sanitizeZone } from '../zone';
+
 /** Kubernetes label values are at most 63 characters. */
 const MAX_LABEL_LENGTH = 63;
 /** Nova's practical limit of volumes per server (virtio-blk PCI slots); CPO's upper bound. */
 export const MAX_VOLUMES_PER_NODE = 256;
-
-/**
- * CPO's zone sanitising: every run of characters outside `[-a-zA-Z0-9_.]` becomes `-`, then `-_.` are
- * trimmed from both ends and the result cut to 63 characters (trimmed again, so the cut cannot leave an
- * invalid trailing character).
- */
-export function sanitizeZone(zone: string): string {
-  const trimEnds = (value: string): string => value.replace(/^[-_.]+|[-_.]+$/g, '');
-  const replaced = trimEnds(zone.replace(/[^-a-zA-Z0-9_.]+/g, '-'));
-  return trimEnds(replaced.slice(0, MAX_LABEL_LENGTH));
-}
 
 /**
  * `[BlockStorage] node-volume-attach-limit`: unset means 256 (CPO passes 0, which tells the scheduler
