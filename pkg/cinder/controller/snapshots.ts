@@ -230,6 +230,11 @@ export async function deleteSnapshot(
         if (groupSnapshotId) {
           throw failedPrecondition(`snapshot ${id} belongs to group snapshot ${groupSnapshotId}; delete the group snapshot instead`);
         }
+        if (found.snapshot.status === 'creating') {
+          // Cinder refuses to delete a snapshot that is still being cut (400); CreateSnapshot returns before
+          // it is ready, so a delete right after it must wait for the cut to end rather than fail.
+          await cloud.blockStorage.waitForSnapshot(id, ['available', 'error'], { schedule: ctx.waits.snapshotReady, errorStatuses: [] });
+        }
         if (found.snapshot.status !== 'deleting') await cloud.blockStorage.deleteSnapshot(id);
         await cloud.blockStorage.waitForSnapshot(id, [], { gone: true, schedule: ctx.waits.snapshotReady, errorStatuses: ['error_deleting'] });
       } else {
