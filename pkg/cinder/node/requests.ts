@@ -3,7 +3,7 @@
  * field and says what a valid value looks like.
  */
 import * as path from 'node:path';
-import { invalidArgument } from '../../csi/errors';
+import { invalidArgument, notFound } from '../../csi/errors';
 import type { VolumeCapability__Output } from '../../csi/types';
 import { isSupportedFilesystem, SUPPORTED_FILESYSTEMS, type FilesystemType } from '../../mounter';
 
@@ -27,6 +27,20 @@ export function requireVolumeId(value: string | undefined): string {
 export function requirePath(value: string | undefined, field: string): string {
   if (!value) throw invalidArgument(`${field} is required`);
   if (!path.isAbsolute(value) || value.includes('\0')) throw invalidArgument(`${field} "${value}" must be an absolute path`);
+  return path.resolve(value);
+}
+
+/**
+ * `volume_path` of NodeGetVolumeStats / NodeExpandVolume: a path where the volume was staged or published.
+ * Those are always absolute, so a relative path names no volume: NOT_FOUND (what csi-sanity expects for
+ * its "some/path" probes), not a malformed request.
+ */
+export function requireVolumePath(value: string | undefined): string {
+  if (!value) throw invalidArgument('volume_path is required');
+  if (value.includes('\0')) throw invalidArgument('volume_path must not contain NUL characters');
+  if (!path.isAbsolute(value)) {
+    throw notFound(`volume_path "${value}" is not an absolute path, so no volume is staged or published there`);
+  }
   return path.resolve(value);
 }
 

@@ -20,7 +20,7 @@ import type { DeviceFinder } from './device-finder';
 import { withNodeErrors } from './errors';
 import { resolveAttachLimit, sanitizeZone } from './node-info';
 import type { NodeIdentityResolver } from './node-identity';
-import { bindMountFlags, requireCapability, requiredBytes, requirePath, requireVolumeId } from './requests';
+import { bindMountFlags, requireCapability, requiredBytes, requirePath, requireVolumeId, requireVolumePath } from './requests';
 
 /** Volume context key kubelet sets for CSI inline ephemeral volumes. */
 export const CONTEXT_EPHEMERAL = 'csi.storage.k8s.io/ephemeral';
@@ -243,7 +243,7 @@ export function createCinderNodeService(options: CinderNodeServiceOptions): Cind
 
     async NodeExpandVolume(req, ctx): Promise<NodeExpandVolumeResponse> {
       const volumeId = requireVolumeId(req.volume_id);
-      const volumePath = requirePath(req.volume_path, 'volume_path');
+      const volumePath = requireVolumePath(req.volume_path);
       const needed = requiredBytes(req.capacity_range);
       const log = ctx.logger.child({ volumeId, volumePath });
       return withNodeErrors(`expanding volume ${volumeId} at ${volumePath}`, async () => {
@@ -271,7 +271,7 @@ export function createCinderNodeService(options: CinderNodeServiceOptions): Cind
 
     async NodeGetVolumeStats(req): Promise<NodeGetVolumeStatsResponse> {
       const volumeId = requireVolumeId(req.volume_id);
-      const volumePath = requirePath(req.volume_path, 'volume_path');
+      const volumePath = requireVolumePath(req.volume_path);
       const staging = req.staging_target_path ? requirePath(req.staging_target_path, 'staging_target_path') : undefined;
       return withNodeErrors(`reading stats of volume ${volumeId} at ${volumePath}`, async () => {
         let info;
