@@ -5,9 +5,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import { ApiFault, badRequest, notFound, optionalString, optionalStringMap, parseSize, requireObject, type RequestContext, type Router } from './http-kit';
+import { creatingRecord } from './creating-record';
 import { requireVersion } from './microversion';
 import { newestFirst, pagedListBody, queryFilter, ServiceRoutes, type ServiceCall } from './service-route';
-import { cinderTime, newId, type AccessRuleRecord, type ShareRecord, type ShareSnapshotRecord, type ShareTypeRecord, type SimContext } from './state';
+import { cinderTime, newId, type AccessRuleRecord, type ShareNetworkRecord, type ShareRecord, type ShareSnapshotRecord, type ShareTypeRecord, type SimContext } from './state';
 
 export const MANILA_PREFIX = '/share/v2/{project_id}';
 const ACCESS_TYPES = ['ip', 'user', 'cert', 'cephx'];
@@ -182,7 +183,7 @@ function typeView(t: ShareTypeRecord): Record<string, unknown> {
   };
 }
 
-function networkView(call: ServiceCall, n: { id: string; name: string | null; description: string | null; neutronNetId: string | null; neutronSubnetId: string | null; createdAt: string }) {
+function networkView(call: ServiceCall, n: ShareNetworkRecord) {
   return {
     id: n.id,
     name: n.name,
@@ -344,11 +345,7 @@ function createShare(sim: SimContext, call: ServiceCall) {
   checkShareQuota(sim, size, 1);
 
   const share: ShareRecord = {
-    seq: sim.state.nextSeq(),
-    id: newId(),
-    name: optionalString(body, 'name') ?? null,
-    description: optionalString(body, 'description') ?? null,
-    status: 'creating',
+    ...creatingRecord(sim.state, body),
     size,
     shareProto: proto,
     shareTypeId: type.id,
@@ -607,11 +604,8 @@ function createSnapshot(sim: SimContext, call: ServiceCall) {
     throw new ApiFault(413, `SnapshotLimitExceeded: Maximum number of snapshots allowed (${q.snapshots}) exceeded.`);
   }
   const snap: ShareSnapshotRecord = {
-    seq: sim.state.nextSeq(),
-    id: newId(),
+    ...creatingRecord(sim.state, body),
     name: optionalString(body, 'name') ?? optionalString(body, 'display_name') ?? null,
-    description: optionalString(body, 'description') ?? null,
-    status: 'creating',
     shareId: share.id,
     shareSize: share.size,
     size: share.size,

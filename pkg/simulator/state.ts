@@ -17,12 +17,17 @@ export interface AttachmentRecord {
   devicePath?: string;
 }
 
-export interface VolumeRecord {
+/** What every listed Cinder and Manila resource has. */
+export interface ListedRecord {
+  /** Creation order: lists sort by it, newest first. */
   seq: number;
   id: string;
   name: string | null;
   description: string | null;
   status: string;
+}
+
+export interface VolumeRecord extends ListedRecord {
   /** Status to return to after a transient one (extending, retyping, backing-up). */
   previousStatus?: string;
   size: number;
@@ -41,12 +46,7 @@ export interface VolumeRecord {
   fault?: string;
 }
 
-export interface SnapshotRecord {
-  seq: number;
-  id: string;
-  name: string | null;
-  description: string | null;
-  status: string;
+export interface SnapshotRecord extends ListedRecord {
   size: number;
   volumeId: string;
   metadata: Record<string, string>;
@@ -56,12 +56,7 @@ export interface SnapshotRecord {
   fault?: string;
 }
 
-export interface BackupRecord {
-  seq: number;
-  id: string;
-  name: string | null;
-  description: string | null;
-  status: string;
+export interface BackupRecord extends ListedRecord {
   size: number;
   volumeId: string;
   snapshotId: string | null;
@@ -91,12 +86,7 @@ export interface GroupTypeRecord {
   groupSpecs: Record<string, string>;
 }
 
-export interface GroupRecord {
-  seq: number;
-  id: string;
-  name: string | null;
-  description: string | null;
-  status: string;
+export interface GroupRecord extends ListedRecord {
   availabilityZone: string;
   groupTypeId: string;
   volumeTypeIds: string[];
@@ -105,12 +95,7 @@ export interface GroupRecord {
   createdAt: string;
 }
 
-export interface GroupSnapshotRecord {
-  seq: number;
-  id: string;
-  name: string | null;
-  description: string | null;
-  status: string;
+export interface GroupSnapshotRecord extends ListedRecord {
   groupId: string;
   groupTypeId: string;
   createdAt: string;
@@ -141,12 +126,7 @@ export interface ShareExportRecord {
   isAdminOnly: boolean;
 }
 
-export interface ShareRecord {
-  seq: number;
-  id: string;
-  name: string | null;
-  description: string | null;
-  status: string;
+export interface ShareRecord extends ListedRecord {
   size: number;
   shareProto: 'NFS' | 'CEPHFS';
   shareTypeId: string;
@@ -163,12 +143,7 @@ export interface ShareRecord {
   fault?: string;
 }
 
-export interface ShareSnapshotRecord {
-  seq: number;
-  id: string;
-  name: string | null;
-  description: string | null;
-  status: string;
+export interface ShareSnapshotRecord extends ListedRecord {
   shareId: string;
   shareSize: number;
   size: number;

@@ -3,9 +3,10 @@
  * (api-ref block-storage v3 "Generic volume groups", "Group snapshots", "Group types").
  */
 import { ApiFault, badRequest, notFound, optionalString, parseBool, requireObject } from '../http-kit';
+import { creatingRecord } from '../creating-record';
 import { atLeast, requireVersion } from '../microversion';
 import { newestFirst, pagedListBody, queryFilter, type ServiceCall, type ServiceRoutes } from '../service-route';
-import { cinderTime, newId, type GroupRecord, type GroupSnapshotRecord, type SimContext } from '../state';
+import { cinderTime, type GroupRecord, type GroupSnapshotRecord, type GroupTypeRecord, type SimContext } from '../state';
 import { volumeKey } from '../block-keys';
 import { findVolumeType, getVolume } from './common';
 import { scheduleSnapshotDelete, startSnapshot } from './snapshots-backups';
@@ -45,7 +46,7 @@ function findGroupType(sim: SimContext, idOrName: string) {
   return sim.state.groupTypes.get(idOrName) ?? [...sim.state.groupTypes.values()].find((t) => t.name === idOrName);
 }
 
-function groupTypeView(t: { id: string; name: string; description: string | null; isPublic: boolean; groupSpecs: Record<string, string> }) {
+function groupTypeView(t: GroupTypeRecord) {
   return { id: t.id, name: t.name, description: t.description, is_public: t.isPublic, group_specs: { ...t.groupSpecs } };
 }
 
@@ -111,11 +112,7 @@ function createGroup(sim: SimContext, call: ServiceCall) {
     throw new ApiFault(413, `GroupLimitExceeded: Maximum number of groups allowed (${sim.cinderQuotas.groups}) exceeded`);
   }
   const group: GroupRecord = {
-    seq: sim.state.nextSeq(),
-    id: newId(),
-    name: optionalString(body, 'name') ?? null,
-    description: optionalString(body, 'description') ?? null,
-    status: 'creating',
+    ...creatingRecord(sim.state, body),
     availabilityZone: az ?? sim.availabilityZones[0],
     groupTypeId: groupType.id,
     volumeTypeIds,
@@ -241,11 +238,7 @@ function createGroupSnapshot(sim: SimContext, call: ServiceCall) {
   }
   const volumes = [...sim.state.volumes.values()].filter((v) => v.groupId === group.id);
   const gs: GroupSnapshotRecord = {
-    seq: sim.state.nextSeq(),
-    id: newId(),
-    name: optionalString(body, 'name') ?? null,
-    description: optionalString(body, 'description') ?? null,
-    status: 'creating',
+    ...creatingRecord(sim.state, body),
     groupId: group.id,
     groupTypeId: group.groupTypeId,
     createdAt: cinderTime(),

@@ -3,6 +3,7 @@
  * the data, status machines creating → available and deleting → gone, with the refusals Cinder answers.
  */
 import { ApiFault, badRequest, optionalString, optionalStringMap, parseBool, requireObject } from '../http-kit';
+import { creatingRecord } from '../creating-record';
 import { atLeast } from '../microversion';
 import { backupKey, GiB, snapshotKey, volumeKey } from '../block-keys';
 import { newestFirst, pagedListBody, queryFilter, type ServiceCall, type ServiceRoutes } from '../service-route';
@@ -178,11 +179,7 @@ function createBackup(sim: SimContext, call: ServiceCall) {
 
   const now = cinderTime();
   const backup: BackupRecord = {
-    seq: sim.state.nextSeq(),
-    id: newId(),
-    name: optionalString(body, 'name') ?? null,
-    description: optionalString(body, 'description') ?? null,
-    status: 'creating',
+    ...creatingRecord(sim.state, body),
     size,
     volumeId: volume.id,
     snapshotId: snapshotId ?? null,

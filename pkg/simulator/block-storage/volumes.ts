@@ -3,10 +3,11 @@
  * update, metadata, delete, `os-extend`, `os-retype` (api-ref block-storage v3 "Volumes" and "Volume actions").
  */
 import { ApiFault, badRequest, notFound, optionalString, optionalStringMap, parseBool, parseSize, requireObject } from '../http-kit';
+import { creatingRecord } from '../creating-record';
 import { atLeast } from '../microversion';
 import { backupKey, GiB, snapshotKey, volumeKey } from '../block-keys';
 import { newestFirst, pagedListBody, queryFilter, type ServiceCall, type ServiceRoutes } from '../service-route';
-import { cinderTime, newId, type SimContext, type VolumeRecord } from '../state';
+import { cinderTime, type SimContext, type VolumeRecord } from '../state';
 import {
   checkVolumeQuota,
   findVolumeType,
@@ -120,11 +121,7 @@ function createVolume(sim: SimContext, call: ServiceCall) {
 
   const now = cinderTime();
   const volume: VolumeRecord = {
-    seq: sim.state.nextSeq(),
-    id: newId(),
-    name: optionalString(body, 'name') ?? null,
-    description: optionalString(body, 'description') ?? null,
-    status: 'creating',
+    ...creatingRecord(sim.state, body),
     size,
     availabilityZone,
     volumeType: type.name,
