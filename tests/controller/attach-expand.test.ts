@@ -2,6 +2,8 @@
  * Cinder controller over real gRPC against the simulator: ControllerPublish/Unpublish through Nova,
  * ControllerExpandVolume and ControllerModifyVolume.
  */
+import { TOPOLOGY_ZONE_KEY } from '../../pkg/cinder/constants';
+import { sanitizeZone } from '../../pkg/cinder/node';
 import { Code } from '../../pkg/csi/errors';
 import type { CreateVolumeRequest } from '../../pkg/csi/generated/csi/v1/CreateVolumeRequest';
 import { block, eventually, failure, GiB, mount, requestCount, RWO, startHarness, type Harness } from './harness';
@@ -107,6 +109,8 @@ describe('ControllerPublishVolume / ControllerUnpublishVolume', () => {
       expect(error.code).toBe(Code.DEADLINE_EXCEEDED);
       expect(error.details).toContain(`server ${impatient.nodes.a.id}`);
       expect(error.details).toMatch(/last status "(attaching|reserved)"/);
+      // The statuses the wait went through, not only the last one.
+      expect(error.details).toMatch(/statuses seen: (reserved|attaching)/);
       impatient.sim.control.releaseHold(hold);
       // The retry finds Nova's pending attachment instead of attaching twice.
       const retried = await impatient.client.controller.ControllerPublishVolume({ volume_id: volumeId, node_id: impatient.nodes.a.id, volume_capability: RWO });
@@ -127,6 +131,28 @@ describe('ControllerPublishVolume / ControllerUnpublishVolume', () => {
     h.sim.control.releaseHold(hold);
     await first;
     await h.client.controller.ControllerUnpublishVolume({ volume_id: volumeId, node_id: h.nodes.a.id });
+  });
+});
+
+describe('topology of a zone whose name is no valid label value', () => {
+  it('reports the Cinder zone sanitised exactly as a node in that zone advertises its own', async () => {
+    const spaced = await startHarness({ sim: { availabilityZones: ['az 1', 'nova'] } });
+    try {
+      const node = spaced.sim.addServer({ name: 'node-az1', availabilityZone: 'az 1' });
+      // What NodeGetInfo of that node advertises.
+      const nodeZone = sanitizeZone(node.availabilityZone);
+      expect(nodeZone).toBe('az-1');
+      const zoneSegment = { segments: { [TOPOLOGY_ZONE_KEY]: nodeZone } };
+
+      const created = await spaced.client.controller.CreateVolume({ name: 'spaced-az', volume_capabilities: [RWO], parameters: { availability: 'az 1' } });
+      const volumeId = created.volume!.volume_id;
+      expect((await spaced.cloud.blockStorage.getVolume(volumeId)).availability_zone).toBe('az 1');
+      expect(created.volume?.accessible_topology).toEqual([zoneSegment]);
+      const listed = await spaced.client.controller.ListVolumes({});
+      expect(listed.entries.find((entry) => entry.volume?.volume_id === volumeId)?.volume?.accessible_topology).toEqual([zoneSegment]);
+    } finally {
+      await spaced.stop();
+    }
   });
 });
 

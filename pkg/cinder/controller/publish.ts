@@ -186,13 +186,7 @@ async function watchVolume(
   for (let check = 1; check <= checks; check += 1) {
     const volume = await cloud.blockStorage.getVolume(volumeId);
     trail.add(volume.status);
-    if (volume.status.startsWith('error')) {
-      throw new ResourceErrorStateError(
-        `volume ${volumeId} is in status "${volume.status}" (statuses seen: ${trail})`,
-        volumeId,
-        volume.status,
-      );
-    }
+    if (volume.status.startsWith('error')) await failWithCinderFault(cloud, volume, trail);
     const done = await decide(volume);
     if (done) return done;
     if (check < checks) {
@@ -207,6 +201,24 @@ async function watchVolume(
     volumeId,
     trail.last,
   );
+}
+
+/** Fetches once, without sleeping. */
+const ONE_CHECK: WaitSchedule = { initialDelayMs: 0, factor: 1, checks: 1 };
+
+/**
+ * Throws ResourceErrorStateError for a volume in an error status, with Cinder's user message when there is
+ * one. The client reads user messages only inside its status waiter, so a one-check wait that counts the
+ * current status as an error hands it the explaining.
+ */
+async function failWithCinderFault(cloud: Cloud, volume: Volume, trail: StatusTrail): Promise<never> {
+  try {
+    await cloud.blockStorage.waitForVolume(volume.id, [], { schedule: ONE_CHECK, errorStatuses: [volume.status] });
+  } catch (error) {
+    if (error instanceof ResourceErrorStateError || error instanceof NotFoundError) throw error;
+  }
+  // The status moved on between the two readings: report what was seen.
+  throw new ResourceErrorStateError(`volume ${volume.id} was in status "${volume.status}" (statuses seen: ${trail})`, volume.id, volume.status);
 }
 
 /*
