@@ -735,3 +735,42 @@ describe('NodeGetVolumeStats', () => {
     });
   });
 });
+
+describe('NodePublishVolume with SINGLE_NODE_SINGLE_WRITER', () => {
+  const OTHER_TARGET = '/var/lib/kubelet/pods/p2/volumes/kubernetes.io~csi/pv1/mount';
+  const OTHER_BLOCK_TARGET = '/var/lib/kubelet/plugins/kubernetes.io/csi/volumeDevices/publish/pv1/p2';
+
+  it('refuses a second target path of a filesystem volume, and still allows a repeat at the same target', async () => {
+    const capability = mountCapability('ext4', [], 'SINGLE_NODE_SINGLE_WRITER');
+    const { handlers, mounter } = setup();
+    await handlers.NodeStageVolume(stageRequest({ volume_capability: capability }), ctx);
+    await handlers.NodePublishVolume(publishRequest({ volume_capability: capability }), ctx);
+    await handlers.NodePublishVolume(publishRequest({ volume_capability: capability }), ctx);
+    await expectCode(
+      handlers.NodePublishVolume(publishRequest({ target_path: OTHER_TARGET, volume_capability: capability }), ctx),
+      Code.FAILED_PRECONDITION,
+      `already published at ${TARGET}`,
+    );
+    expect(mounter.callsOf('bindMount')).toHaveLength(1);
+  });
+
+  it('refuses a second target path of a raw block volume', async () => {
+    const capability = blockCapability('SINGLE_NODE_SINGLE_WRITER');
+    const { handlers } = setup();
+    await handlers.NodePublishVolume(publishRequest({ target_path: BLOCK_TARGET, volume_capability: capability }), ctx);
+    await expectCode(
+      handlers.NodePublishVolume(publishRequest({ target_path: OTHER_BLOCK_TARGET, volume_capability: capability }), ctx),
+      Code.FAILED_PRECONDITION,
+      `already published at ${BLOCK_TARGET}`,
+    );
+  });
+
+  it('leaves SINGLE_NODE_MULTI_WRITER free to publish at several targets', async () => {
+    const capability = mountCapability('ext4', [], 'SINGLE_NODE_MULTI_WRITER');
+    const { handlers, mounter } = setup();
+    await handlers.NodeStageVolume(stageRequest({ volume_capability: capability }), ctx);
+    await handlers.NodePublishVolume(publishRequest({ volume_capability: capability }), ctx);
+    await handlers.NodePublishVolume(publishRequest({ target_path: OTHER_TARGET, volume_capability: capability }), ctx);
+    expect(mounter.callsOf('bindMount')).toHaveLength(2);
+  });
+});

@@ -71,6 +71,31 @@ export function createCinderNodeService(options: CinderNodeServiceOptions): Cind
     return path.resolve(a) === path.resolve(b);
   }
 
+  /** Another mount point (not `target`, not the staging mount itself) bound from the same staging mount. */
+  async function stagingBoundElsewhere(stagingMount: MountInfo, target: string): Promise<string | undefined> {
+    const mounts = await mounter.listMounts();
+    return mounts.find(
+      (mount) =>
+        mount.source === stagingMount.source &&
+        mount.fsroot === stagingMount.fsroot &&
+        mount.target !== stagingMount.target &&
+        mount.target !== target,
+    )?.target;
+  }
+
+  /** Another file than `target` that `devicePath` is bind-mounted onto. */
+  async function deviceBoundElsewhere(devicePath: string, target: string): Promise<string | undefined> {
+    const device = await mounter.statPath(devicePath);
+    if (!device?.deviceNumber) return undefined;
+    for (const mount of await mounter.listMounts()) {
+      // A device node bound onto a file shows as a sub-path of devtmpfs (fsroot "/loop3"), or as the device itself.
+      if (mount.target === target || (mount.fsroot === '/' && mount.source !== devicePath)) continue;
+      const info = await mounter.statPath(mount.target).catch(() => undefined);
+      if (info && info.kind !== 'directory' && info.deviceNumber === device.deviceNumber) return mount.target;
+    }
+    return undefined;
+  }
+
   /** Unmounts everything mounted exactly at `target` (never a parent), then removes the empty path. */
   async function unmountAndRemove(target: string, log: Logger): Promise<void> {
     let unmounted = 0;
@@ -192,6 +217,7 @@ export function createCinderNodeService(options: CinderNodeServiceOptions): Cind
       const capability = requireCapability(req.volume_capability);
       const readOnly =
         req.readonly || capability.readOnlyMode || (capability.kind === 'mount' && capability.mountFlags.includes('ro'));
+      const singleWorkload = req.volume_capability?.access_mode?.mode === 'SINGLE_NODE_SINGLE_WRITER';
       const log = ctx.logger.child({ volumeId, target });
       return withNodeErrors(`publishing volume ${volumeId} at ${target}`, async () => {
         if (capability.kind === 'block') {
@@ -204,6 +230,7 @@ export function createCinderNodeService(options: CinderNodeServiceOptions): Cind
             assertReadOnlyMatches(existing, readOnly, target);
             return {};
           }
+          if (singleWorkload) assertNotPublishedElsewhere(volumeId, await deviceBoundElsewhere(devicePath, target));
           await mounter.makeFile(target);
           await mounter.bindMount(devicePath, target, { readOnly });
           log.info('block volume published', { devicePath, readOnly });
@@ -224,6 +251,7 @@ export function createCinderNodeService(options: CinderNodeServiceOptions): Cind
           assertReadOnlyMatches(existing, readOnly, target);
           return {};
         }
+        if (singleWorkload) assertNotPublishedElsewhere(volumeId, await stagingBoundElsewhere(stagingMount, target));
         await mounter.makeDir(target);
         await mounter.bindMount(staging, target, { readOnly, options: bindMountFlags(capability.mountFlags) });
         log.info('volume published', { staging, readOnly });
@@ -407,6 +435,15 @@ export function createCinderNodeService(options: CinderNodeServiceOptions): Cind
       }
     },
   };
+}
+
+/** SINGLE_NODE_SINGLE_WRITER: one workload only, so a second publish target is refused. */
+function assertNotPublishedElsewhere(volumeId: string, elsewhere: string | undefined): void {
+  if (elsewhere) {
+    throw failedPrecondition(
+      `volume ${volumeId} has access mode SINGLE_NODE_SINGLE_WRITER and is already published at ${elsewhere}; unpublish it there first`,
+    );
+  }
 }
 
 function assertReadOnlyMatches(existing: MountInfo, readOnly: boolean, target: string): void {
