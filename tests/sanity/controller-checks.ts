@@ -1,0 +1,513 @@
+/**
+ * CSI conformance of the Identity and Controller services, in the spirit of kubernetes-csi's
+ * csi-sanity: the real plugin over gRPC on a unix socket, against the OpenStack simulator. Each case
+ * names the spec rule it checks; expected codes follow the CSI v1.12 per-RPC error tables.
+ */
+import { status } from '@grpc/grpc-js';
+import type { CsiClient } from '../../pkg/csi/testing/client';
+import {
+  expectCode,
+  GiB,
+  missingId,
+  type SanitySuite,
+  SINGLE_WRITER_BLOCK,
+  SINGLE_WRITER_MOUNT,
+  uniqueName,
+} from './sanity-context';
+
+export function describeIdentityAndController(suite: SanitySuite): void {
+  const client = (): CsiClient => suite.client();
+  const controller = () => client().controller;
+
+  async function createVolume(name = uniqueName('vol'), sizeBytes = GiB): Promise<string> {
+    const response = await controller().CreateVolume({
+      name,
+      capacity_range: { required_bytes: String(sizeBytes) },
+      volume_capabilities: [SINGLE_WRITER_MOUNT],
+    });
+    return suite.ledger.volume(response.volume!.volume_id);
+  }
+
+  async function createSnapshot(sourceVolumeId: string, name = uniqueName('snap')): Promise<string> {
+    const response = await controller().CreateSnapshot({ name, source_volume_id: sourceVolumeId });
+    return suite.ledger.snapshot(response.snapshot!.snapshot_id);
+  }
+
+  /** Polls GetSnapshot as the snapshotter does; bounded so a snapshot that never settles fails the test. */
+  async function becomesReady(snapshotId: string): Promise<boolean> {
+    for (let check = 0; check < 200; check++) {
+      const { snapshot } = await controller().GetSnapshot({ snapshot_id: snapshotId });
+      if (snapshot!.ready_to_use) return true;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return false;
+  }
+
+  describe('sanity: Identity', () => {
+    it('GetPluginInfo: name is a DNS-like name of at most 63 characters; vendor_version is set', async () => {
+      const info = await client().identity.GetPluginInfo({});
+      expect(info.name).toBe('cinder.csi.openstack.org');
+      expect(info.name.length).toBeLessThanOrEqual(63);
+      expect(info.name).toMatch(/^[a-zA-Z][A-Za-z0-9-._]{0,61}[a-zA-Z]$/);
+      expect(info.vendor_version).toMatch(/^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/);
+    });
+
+    it('GetPluginCapabilities: only known service and expansion capabilities, controller service announced', async () => {
+      const { capabilities } = await client().identity.GetPluginCapabilities({});
+      const services = capabilities.filter((c) => c.type === 'service').map((c) => c.service!.type);
+      const expansions = capabilities.filter((c) => c.type === 'volume_expansion').map((c) => c.volume_expansion!.type);
+      expect(services.length + expansions.length).toBe(capabilities.length);
+      for (const service of services) {
+        expect(['CONTROLLER_SERVICE', 'VOLUME_ACCESSIBILITY_CONSTRAINTS', 'GROUP_CONTROLLER_SERVICE']).toContain(service);
+      }
+      for (const expansion of expansions) expect(['ONLINE', 'OFFLINE']).toContain(expansion);
+      expect(services).toContain('CONTROLLER_SERVICE');
+    });
+
+    it('Probe: succeeds and, when it says, says ready', async () => {
+      const probe = await client().identity.Probe({});
+      if (probe.ready !== null) expect(probe.ready.value).toBe(true);
+    });
+  });
+
+  describe('sanity: Controller', () => {
+    it('ControllerGetCapabilities: every entry is a known RPC capability', async () => {
+      const { capabilities } = await controller().ControllerGetCapabilities({});
+      expect(capabilities.length).toBeGreaterThan(0);
+      for (const capability of capabilities) {
+        expect(capability.type).toBe('rpc');
+        expect(capability.rpc!.type).not.toBe('UNKNOWN');
+      }
+    });
+
+    it('GetCapacity: answers without optional fields', async () => {
+      const capacity = await controller().GetCapacity({});
+      expect(Number(capacity.available_capacity)).toBeGreaterThanOrEqual(0);
+    });
+
+    describe('missing required fields → INVALID_ARGUMENT', () => {
+      const volumeId = missingId();
+      const nodeId = missingId();
+      const cases: [string, (c: CsiClient) => Promise<unknown>][] = [
+        ['CreateVolume without name', (c) => c.controller.CreateVolume({ volume_capabilities: [SINGLE_WRITER_MOUNT] })],
+        ['CreateVolume without volume_capabilities', (c) => c.controller.CreateVolume({ name: uniqueName('nocaps') })],
+        ['DeleteVolume without volume_id', (c) => c.controller.DeleteVolume({})],
+        [
+          'ControllerPublishVolume without volume_id',
+          (c) => c.controller.ControllerPublishVolume({ node_id: nodeId, volume_capability: SINGLE_WRITER_MOUNT }),
+        ],
+        [
+          'ControllerPublishVolume without node_id',
+          (c) => c.controller.ControllerPublishVolume({ volume_id: volumeId, volume_capability: SINGLE_WRITER_MOUNT }),
+        ],
+        [
+          'ControllerPublishVolume without volume_capability',
+          (c) => c.controller.ControllerPublishVolume({ volume_id: volumeId, node_id: nodeId }),
+        ],
+        ['ControllerUnpublishVolume without volume_id', (c) => c.controller.ControllerUnpublishVolume({ node_id: nodeId })],
+        [
+          'ValidateVolumeCapabilities without volume_id',
+          (c) => c.controller.ValidateVolumeCapabilities({ volume_capabilities: [SINGLE_WRITER_MOUNT] }),
+        ],
+        [
+          'ValidateVolumeCapabilities without volume_capabilities',
+          (c) => c.controller.ValidateVolumeCapabilities({ volume_id: volumeId }),
+        ],
+        ['CreateSnapshot without name', (c) => c.controller.CreateSnapshot({ source_volume_id: volumeId })],
+        ['CreateSnapshot without source_volume_id', (c) => c.controller.CreateSnapshot({ name: uniqueName('snap') })],
+        ['DeleteSnapshot without snapshot_id', (c) => c.controller.DeleteSnapshot({})],
+        ['GetSnapshot without snapshot_id', (c) => c.controller.GetSnapshot({})],
+        [
+          'ControllerExpandVolume without volume_id',
+          (c) => c.controller.ControllerExpandVolume({ capacity_range: { required_bytes: String(2 * GiB) } }),
+        ],
+        ['ControllerExpandVolume without capacity_range', (c) => c.controller.ControllerExpandVolume({ volume_id: volumeId })],
+        ['ControllerGetVolume without volume_id', (c) => c.controller.ControllerGetVolume({})],
+        [
+          'ControllerModifyVolume without volume_id',
+          (c) => c.controller.ControllerModifyVolume({ mutable_parameters: { type: 'fast' } }),
+        ],
+      ];
+      it.each(cases)('%s', async (_title, call) => {
+        await expectCode(call(client()), status.INVALID_ARGUMENT);
+      });
+    });
+
+    describe('objects that do not exist', () => {
+      it('ControllerPublishVolume of a missing volume → NOT_FOUND', async () => {
+        await expectCode(
+          controller().ControllerPublishVolume({
+            volume_id: missingId(),
+            node_id: suite.stack().nodeId,
+            volume_capability: SINGLE_WRITER_MOUNT,
+          }),
+          status.NOT_FOUND,
+        );
+      });
+
+      it('ControllerPublishVolume to a missing node → NOT_FOUND', async () => {
+        const volumeId = await createVolume();
+        await expectCode(
+          controller().ControllerPublishVolume({
+            volume_id: volumeId,
+            node_id: missingId(),
+            volume_capability: SINGLE_WRITER_MOUNT,
+          }),
+          status.NOT_FOUND,
+        );
+      });
+
+      it('ControllerUnpublishVolume of a missing volume or node is OK (safely regarded as unpublished) or NOT_FOUND', async () => {
+        for (const request of [
+          { volume_id: missingId(), node_id: suite.stack().nodeId },
+          { volume_id: missingId(), node_id: missingId() },
+        ]) {
+          try {
+            await controller().ControllerUnpublishVolume(request);
+          } catch (error) {
+            expect((error as { code: number }).code).toBe(status.NOT_FOUND);
+          }
+        }
+      });
+
+      it('ValidateVolumeCapabilities of a missing volume → NOT_FOUND', async () => {
+        await expectCode(
+          controller().ValidateVolumeCapabilities({ volume_id: missingId(), volume_capabilities: [SINGLE_WRITER_MOUNT] }),
+          status.NOT_FOUND,
+        );
+      });
+
+      it('ControllerGetVolume of a missing volume → NOT_FOUND', async () => {
+        await expectCode(controller().ControllerGetVolume({ volume_id: missingId() }), status.NOT_FOUND);
+      });
+
+      it('ControllerExpandVolume of a missing volume → NOT_FOUND', async () => {
+        await expectCode(
+          controller().ControllerExpandVolume({
+            volume_id: missingId(),
+            capacity_range: { required_bytes: String(2 * GiB) },
+          }),
+          status.NOT_FOUND,
+        );
+      });
+
+      it('GetSnapshot of a missing snapshot → NOT_FOUND', async () => {
+        await expectCode(controller().GetSnapshot({ snapshot_id: missingId() }), status.NOT_FOUND);
+      });
+
+      it('ControllerModifyVolume of a missing volume → NOT_FOUND', async () => {
+        await expectCode(
+          controller().ControllerModifyVolume({ volume_id: missingId(), mutable_parameters: { type: 'fast' } }),
+          status.NOT_FOUND,
+        );
+      });
+
+      it('CreateVolume from a missing snapshot or a missing source volume → NOT_FOUND', async () => {
+        await expectCode(
+          controller().CreateVolume({
+            name: uniqueName('from-missing-snap'),
+            volume_capabilities: [SINGLE_WRITER_MOUNT],
+            volume_content_source: { snapshot: { snapshot_id: missingId() } },
+          }),
+          status.NOT_FOUND,
+        );
+        await expectCode(
+          controller().CreateVolume({
+            name: uniqueName('from-missing-vol'),
+            volume_capabilities: [SINGLE_WRITER_MOUNT],
+            volume_content_source: { volume: { volume_id: missingId() } },
+          }),
+          status.NOT_FOUND,
+        );
+      });
+
+      it('CreateSnapshot of a missing source volume → NOT_FOUND', async () => {
+        await expectCode(
+          controller().CreateSnapshot({ name: uniqueName('snap-missing'), source_volume_id: missingId() }),
+          status.NOT_FOUND,
+        );
+      });
+
+      it('DeleteVolume and DeleteSnapshot of missing IDs succeed', async () => {
+        await controller().DeleteVolume({ volume_id: missingId() });
+        await controller().DeleteSnapshot({ snapshot_id: missingId() });
+      });
+    });
+
+    describe('volumes', () => {
+      it('CreateVolume without capacity succeeds with a volume ID', async () => {
+        const response = await controller().CreateVolume({
+          name: uniqueName('nocap'),
+          volume_capabilities: [SINGLE_WRITER_MOUNT],
+        });
+        suite.ledger.volume(response.volume!.volume_id);
+        expect(response.volume!.volume_id).not.toBe('');
+        expect(Number(response.volume!.capacity_bytes)).toBeGreaterThan(0);
+      });
+
+      it('CreateVolume honours required_bytes and accepts a 128-character name', async () => {
+        const response = await controller().CreateVolume({
+          name: 'a'.repeat(120) + uniqueName('').slice(-8),
+          capacity_range: { required_bytes: String(GiB) },
+          volume_capabilities: [SINGLE_WRITER_MOUNT],
+        });
+        suite.ledger.volume(response.volume!.volume_id);
+        expect(Number(response.volume!.capacity_bytes)).toBeGreaterThanOrEqual(GiB);
+      });
+
+      it('CreateVolume is idempotent: same name and arguments → same volume', async () => {
+        const name = uniqueName('twice');
+        const first = await createVolume(name);
+        const second = await createVolume(name);
+        expect(second).toBe(first);
+      });
+
+      it('CreateVolume with an existing name and a different size → ALREADY_EXISTS', async () => {
+        const name = uniqueName('twice-different');
+        await controller()
+          .CreateVolume({
+            name,
+            capacity_range: { required_bytes: String(GiB), limit_bytes: String(GiB) },
+            volume_capabilities: [SINGLE_WRITER_MOUNT],
+          })
+          .then((response) => suite.ledger.volume(response.volume!.volume_id));
+        await expectCode(
+          controller().CreateVolume({
+            name,
+            capacity_range: { required_bytes: String(2 * GiB), limit_bytes: String(2 * GiB) },
+            volume_capabilities: [SINGLE_WRITER_MOUNT],
+          }),
+          status.ALREADY_EXISTS,
+        );
+      });
+
+      it('DeleteVolume is idempotent', async () => {
+        const volumeId = await createVolume();
+        await controller().DeleteVolume({ volume_id: volumeId });
+        await controller().DeleteVolume({ volume_id: volumeId });
+        suite.ledger.forgetVolume(volumeId);
+        await expectCode(controller().ControllerGetVolume({ volume_id: volumeId }), status.NOT_FOUND);
+      });
+
+      it('ValidateVolumeCapabilities confirms the capabilities the volume was created with', async () => {
+        const volumeId = await createVolume();
+        const response = await controller().ValidateVolumeCapabilities({
+          volume_id: volumeId,
+          volume_capabilities: [SINGLE_WRITER_MOUNT],
+        });
+        expect(response.confirmed).not.toBeNull();
+        expect(response.confirmed!.volume_capabilities).toHaveLength(1);
+      });
+
+      it('ControllerGetVolume returns the volume', async () => {
+        const volumeId = await createVolume();
+        const response = await controller().ControllerGetVolume({ volume_id: volumeId });
+        expect(response.volume!.volume_id).toBe(volumeId);
+      });
+
+      it('ControllerExpandVolume grows the volume to at least the requested size', async () => {
+        const volumeId = await createVolume();
+        const response = await controller().ControllerExpandVolume({
+          volume_id: volumeId,
+          capacity_range: { required_bytes: String(2 * GiB) },
+          volume_capability: SINGLE_WRITER_MOUNT,
+        });
+        expect(Number(response.capacity_bytes)).toBeGreaterThanOrEqual(2 * GiB);
+      });
+
+      it('ControllerPublish and Unpublish are idempotent and Publish returns publish context', async () => {
+        const volumeId = await createVolume();
+        const nodeId = suite.stack().nodeId;
+        const request = { volume_id: volumeId, node_id: nodeId, volume_capability: SINGLE_WRITER_BLOCK };
+        suite.ledger.controllerPublished(volumeId, nodeId);
+        const first = await controller().ControllerPublishVolume(request);
+        const second = await controller().ControllerPublishVolume(request);
+        expect(second.publish_context).toEqual(first.publish_context);
+        await controller().ControllerUnpublishVolume({ volume_id: volumeId, node_id: nodeId });
+        await controller().ControllerUnpublishVolume({ volume_id: volumeId, node_id: nodeId });
+      });
+    });
+
+    describe('ListVolumes', () => {
+      it('pages with max_entries and starting_token cover every volume exactly once', async () => {
+        const created = new Set<string>();
+        for (let index = 0; index < 5; index++) created.add(await createVolume());
+
+        const unpaged = (await controller().ListVolumes({})).entries.map((entry) => entry.volume!.volume_id);
+        expect(new Set(unpaged).size).toBe(unpaged.length);
+        for (const id of created) expect(unpaged).toContain(id);
+
+        const paged: string[] = [];
+        let token = '';
+        let pages = 0;
+        do {
+          const page = await controller().ListVolumes({ max_entries: 2, starting_token: token });
+          expect(page.entries.length).toBeLessThanOrEqual(2);
+          paged.push(...page.entries.map((entry) => entry.volume!.volume_id));
+          token = page.next_token;
+          pages++;
+          expect(pages).toBeLessThanOrEqual(unpaged.length + 1);
+        } while (token !== '');
+        expect(paged.length).toBe(new Set(paged).size);
+        expect([...paged].sort()).toEqual([...unpaged].sort());
+        expect(pages).toBeGreaterThanOrEqual(3);
+      });
+
+      it('an invalid starting_token → ABORTED', async () => {
+        await expectCode(controller().ListVolumes({ starting_token: 'not-a-token-we-issued' }), status.ABORTED);
+      });
+
+      it('a negative max_entries → INVALID_ARGUMENT', async () => {
+        await expectCode(controller().ListVolumes({ max_entries: -1 }), status.INVALID_ARGUMENT);
+      });
+    });
+
+    describe('snapshots', () => {
+      it('CreateSnapshot returns a ready snapshot with its source and creation time', async () => {
+        const volumeId = await createVolume();
+        const response = await controller().CreateSnapshot({ name: uniqueName('snap'), source_volume_id: volumeId });
+        const snapshot = response.snapshot!;
+        suite.ledger.snapshot(snapshot.snapshot_id);
+        expect(snapshot.snapshot_id).not.toBe('');
+        expect(snapshot.source_volume_id).toBe(volumeId);
+        expect(Number(snapshot.creation_time!.seconds)).toBeGreaterThan(0);
+        // ready_to_use may be false at first (the snapshot is still being cut); it must become true.
+        expect(await becomesReady(snapshot.snapshot_id)).toBe(true);
+      });
+
+      it('DeleteSnapshot right after CreateSnapshot (possibly not ready yet) deletes it', async () => {
+        const volumeId = await createVolume();
+        const snapshotId = await createSnapshot(volumeId);
+        await controller().DeleteSnapshot({ snapshot_id: snapshotId });
+        suite.ledger.forgetSnapshot(snapshotId);
+        await expectCode(controller().GetSnapshot({ snapshot_id: snapshotId }), status.NOT_FOUND);
+        await controller().DeleteVolume({ volume_id: volumeId });
+        suite.ledger.forgetVolume(volumeId);
+      });
+
+      it('CreateSnapshot is idempotent: same name and source → same snapshot', async () => {
+        const volumeId = await createVolume();
+        const name = uniqueName('snap-twice');
+        const first = await createSnapshot(volumeId, name);
+        const second = await createSnapshot(volumeId, name);
+        expect(second).toBe(first);
+      });
+
+      it('CreateSnapshot with an existing name and a different source → ALREADY_EXISTS', async () => {
+        const [volumeA, volumeB] = [await createVolume(), await createVolume()];
+        const name = uniqueName('snap-different');
+        await createSnapshot(volumeA, name);
+        await expectCode(controller().CreateSnapshot({ name, source_volume_id: volumeB }), status.ALREADY_EXISTS);
+      });
+
+      it('DeleteSnapshot is idempotent', async () => {
+        const volumeId = await createVolume();
+        const snapshotId = await createSnapshot(volumeId);
+        await controller().DeleteSnapshot({ snapshot_id: snapshotId });
+        await controller().DeleteSnapshot({ snapshot_id: snapshotId });
+        suite.ledger.forgetSnapshot(snapshotId);
+        await expectCode(controller().GetSnapshot({ snapshot_id: snapshotId }), status.NOT_FOUND);
+      });
+
+      it('GetSnapshot returns the snapshot', async () => {
+        const volumeId = await createVolume();
+        const snapshotId = await createSnapshot(volumeId);
+        const response = await controller().GetSnapshot({ snapshot_id: snapshotId });
+        expect(response.snapshot!.snapshot_id).toBe(snapshotId);
+        expect(response.snapshot!.source_volume_id).toBe(volumeId);
+      });
+
+      it('a created snapshot appears in ListSnapshots, and is gone once deleted', async () => {
+        const volumeId = await createVolume();
+        const snapshotId = await createSnapshot(volumeId);
+        const listed = async (): Promise<string[]> => {
+          const ids: string[] = [];
+          let token = '';
+          do {
+            const page = await controller().ListSnapshots({ starting_token: token });
+            ids.push(...page.entries.map((entry) => entry.snapshot!.snapshot_id));
+            token = page.next_token;
+          } while (token !== '');
+          return ids;
+        };
+        expect(await listed()).toContain(snapshotId);
+        await controller().DeleteSnapshot({ snapshot_id: snapshotId });
+        suite.ledger.forgetSnapshot(snapshotId);
+        expect(await listed()).not.toContain(snapshotId);
+      });
+
+      it('ListSnapshots by snapshot_id returns exactly that snapshot; a missing ID returns nothing', async () => {
+        const volumeId = await createVolume();
+        const snapshotId = await createSnapshot(volumeId);
+        await createSnapshot(volumeId);
+        const byId = await controller().ListSnapshots({ snapshot_id: snapshotId });
+        expect(byId.entries.map((entry) => entry.snapshot!.snapshot_id)).toEqual([snapshotId]);
+        expect(byId.entries[0].snapshot!.source_volume_id).toBe(volumeId);
+        const missing = await controller().ListSnapshots({ snapshot_id: missingId() });
+        expect(missing.entries).toEqual([]);
+      });
+
+      it('ListSnapshots by source_volume_id returns that volume’s snapshots only; a missing volume returns nothing', async () => {
+        const [volumeA, volumeB] = [await createVolume(), await createVolume()];
+        const ofA = new Set([await createSnapshot(volumeA), await createSnapshot(volumeA)]);
+        const ofB = await createSnapshot(volumeB);
+        const bySource = await controller().ListSnapshots({ source_volume_id: volumeA });
+        const ids = bySource.entries.map((entry) => entry.snapshot!.snapshot_id);
+        expect(new Set(ids)).toEqual(ofA);
+        expect(ids).not.toContain(ofB);
+        for (const entry of bySource.entries) expect(entry.snapshot!.source_volume_id).toBe(volumeA);
+        const missing = await controller().ListSnapshots({ source_volume_id: missingId() });
+        expect(missing.entries).toEqual([]);
+      });
+
+      it('ListSnapshots pages with max_entries and starting_token cover every snapshot exactly once', async () => {
+        const volumeId = await createVolume();
+        const created = new Set<string>();
+        for (let index = 0; index < 5; index++) created.add(await createSnapshot(volumeId));
+
+        const unpaged = (await controller().ListSnapshots({})).entries.map((entry) => entry.snapshot!.snapshot_id);
+        expect(new Set(unpaged).size).toBe(unpaged.length);
+        for (const id of created) expect(unpaged).toContain(id);
+
+        const paged: string[] = [];
+        let token = '';
+        let pages = 0;
+        do {
+          const page = await controller().ListSnapshots({ max_entries: 2, starting_token: token });
+          expect(page.entries.length).toBeLessThanOrEqual(2);
+          paged.push(...page.entries.map((entry) => entry.snapshot!.snapshot_id));
+          token = page.next_token;
+          pages++;
+          expect(pages).toBeLessThanOrEqual(unpaged.length + 1);
+        } while (token !== '');
+        expect(paged.length).toBe(new Set(paged).size);
+        expect([...paged].sort()).toEqual([...unpaged].sort());
+      });
+
+      it('ListSnapshots with an invalid starting_token → ABORTED', async () => {
+        await expectCode(controller().ListSnapshots({ starting_token: 'not-a-token-we-issued' }), status.ABORTED);
+      });
+
+      it('CreateVolume from a snapshot and from a volume (clone) succeed with the source recorded', async () => {
+        const sourceId = await createVolume();
+        const snapshotId = await createSnapshot(sourceId);
+        const fromSnapshot = await controller().CreateVolume({
+          name: uniqueName('from-snap'),
+          capacity_range: { required_bytes: String(GiB) },
+          volume_capabilities: [SINGLE_WRITER_MOUNT],
+          volume_content_source: { snapshot: { snapshot_id: snapshotId } },
+        });
+        suite.ledger.volume(fromSnapshot.volume!.volume_id);
+        expect(fromSnapshot.volume!.content_source?.snapshot?.snapshot_id).toBe(snapshotId);
+        const clone = await controller().CreateVolume({
+          name: uniqueName('clone'),
+          capacity_range: { required_bytes: String(GiB) },
+          volume_capabilities: [SINGLE_WRITER_MOUNT],
+          volume_content_source: { volume: { volume_id: sourceId } },
+        });
+        suite.ledger.volume(clone.volume!.volume_id);
+        expect(clone.volume!.content_source?.volume?.volume_id).toBe(sourceId);
+      });
+    });
+  });
+}
