@@ -1,6 +1,8 @@
 /**
  * ControllerPublishVolume / ControllerUnpublishVolume: attach and detach through Nova, and wait until
  * Cinder's view of the volume agrees, so the node finds the disk and a detached volume can be reused.
+ * When Nova gives an attach or detach up, the wait says so with what Cinder and Nova showed, instead of
+ * running out its budget and reporting a bare timeout.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { failedPrecondition, internal, invalidArgument, notFound, resourceExhausted } from '../../csi/errors';
@@ -144,6 +146,8 @@ async function getOrNotFound(cloud: Cloud, volumeId: string): Promise<Volume> {
 /** Statuses Cinder shows while an attach is under way (the volume has left `available`). */
 const ATTACH_IN_PROGRESS = new Set(['reserved', 'attaching']);
 const DETACH_IN_PROGRESS = new Set(['detaching']);
+/** Statuses in which a volume without the server's attachment is detached from it. */
+const DETACH_SETTLED = new Set(['available', 'in-use']);
 
 /** Distinct consecutive statuses seen during a wait, for messages: `reserved → attaching → available`. */
 class StatusTrail {
@@ -279,7 +283,7 @@ async function waitForDetach(cloud: Cloud, volumeId: string, serverId: string, s
     schedule,
     trail,
     async (volume) => {
-      if (!attachmentOn(volume, serverId)) return DETACH_IN_PROGRESS.has(volume.status) ? undefined : volume;
+      if (!attachmentOn(volume, serverId)) return DETACH_SETTLED.has(volume.status) ? volume : undefined;
       if (volume.status === 'in-use' && trail.includesAny(DETACH_IN_PROGRESS)) {
         const novaKnows = (await cloud.compute.listVolumeAttachments(serverId).catch(() => undefined))?.some(
           (attachment) => attachment.volumeId === volumeId,
