@@ -13,7 +13,7 @@ const fast = { initialDelayMs: 1, factor: 1, checks: 10 };
 const scope = { requestId: 'r', method: 'test', logger: silentLogger };
 const mountRWO = { access_mode: { mode: 'SINGLE_NODE_WRITER' as const }, access_type: 'mount' as const, mount: { fs_type: 'ext4', mount_flags: [], volume_mount_group: '' } };
 
-it('answers INTERNAL with Cinder's fault when the volume turns to error while attaching', async () => {
+it("answers INTERNAL with Cinder's fault when the volume turns to error while attaching", async () => {
   const { cloud, state } = createFakeCloud('');
   addServer(state, 'node-1');
   const service = createCinderControllerService({
