@@ -93,7 +93,7 @@ export async function runMemoryBench(options: MemoryOptions): Promise<MemorySamp
       ],
     });
     client = createCsiClient(socketPath);
-    // Idle = started, answered Probe, authenticated once: what a controller looks like before work arrives.
+    // Idle = started, ready, one CSI call answered, no cloud call yet: a controller before work arrives.
     await client.controller.ControllerGetCapabilities({});
     const samples = [await sample(plugin, memoryFile, 'idle')];
     let done = 0;
