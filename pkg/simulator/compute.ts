@@ -9,6 +9,7 @@ import { atLeast } from './microversion';
 import { volumeKey } from './block-keys';
 import { ServiceRoutes, type ServiceCall } from './service-route';
 import { cinderTime, type BdmRecord, type ServerRecord, type SimContext, type VolumeRecord } from './state';
+import type { TransitionSpec } from './transitions';
 
 export const COMPUTE_PREFIX = '/compute/v2.1';
 
@@ -183,23 +184,25 @@ function scheduleAttach(sim: SimContext, server: ServerRecord, volume: VolumeRec
     volume.fault = fault;
     volume.updatedAt = cinderTime();
   };
-  sim.scheduler.schedule({
+  // Both stages (reserved → attaching, attaching → attached) belong to one attach: dropped once the attachment
+  // is gone, rolled back alike.
+  const attachStage = (complete: TransitionSpec['complete']): TransitionSpec => ({
     kind: 'volume',
     id: volume.id,
     operation: 'attach',
     currentStatus: () => (attachmentOf() ? sim.state.volumes.get(volume.id)?.status : undefined),
-    complete: () => {
+    complete,
+    fail: rollback,
+  });
+  sim.scheduler.schedule(
+    attachStage(() => {
       const attachment = attachmentOf();
       if (!attachment) return;
       attachment.state = 'attaching';
       if (!alreadyInUse) volume.status = 'attaching';
       volume.updatedAt = cinderTime();
-      sim.scheduler.schedule({
-        kind: 'volume',
-        id: volume.id,
-        operation: 'attach',
-        currentStatus: () => (attachmentOf() ? sim.state.volumes.get(volume.id)?.status : undefined),
-        complete: async () => {
+      sim.scheduler.schedule(
+        attachStage(async () => {
           const result = await sim.backend.attach(volumeKey(volume.id), volume.id);
           attachment.devicePath = result.devicePath;
           attachment.state = 'attached';
@@ -207,12 +210,10 @@ function scheduleAttach(sim: SimContext, server: ServerRecord, volume: VolumeRec
           volume.status = 'in-use';
           volume.updatedAt = attachment.attachedAt;
           sim.serverChanged(server.id);
-        },
-        fail: rollback,
-      });
-    },
-    fail: rollback,
-  });
+        }),
+      );
+    }),
+  );
 }
 
 function detachVolume(sim: SimContext, call: ServiceCall) {
