@@ -95,8 +95,9 @@ describe('retries', () => {
   });
 
   it('maps a timeout to TimeoutError', async () => {
-    nock(origin).get(`${base}/volumes/${VOLUME_ID}`).times(4).delayConnection(200).reply(200, { volume: volume() });
-    const { cloud } = makeCloud(undefined, { http: { timeoutMs: 20, retryBaseDelayMs: 1, maxRetries: 3 } });
+    // The timeout also bounds the token request; leave it room on a loaded machine, the delay far beyond it.
+    nock(origin).get(`${base}/volumes/${VOLUME_ID}`).times(4).delayConnection(3000).reply(200, { volume: volume() });
+    const { cloud } = makeCloud(undefined, { http: { timeoutMs: 300, retryBaseDelayMs: 1, maxRetries: 3 } });
     await expect(cloud.blockStorage.getVolume(VOLUME_ID)).rejects.toBeInstanceOf(TimeoutError);
   });
 });
