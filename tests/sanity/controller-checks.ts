@@ -281,6 +281,19 @@ export function describeIdentityAndController(suite: SanitySuite): void {
         );
       });
 
+      it('CreateVolume within the node\'s topology reports an accessible topology inside the requisite', async () => {
+        const info = await client().node.NodeGetInfo({});
+        expect(info.accessible_topology).not.toBeNull();
+        const requisite = [info.accessible_topology!];
+        const response = await controller().CreateVolume({
+          name: uniqueName('topology'),
+          volume_capabilities: [SINGLE_WRITER_MOUNT],
+          accessibility_requirements: { requisite, preferred: requisite },
+        });
+        suite.ledger.volume(response.volume!.volume_id);
+        expect(response.volume!.accessible_topology).toEqual(requisite);
+      });
+
       it('DeleteVolume is idempotent', async () => {
         const volumeId = await createVolume();
         await controller().DeleteVolume({ volume_id: volumeId });
@@ -351,6 +364,30 @@ export function describeIdentityAndController(suite: SanitySuite): void {
         expect(paged.length).toBe(new Set(paged).size);
         expect([...paged].sort()).toEqual([...unpaged].sort());
         expect(pages).toBeGreaterThanOrEqual(3);
+      });
+
+      it('a created volume is listed, and is gone once deleted', async () => {
+        const volumeId = await createVolume();
+        const listed = async (): Promise<string[]> =>
+          (await controller().ListVolumes({})).entries.map((entry) => entry.volume!.volume_id);
+        expect(await listed()).toContain(volumeId);
+        await controller().DeleteVolume({ volume_id: volumeId });
+        suite.ledger.forgetVolume(volumeId);
+        expect(await listed()).not.toContain(volumeId);
+      });
+
+      it('entries carry the published node IDs (LIST_VOLUMES_PUBLISHED_NODES), as does ControllerGetVolume', async () => {
+        const volumeId = await createVolume();
+        const nodeId = suite.stack().nodeId;
+        suite.ledger.controllerPublished(volumeId, nodeId);
+        await controller().ControllerPublishVolume({ volume_id: volumeId, node_id: nodeId, volume_capability: SINGLE_WRITER_MOUNT });
+        const entry = (await controller().ListVolumes({})).entries.find((candidate) => candidate.volume!.volume_id === volumeId);
+        expect(entry?.status?.published_node_ids).toEqual([nodeId]);
+        const got = await controller().ControllerGetVolume({ volume_id: volumeId });
+        expect(got.status?.published_node_ids).toEqual([nodeId]);
+        await controller().ControllerUnpublishVolume({ volume_id: volumeId, node_id: nodeId });
+        const after = await controller().ControllerGetVolume({ volume_id: volumeId });
+        expect(after.status?.published_node_ids ?? []).toEqual([]);
       });
 
       it('an invalid starting_token → ABORTED', async () => {

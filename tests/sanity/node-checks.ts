@@ -220,6 +220,19 @@ export function describeNode(suite: SanitySuite): void {
           await client().controller.ControllerUnpublishVolume({ volume_id: volume.volumeId, node_id: nodeId });
         });
 
+        // The node cannot ask Cinder; it waits for the device as long as CPO does (~30 s), then answers.
+        it('NodeStageVolume of a volume whose device never appears → NOT_FOUND', async () => {
+          const volumeId = missingId();
+          await expectCode(
+            node().NodeStageVolume({
+              volume_id: volumeId,
+              staging_target_path: suite.stack().stagingPath(volumeId),
+              volume_capability: SINGLE_WRITER_MOUNT,
+            }),
+            status.NOT_FOUND,
+          );
+        }, 120_000);
+
         it('NodeGetVolumeStats of a published volume on a path where it is not → NOT_FOUND', async () => {
           const volume = await createAndAttach(SINGLE_WRITER_MOUNT);
           await stage(volume, SINGLE_WRITER_MOUNT);
