@@ -5,7 +5,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import { ApiFault, badRequest, notFound, optionalString, optionalStringMap, parseSize, requireObject, type RequestContext, type Router } from './http-kit';
-import { creatingRecord } from './creating-record';
+import { creatingRecord } from './listed-record';
 import { requireVersion } from './microversion';
 import { newestFirst, pagedListBody, queryFilter, ServiceRoutes, type ServiceCall } from './service-route';
 import { cinderTime, newId, type AccessRuleRecord, type ShareNetworkRecord, type ShareRecord, type ShareSnapshotRecord, type ShareTypeRecord, type SimContext } from './state';

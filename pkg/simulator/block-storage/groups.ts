@@ -3,7 +3,7 @@
  * (api-ref block-storage v3 "Generic volume groups", "Group snapshots", "Group types").
  */
 import { ApiFault, badRequest, notFound, optionalString, parseBool, requireObject } from '../http-kit';
-import { creatingRecord } from '../creating-record';
+import { creatingRecord, updateNameAndDescription } from '../listed-record';
 import { atLeast, requireVersion } from '../microversion';
 import { newestFirst, pagedListBody, queryFilter, type ServiceCall, type ServiceRoutes } from '../service-route';
 import { cinderTime, type GroupRecord, type GroupSnapshotRecord, type GroupTypeRecord, type SimContext } from '../state';
@@ -176,8 +176,7 @@ function updateGroup(sim: SimContext, call: ServiceCall) {
     const v = getVolume(sim, id);
     if (v.groupId !== group.id) throw new ApiFault(400, `Invalid volume: Cannot remove volume ${id} from group ${group.id} because it is not in the group.`);
   }
-  if ('name' in body) group.name = optionalString(body, 'name') ?? null;
-  if ('description' in body) group.description = optionalString(body, 'description') ?? null;
+  updateNameAndDescription(group, body);
   for (const id of add) getVolume(sim, id).groupId = group.id;
   for (const id of remove) getVolume(sim, id).groupId = null;
   return { status: 202 };

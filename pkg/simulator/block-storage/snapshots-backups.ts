@@ -3,7 +3,7 @@
  * the data, status machines creating → available and deleting → gone, with the refusals Cinder answers.
  */
 import { ApiFault, badRequest, optionalString, optionalStringMap, parseBool, requireObject } from '../http-kit';
-import { creatingRecord } from '../creating-record';
+import { creatingRecord, updateNameAndDescription } from '../listed-record';
 import { atLeast } from '../microversion';
 import { backupKey, GiB, snapshotKey, volumeKey } from '../block-keys';
 import { newestFirst, pagedListBody, queryFilter, type ServiceCall, type ServiceRoutes } from '../service-route';
@@ -33,8 +33,7 @@ export function registerSnapshots(routes: ServiceRoutes, sim: SimContext): void 
   routes.add('PUT', '/snapshots/{snapshot_id}', (call) => {
     const snap = getSnapshot(sim, call.params.snapshot_id);
     const body = requireObject(call.body, 'snapshot');
-    if ('name' in body) snap.name = optionalString(body, 'name') ?? null;
-    if ('description' in body) snap.description = optionalString(body, 'description') ?? null;
+    updateNameAndDescription(snap, body);
     touch(snap, cinderTime());
     return { status: 200, body: { snapshot: snapshotView(snap) } };
   });

@@ -3,7 +3,7 @@
  * update, metadata, delete, `os-extend`, `os-retype` (api-ref block-storage v3 "Volumes" and "Volume actions").
  */
 import { ApiFault, badRequest, notFound, optionalString, optionalStringMap, parseBool, parseSize, requireObject } from '../http-kit';
-import { creatingRecord } from '../creating-record';
+import { creatingRecord, updateNameAndDescription } from '../listed-record';
 import { atLeast } from '../microversion';
 import { backupKey, GiB, snapshotKey, volumeKey } from '../block-keys';
 import { newestFirst, pagedListBody, queryFilter, type ServiceCall, type ServiceRoutes } from '../service-route';
@@ -204,8 +204,7 @@ function parseMetadataFilter(text: string | null): Record<string, string> {
 function updateVolume(sim: SimContext, call: ServiceCall) {
   const volume = getVolume(sim, call.params.volume_id);
   const body = requireObject(call.body, 'volume');
-  if ('name' in body) volume.name = optionalString(body, 'name') ?? null;
-  if ('description' in body) volume.description = optionalString(body, 'description') ?? null;
+  updateNameAndDescription(volume, body);
   const metadata = optionalStringMap(body, 'metadata');
   if (metadata) volume.metadata = metadata;
   touch(volume, cinderTime());

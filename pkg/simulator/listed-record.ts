@@ -1,4 +1,4 @@
-/** The part every create call of Cinder and Manila fills in the same way. */
+/** The head every listed Cinder and Manila record shares, as create and update calls fill it from a request body. */
 import { optionalString } from './http-kit';
 import { newId, type ListedRecord, type SimState } from './state';
 
@@ -11,4 +11,10 @@ export function creatingRecord(state: SimState, body: Record<string, unknown>): 
     description: optionalString(body, 'description') ?? null,
     status: 'creating',
   };
+}
+
+/** An update sets `name` and `description` only when the body names them (to null when given as null). */
+export function updateNameAndDescription(record: ListedRecord, body: Record<string, unknown>): void {
+  if ('name' in body) record.name = optionalString(body, 'name') ?? null;
+  if ('description' in body) record.description = optionalString(body, 'description') ?? null;
 }
