@@ -312,6 +312,53 @@ export function describeIdentityAndController(suite: SanitySuite): void {
         expect(response.confirmed!.volume_capabilities).toHaveLength(1);
       });
 
+      it('ValidateVolumeCapabilities leaves confirmed empty for a capability the volume cannot serve', async () => {
+        const volumeId = await createVolume();
+        const response = await controller().ValidateVolumeCapabilities({
+          volume_id: volumeId,
+          volume_capabilities: [{ mount: { fs_type: 'ext4', mount_flags: [] }, access_mode: { mode: 'MULTI_NODE_MULTI_WRITER' } }],
+        });
+        expect(response.confirmed).toBeNull();
+        expect(response.message).not.toBe('');
+      });
+
+      it('CreateVolume whose capacity range Cinder cannot meet (limit below 1 GiB) → OUT_OF_RANGE', async () => {
+        await expectCode(
+          controller().CreateVolume({
+            name: uniqueName('tiny'),
+            capacity_range: { required_bytes: '1', limit_bytes: String(1024 * 1024) },
+            volume_capabilities: [SINGLE_WRITER_MOUNT],
+          }),
+          status.OUT_OF_RANGE,
+        );
+      });
+
+      it('CreateVolume with an existing name and a different content source → ALREADY_EXISTS', async () => {
+        const sourceId = await createVolume();
+        const snapshotId = await createSnapshot(sourceId);
+        const name = uniqueName('restored');
+        const restored = await controller().CreateVolume({
+          name,
+          capacity_range: { required_bytes: String(GiB) },
+          volume_capabilities: [SINGLE_WRITER_MOUNT],
+          volume_content_source: { snapshot: { snapshot_id: snapshotId } },
+        });
+        suite.ledger.volume(restored.volume!.volume_id);
+        await expectCode(
+          controller().CreateVolume({
+            name,
+            capacity_range: { required_bytes: String(GiB) },
+            volume_capabilities: [SINGLE_WRITER_MOUNT],
+            volume_content_source: { volume: { volume_id: sourceId } },
+          }),
+          status.ALREADY_EXISTS,
+        );
+        await expectCode(
+          controller().CreateVolume({ name, capacity_range: { required_bytes: String(GiB) }, volume_capabilities: [SINGLE_WRITER_MOUNT] }),
+          status.ALREADY_EXISTS,
+        );
+      });
+
       it('ControllerGetVolume returns the volume', async () => {
         const volumeId = await createVolume();
         const response = await controller().ControllerGetVolume({ volume_id: volumeId });
@@ -326,6 +373,18 @@ export function describeIdentityAndController(suite: SanitySuite): void {
           volume_capability: SINGLE_WRITER_MOUNT,
         });
         expect(Number(response.capacity_bytes)).toBeGreaterThanOrEqual(2 * GiB);
+      });
+
+      it('ControllerExpandVolume to a size the volume already has is OK and shrinks nothing', async () => {
+        const volumeId = await createVolume(uniqueName('vol'), 2 * GiB);
+        const response = await controller().ControllerExpandVolume({
+          volume_id: volumeId,
+          capacity_range: { required_bytes: String(GiB) },
+          volume_capability: SINGLE_WRITER_MOUNT,
+        });
+        expect(Number(response.capacity_bytes)).toBeGreaterThanOrEqual(2 * GiB);
+        const got = await controller().ControllerGetVolume({ volume_id: volumeId });
+        expect(Number(got.volume!.capacity_bytes)).toBe(2 * GiB);
       });
 
       it('ControllerPublish and Unpublish are idempotent and Publish returns publish context', async () => {
