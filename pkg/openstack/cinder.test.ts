@@ -12,7 +12,7 @@ import {
   VOLUME_ID,
   volumeAttachment,
 } from './testing/fixtures';
-import { makeCloud, mockAuth, resetNock, SUBJECT_TOKEN } from './testing/harness';
+import { makeCloud, mockAuth, releaseNock, resetNock, SUBJECT_TOKEN } from './testing/harness';
 import { NotFoundError, ResourceErrorStateError, WaitTimeoutError } from './errors';
 
 const origin = new URL(cinderUrl()).origin;
@@ -34,12 +34,7 @@ beforeEach(() => {
   mockAuth();
   nock(origin).get('/v3/').optionally().reply(200, cinderVersionDocument()).persist();
 });
-afterAll(() => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  // Core `http` is shared by all test files of a worker: leave no interceptor behind.
-  nock.restore();
-});
+afterAll(releaseNock);
 
 describe('volumes', () => {
   it('creates a volume with every option and scheduler hints', async () => {

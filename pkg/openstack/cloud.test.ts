@@ -8,15 +8,10 @@ import { parseCloudConfigText } from './config/cloud-conf';
 import { ConfigError } from './errors';
 import { createOpenStackMetrics, METRIC_NAMES } from './metrics';
 import { AUTH_URL, novaUrl, server, SERVER_ID } from './testing/fixtures';
-import { mockAuth, passwordCredentials, resetNock } from './testing/harness';
+import { mockAuth, passwordCredentials, releaseNock, resetNock } from './testing/harness';
 
 beforeEach(resetNock);
-afterAll(() => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  // Core `http` is shared by all test files of a worker: leave no interceptor behind.
-  nock.restore();
-});
+afterAll(releaseNock);
 
 describe('createCloud', () => {
   it('sends a User-Agent with the project name, version and every --user-agent value', async () => {

@@ -1,7 +1,7 @@
 import nock from 'nock';
 import { MicroversionUnsupportedError, ResourceErrorStateError } from './errors';
 import { manilaUrl, manilaVersionDocument, PROJECT_ID, share, SHARE_ID } from './testing/fixtures';
-import { makeCloud, mockAuth, resetNock, SUBJECT_TOKEN } from './testing/harness';
+import { makeCloud, mockAuth, releaseNock, resetNock, SUBJECT_TOKEN } from './testing/harness';
 
 const origin = new URL(manilaUrl()).origin;
 const base = `/v2/${PROJECT_ID}`;
@@ -50,12 +50,7 @@ beforeEach(() => {
   mockAuth();
   nock(origin).get('/v2/').reply(200, manilaVersionDocument('2.84')).persist();
 });
-afterAll(() => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  // Core `http` is shared by all test files of a worker: leave no interceptor behind.
-  nock.restore();
-});
+afterAll(releaseNock);
 
 describe('shares', () => {
   it('creates a share with every option at the base microversion 2.37', async () => {

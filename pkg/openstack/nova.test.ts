@@ -1,7 +1,7 @@
 import nock from 'nock';
 import { ConflictError, MicroversionUnsupportedError, UnavailableError } from './errors';
 import { novaUrl, novaVersionDocument, novaVolumeAttachment, server, SERVER_ID, VOLUME_ID } from './testing/fixtures';
-import { makeCloud, mockAuth, resetNock, SUBJECT_TOKEN } from './testing/harness';
+import { makeCloud, mockAuth, releaseNock, resetNock, SUBJECT_TOKEN } from './testing/harness';
 
 const origin = new URL(novaUrl()).origin;
 
@@ -15,12 +15,7 @@ beforeEach(() => {
   resetNock();
   mockAuth();
 });
-afterAll(() => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  // Core `http` is shared by all test files of a worker: leave no interceptor behind.
-  nock.restore();
-});
+afterAll(releaseNock);
 
 describe('Nova', () => {
   it('gets a server with its availability zone', async () => {

@@ -9,7 +9,7 @@ import type { CloudCredentials } from './config/credentials';
 import { credentialsFromSecrets } from './config/secrets';
 import { noopMetrics } from './metrics';
 import { AUTH_URL, cinderUrl, novaUrl, PROJECT_ID, tokenBody, volume, VOLUME_ID } from './testing/fixtures';
-import { resetNock } from './testing/harness';
+import { releaseNock, resetNock } from './testing/harness';
 
 const SECRETS = {
   password: 'pw-3b1f9c7e-password',
@@ -30,12 +30,7 @@ const credentialSets: [string, CloudCredentials][] = [
 ];
 
 beforeEach(resetNock);
-afterAll(() => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  // Core `http` is shared by all test files of a worker: leave no interceptor behind.
-  nock.restore();
-});
+afterAll(releaseNock);
 
 function assertClean(texts: string[]): void {
   const all = texts.join('\n');

@@ -8,7 +8,7 @@ import {
   UnavailableError,
 } from '../errors';
 import { cinderUrl, cinderVersionDocument, PROJECT_ID, volume, VOLUME_ID } from '../testing/fixtures';
-import { makeCloud, mockAuth, PASSWORD, resetNock, SUBJECT_TOKEN } from '../testing/harness';
+import { makeCloud, mockAuth, PASSWORD, releaseNock, resetNock, SUBJECT_TOKEN } from '../testing/harness';
 
 const origin = new URL(cinderUrl()).origin;
 const base = `/v3/${PROJECT_ID}`;
@@ -17,12 +17,7 @@ beforeEach(() => {
   resetNock();
   mockAuth();
 });
-afterAll(() => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  // Core `http` is shared by all test files of a worker: leave no interceptor behind.
-  nock.restore();
-});
+afterAll(releaseNock);
 
 const fast = { http: { retryBaseDelayMs: 10, retryMaxDelayMs: 40, maxRetries: 3 } };
 

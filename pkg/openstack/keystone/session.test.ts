@@ -8,15 +8,10 @@ import {
   tokenBody,
   volume,
 } from '../testing/fixtures';
-import { makeCloud, mockAuth, PASSWORD, passwordCredentials, resetNock, SUBJECT_TOKEN } from '../testing/harness';
+import { makeCloud, mockAuth, PASSWORD, passwordCredentials, releaseNock, resetNock, SUBJECT_TOKEN } from '../testing/harness';
 
 beforeEach(resetNock);
-afterAll(() => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  // Core `http` is shared by all test files of a worker: leave no interceptor behind.
-  nock.restore();
-});
+afterAll(releaseNock);
 
 function cinderScope(region = 'RegionOne', iface = 'public'): nock.Scope {
   const url = new URL(cinderUrl(region, iface));

@@ -56,3 +56,10 @@ export function resetNock(): void {
   nock.cleanAll();
   nock.disableNetConnect();
 }
+
+/** For `afterAll`: core `http` is shared by all test files of a worker, so leave no interceptor behind. */
+export function releaseNock(): void {
+  nock.cleanAll();
+  nock.enableNetConnect();
+  nock.restore();
+}
