@@ -112,7 +112,9 @@ describe('ControllerPublishVolume / ControllerUnpublishVolume', () => {
       // The statuses the wait went through, not only the last one.
       expect(error.details).toMatch(/statuses seen: (reserved|attaching)/);
       impatient.sim.control.releaseHold(hold);
-      // The retry finds Nova's pending attachment instead of attaching twice.
+      // Let the released attach finish (three 10 ms checks are no budget to wait for it), then the retry
+      // returns that attachment instead of attaching twice.
+      await impatient.sim.whenIdle();
       const retried = await impatient.client.controller.ControllerPublishVolume({ volume_id: volumeId, node_id: impatient.nodes.a.id, volume_capability: RWO });
       expect(retried.publish_context.VolumeID).toBe(volumeId);
       expect(requestCount(impatient.sim, 'POST', /os-volume_attachments$/)).toBe(1);
