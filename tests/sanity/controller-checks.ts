@@ -8,6 +8,7 @@ import type { CsiClient } from '../../pkg/csi/testing/client';
 import {
   expectCode,
   GiB,
+  MISSING_ID_SHAPES,
   missingId,
   type SanitySuite,
   SINGLE_WRITER_BLOCK,
@@ -67,6 +68,33 @@ export function describeIdentityAndController(suite: SanitySuite): void {
     it('Probe: succeeds and, when it says, says ready', async () => {
       const probe = await client().identity.Probe({});
       if (probe.ready !== null) expect(probe.ready.value).toBe(true);
+    });
+  });
+
+  describe('sanity: GroupController', () => {
+    const groupController = () => client().groupController;
+
+    it('is announced, with only known capabilities', async () => {
+      const { capabilities } = await client().identity.GetPluginCapabilities({});
+      expect(capabilities.map((capability) => capability.service?.type)).toContain('GROUP_CONTROLLER_SERVICE');
+      const group = await groupController().GroupControllerGetCapabilities({});
+      expect(group.capabilities.map((capability) => capability.rpc?.type)).toEqual(['CREATE_DELETE_GET_VOLUME_GROUP_SNAPSHOT']);
+    });
+
+    it('CreateVolumeGroupSnapshot without name or without source volumes → INVALID_ARGUMENT', async () => {
+      await expectCode(groupController().CreateVolumeGroupSnapshot({ source_volume_ids: [missingId()] }), status.INVALID_ARGUMENT);
+      await expectCode(groupController().CreateVolumeGroupSnapshot({ name: uniqueName('group') }), status.INVALID_ARGUMENT);
+    });
+
+    it('GetVolumeGroupSnapshot / DeleteVolumeGroupSnapshot without ID → INVALID_ARGUMENT', async () => {
+      await expectCode(groupController().GetVolumeGroupSnapshot({}), status.INVALID_ARGUMENT);
+      await expectCode(groupController().DeleteVolumeGroupSnapshot({}), status.INVALID_ARGUMENT);
+    });
+
+    it.each(MISSING_ID_SHAPES)('GetVolumeGroupSnapshot of a missing group → NOT_FOUND; Delete succeeds (%s)', async (_shape, newId) => {
+      const id = newId();
+      await expectCode(groupController().GetVolumeGroupSnapshot({ group_snapshot_id: id }), status.NOT_FOUND);
+      await groupController().DeleteVolumeGroupSnapshot({ group_snapshot_id: id });
     });
   });
 
@@ -133,7 +161,7 @@ export function describeIdentityAndController(suite: SanitySuite): void {
       });
     });
 
-    describe('objects that do not exist', () => {
+    describe.each(MISSING_ID_SHAPES)('objects that do not exist (%s)', (_shape, missingId) => {
       it('ControllerPublishVolume of a missing volume → NOT_FOUND', async () => {
         await expectCode(
           controller().ControllerPublishVolume({

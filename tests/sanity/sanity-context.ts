@@ -26,6 +26,15 @@ export const SINGLE_WRITER_BLOCK: VolumeCapability = { block: {}, access_mode: {
 /** Syntactically valid Cinder IDs that name nothing. */
 export const missingId = (): string => randomUUID();
 
+/**
+ * IDs that name nothing, in the shapes clients send: UUIDs (what Cinder and Nova issue) and csi-sanity's
+ * own generated IDs (`fake-vol-id-<uuid>`), which are not UUIDs but must still be "not found", not malformed.
+ */
+export const MISSING_ID_SHAPES: [string, () => string][] = [
+  ['UUID IDs', missingId],
+  ['csi-sanity style IDs', () => `fake-vol-id-${randomUUID()}`],
+];
+
 export const uniqueName = (prefix: string): string => `sanity-${prefix}-${randomUUID().slice(0, 8)}`;
 
 function codeName(code: number): string {
