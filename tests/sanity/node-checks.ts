@@ -12,6 +12,7 @@ import {
   expectCode,
   GiB,
   missingId,
+  SINGLE_WRITER_BLOCK,
   SINGLE_WRITER_MOUNT,
   uniqueName,
   type SanitySuite,
@@ -199,12 +200,15 @@ export function describeNode(suite: SanitySuite): void {
           });
         }
 
-        it('full cycle: stage, publish, stats, unpublish, unstage — each twice, each idempotent; target path removed', async () => {
-          const volume = await createAndAttach(SINGLE_WRITER_MOUNT);
-          await stage(volume, SINGLE_WRITER_MOUNT);
-          await stage(volume, SINGLE_WRITER_MOUNT);
-          await publish(volume, SINGLE_WRITER_MOUNT);
-          await publish(volume, SINGLE_WRITER_MOUNT);
+        it.each([
+          ['filesystem', SINGLE_WRITER_MOUNT],
+          ['raw block', SINGLE_WRITER_BLOCK],
+        ])('full cycle (%s): stage, publish, stats, unpublish, unstage — each twice, each idempotent; target path removed', async (_kind, capability) => {
+          const volume = await createAndAttach(capability);
+          await stage(volume, capability);
+          await stage(volume, capability);
+          await publish(volume, capability);
+          await publish(volume, capability);
 
           const stats = await node().NodeGetVolumeStats({ volume_id: volume.volumeId, volume_path: volume.target });
           const bytes = stats.usage.find((usage) => usage.unit === 'BYTES');
