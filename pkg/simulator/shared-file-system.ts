@@ -64,9 +64,8 @@ export function registerSharedFileSystem(router: Router, sim: SimContext): void 
   });
 
   routes.add('GET', '/messages', (call) => {
-    const resource = call.query.get('resource_id');
     const messages = sim.state.shareMessages
-      .filter((m) => resource === null || m.resourceUuid === resource)
+      .filter(queryFilter(call.query, { resource_id: 'resourceUuid' }))
       .map((m) => ({
         id: m.id,
         action_id: m.eventId,

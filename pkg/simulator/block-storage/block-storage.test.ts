@@ -213,6 +213,10 @@ describe('simulated Cinder through the production client', () => {
     sim.control.failNextTransition({ kind: 'volume', id: w.id, operation: 'extend' });
     await cloud.blockStorage.extendVolume(w.id, 2, false);
     await expect(cloud.blockStorage.waitForVolume(w.id, ['available'])).rejects.toMatchObject({ resourceStatus: 'error_extending' });
+    const forV = await axios.get(`${sim.endpoints.volume}/messages?resource_uuid=${v.id}`, {
+      headers: { 'X-Auth-Token': await rawToken(sim), 'OpenStack-API-Version': 'volume 3.3' },
+    });
+    expect(forV.data.messages).toEqual([expect.objectContaining({ resource_uuid: v.id, user_message: expect.stringMatching(/No valid backend/) })]);
   });
 
   it('lists availability zones and groups with group snapshots (3.14)', async () => {

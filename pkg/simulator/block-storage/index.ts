@@ -4,7 +4,7 @@
  */
 import { badRequest, notFound, type RequestContext, type Router } from '../http-kit';
 import { requireVersion } from '../microversion';
-import { ServiceRoutes } from '../service-route';
+import { queryFilter, ServiceRoutes } from '../service-route';
 import type { SimContext } from '../state';
 import { CINDER_PREFIX, cinderPolicy, cinderUsage, findVolumeType } from './common';
 import { registerGroups } from './groups';
@@ -87,9 +87,8 @@ function registerServiceRoutes(routes: ServiceRoutes, sim: SimContext): void {
   });
   routes.add('GET', '/messages', (call) => {
     requireVersion(call.version, '3.3');
-    const resource = call.query.get('resource_uuid');
     const messages = sim.state.messages
-      .filter((m) => resource === null || m.resourceUuid === resource)
+      .filter(queryFilter(call.query, { resource_uuid: 'resourceUuid' }))
       .map((m) => ({
         id: m.id,
         event_id: m.eventId,
