@@ -146,6 +146,8 @@ export function describeNode(suite: SanitySuite): void {
       });
     });
 
+    // Jest's summary does not show why a block was skipped, so say it on the console as well.
+    if (!canUseLoop) console.warn(`sanity: node stage/publish cycles SKIPPED, ${DEVICE_SKIP_REASON}`);
     (canUseLoop ? describe : describe.skip)(
       canUseLoop ? 'with devices' : `with devices (SKIPPED: ${DEVICE_SKIP_REASON})`,
       () => {
