@@ -415,6 +415,26 @@ export function describeIdentityAndController(suite: SanitySuite): void {
         expect(Number(got.volume!.capacity_bytes)).toBe(2 * GiB);
       });
 
+      it('ControllerPublishVolume of a SINGLE_NODE_WRITER volume already published to another node → FAILED_PRECONDITION', async () => {
+        const volumeId = await createVolume();
+        const other = suite.stack().simulator.addServer({ name: uniqueName('other-node') });
+        const nodeId = suite.stack().nodeId;
+        suite.ledger.controllerPublished(volumeId, nodeId);
+        await controller().ControllerPublishVolume({ volume_id: volumeId, node_id: nodeId, volume_capability: SINGLE_WRITER_MOUNT });
+        suite.ledger.controllerPublished(volumeId, other.id);
+        await expectCode(
+          controller().ControllerPublishVolume({ volume_id: volumeId, node_id: other.id, volume_capability: SINGLE_WRITER_MOUNT }),
+          status.FAILED_PRECONDITION,
+        );
+      });
+
+      it('ControllerGetVolume reports a volume condition (VOLUME_CONDITION)', async () => {
+        const volumeId = await createVolume();
+        const got = await controller().ControllerGetVolume({ volume_id: volumeId });
+        expect(got.status?.volume_condition).not.toBeNull();
+        expect(got.status?.volume_condition?.abnormal).toBe(false);
+      });
+
       it('ControllerPublish and Unpublish are idempotent and Publish returns publish context', async () => {
         const volumeId = await createVolume();
         const nodeId = suite.stack().nodeId;
@@ -475,6 +495,13 @@ export function describeIdentityAndController(suite: SanitySuite): void {
         await controller().ControllerUnpublishVolume({ volume_id: volumeId, node_id: nodeId });
         const after = await controller().ControllerGetVolume({ volume_id: volumeId });
         expect(after.status?.published_node_ids ?? []).toEqual([]);
+      });
+
+      it('max_entries above the total returns everything and no next_token', async () => {
+        await createVolume();
+        const page = await controller().ListVolumes({ max_entries: 10_000 });
+        expect(page.entries.length).toBeGreaterThan(0);
+        expect(page.next_token).toBe('');
       });
 
       it('an invalid starting_token → ABORTED', async () => {
