@@ -2,7 +2,7 @@
  * ControllerExpandVolume (`os-extend`, online with microversion 3.42) and ControllerModifyVolume
  * (`os-retype`, migrating when the backend requires it); both wait until Cinder reports the change.
  */
-import { failedPrecondition, invalidArgument, notFound } from '../../csi/errors';
+import { failedPrecondition, invalidArgument, notFound, outOfRange } from '../../csi/errors';
 import type {
   ControllerExpandVolumeRequest,
   ControllerExpandVolumeResponse,
@@ -13,7 +13,7 @@ import type { Cloud, Volume } from '../../openstack/api';
 import { NotFoundError } from '../../openstack/errors';
 import { mapErrors } from '../errors';
 import { accessTypeOf } from './access-modes';
-import { gibToBytes, sizeGiBFromRange } from './capacity';
+import { gibToBytes, limitBytes, sizeGiBFromRange } from './capacity';
 import type { ControllerContext, RequestScope } from './context';
 import { parseMutableParameters } from './parameters';
 
@@ -46,6 +46,11 @@ export async function controllerExpandVolume(
   return mapErrors({ operation, badRequest: 'failed-precondition', waitingFor }, async () => {
     let volume = await getOrNotFound(cloud, volumeId);
     if (volume.size >= sizeGiB) {
+      const limit = limitBytes(req.capacity_range);
+      // Cinder cannot shrink: a volume already past limit_bytes cannot be brought inside the range.
+      if (limit > 0n && BigInt(gibToBytes(volume.size)) > limit) {
+        throw outOfRange(`volume ${volumeId} is already ${volume.size} GiB, more than limit_bytes=${limit}; Cinder volumes cannot shrink`);
+      }
       return { capacity_bytes: gibToBytes(volume.size), node_expansion_required: nodeExpansionRequired };
     }
     if (volume.status !== 'extending') {
