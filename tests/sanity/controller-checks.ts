@@ -435,6 +435,32 @@ export function describeIdentityAndController(suite: SanitySuite): void {
         expect(got.status?.volume_condition?.abnormal).toBe(false);
       });
 
+      it('ControllerExpandVolume whose limit_bytes is below the current size → OUT_OF_RANGE', async () => {
+        const volumeId = await createVolume(uniqueName('vol'), 2 * GiB);
+        await expectCode(
+          controller().ControllerExpandVolume({
+            volume_id: volumeId,
+            capacity_range: { required_bytes: String(GiB), limit_bytes: String(GiB) },
+          }),
+          status.OUT_OF_RANGE,
+        );
+      });
+
+      it('CreateVolume from a snapshot with a limit below the snapshot size → OUT_OF_RANGE', async () => {
+        const sourceId = await createVolume(uniqueName('vol'), 2 * GiB);
+        const snapshotId = await createSnapshot(sourceId);
+        expect(await becomesReady(snapshotId)).toBe(true);
+        await expectCode(
+          controller().CreateVolume({
+            name: uniqueName('too-small'),
+            capacity_range: { required_bytes: String(GiB), limit_bytes: String(GiB) },
+            volume_capabilities: [SINGLE_WRITER_MOUNT],
+            volume_content_source: { snapshot: { snapshot_id: snapshotId } },
+          }),
+          status.OUT_OF_RANGE,
+        );
+      });
+
       it('ControllerPublish and Unpublish are idempotent and Publish returns publish context', async () => {
         const volumeId = await createVolume();
         const nodeId = suite.stack().nodeId;
@@ -596,6 +622,8 @@ export function describeIdentityAndController(suite: SanitySuite): void {
         expect(byId.entries[0].snapshot!.source_volume_id).toBe(volumeId);
         const missing = await controller().ListSnapshots({ snapshot_id: missingId() });
         expect(missing.entries).toEqual([]);
+        const otherSource = await controller().ListSnapshots({ snapshot_id: snapshotId, source_volume_id: missingId() });
+        expect(otherSource.entries).toEqual([]);
       });
 
       it('ListSnapshots by source_volume_id returns that volume’s snapshots only; a missing volume returns nothing', async () => {

@@ -215,6 +215,7 @@ export function describeNode(suite: SanitySuite): void {
           const stats = await node().NodeGetVolumeStats({ volume_id: volume.volumeId, volume_path: volume.target });
           const bytes = stats.usage.find((usage) => usage.unit === 'BYTES');
           expect(Number(bytes?.total)).toBeGreaterThan(0);
+          expect(stats.volume_condition?.abnormal).toBe(false);
 
           await node().NodeUnpublishVolume({ volume_id: volume.volumeId, target_path: volume.target });
           expect(fs.existsSync(volume.target)).toBe(false);
