@@ -428,6 +428,39 @@ export function describeIdentityAndController(suite: SanitySuite): void {
         );
       });
 
+      it('ControllerUnpublishVolume without node_id unpublishes from every node', async () => {
+        const volumeId = await createVolume();
+        const nodeId = suite.stack().nodeId;
+        suite.ledger.controllerPublished(volumeId, nodeId);
+        await controller().ControllerPublishVolume({ volume_id: volumeId, node_id: nodeId, volume_capability: SINGLE_WRITER_MOUNT });
+        await controller().ControllerUnpublishVolume({ volume_id: volumeId });
+        const got = await controller().ControllerGetVolume({ volume_id: volumeId });
+        expect(got.status?.published_node_ids ?? []).toEqual([]);
+      });
+
+      it('DeleteVolume of a volume still published to a node → FAILED_PRECONDITION', async () => {
+        const volumeId = await createVolume();
+        const nodeId = suite.stack().nodeId;
+        suite.ledger.controllerPublished(volumeId, nodeId);
+        await controller().ControllerPublishVolume({ volume_id: volumeId, node_id: nodeId, volume_capability: SINGLE_WRITER_MOUNT });
+        await expectCode(controller().DeleteVolume({ volume_id: volumeId }), status.FAILED_PRECONDITION);
+      });
+
+      // As in CPO, Cinder snapshots an attached volume only with the VolumeSnapshotClass parameter force-create.
+      it('CreateSnapshot of a volume published to a node (in use) succeeds with force-create', async () => {
+        const volumeId = await createVolume();
+        const nodeId = suite.stack().nodeId;
+        suite.ledger.controllerPublished(volumeId, nodeId);
+        await controller().ControllerPublishVolume({ volume_id: volumeId, node_id: nodeId, volume_capability: SINGLE_WRITER_MOUNT });
+        const response = await controller().CreateSnapshot({
+          name: uniqueName('snap-in-use'),
+          source_volume_id: volumeId,
+          parameters: { 'force-create': 'true' },
+        });
+        const snapshotId = suite.ledger.snapshot(response.snapshot!.snapshot_id);
+        expect(await becomesReady(snapshotId)).toBe(true);
+      });
+
       it('ControllerGetVolume reports a volume condition (VOLUME_CONDITION)', async () => {
         const volumeId = await createVolume();
         const got = await controller().ControllerGetVolume({ volume_id: volumeId });
