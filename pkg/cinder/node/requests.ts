@@ -3,7 +3,7 @@
  * field and says what a valid value looks like.
  */
 import * as path from 'node:path';
-import { invalidArgument, notFound } from '../../csi/errors';
+import { failedPrecondition, invalidArgument, notFound } from '../../csi/errors';
 import type { VolumeCapability__Output } from '../../csi/types';
 import { isSupportedFilesystem, SUPPORTED_FILESYSTEMS, type FilesystemType } from '../../mounter';
 
@@ -56,14 +56,15 @@ export function requireCapability(capability: VolumeCapability__Output | null | 
   if (accessType !== 'mount') throw invalidArgument('volume_capability needs an access type: mount or block');
   if (mode === 'MULTI_NODE_MULTI_WRITER') {
     // ext4/xfs/btrfs are not cluster filesystems: writers on two nodes corrupt them.
-    throw invalidArgument(
+    // The CSI error tables call a capability the volume cannot serve "Exceeds capabilities": FAILED_PRECONDITION.
+    throw failedPrecondition(
       'volume_capability: MULTI_NODE_MULTI_WRITER is only possible for block volumes; a filesystem cannot be written from several nodes',
     );
   }
   const requested = (capability.mount?.fs_type ?? '').trim().toLowerCase();
   const fsType = requested || DEFAULT_FS_TYPE;
   if (!isSupportedFilesystem(fsType)) {
-    throw invalidArgument(
+    throw failedPrecondition(
       `volume_capability.mount.fs_type "${capability.mount?.fs_type}" is not supported; use one of ${SUPPORTED_FILESYSTEMS.join(', ')}`,
     );
   }

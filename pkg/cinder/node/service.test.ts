@@ -214,20 +214,9 @@ describe('request validation', () => {
       (h) => h.NodeStageVolume(stageRequest({ volume_capability: { access_mode: { mode: 'SINGLE_NODE_WRITER' } } }), ctx),
       /access type: mount or block/,
     ],
-    [
-      'stage with an unsupported filesystem',
-      (h) => h.NodeStageVolume(stageRequest({ volume_capability: mountCapability('ntfs') }), ctx),
-      /fs_type "ntfs" is not supported; use one of ext2, ext3, ext4, xfs, btrfs/,
-    ],
-    [
-      'stage of a multi-node multi-writer filesystem',
-      (h) => h.NodeStageVolume(stageRequest({ volume_capability: mountCapability('ext4', [], 'MULTI_NODE_MULTI_WRITER') }), ctx),
-      /MULTI_NODE_MULTI_WRITER is only possible for block volumes/,
-    ],
     ['unstage without path', (h) => h.NodeUnstageVolume({ volume_id: VOL, staging_target_path: '' }, ctx), /staging_target_path is required/],
     ['unstage without volume_id', (h) => h.NodeUnstageVolume({ volume_id: '', staging_target_path: STAGING }, ctx), /volume_id is required/],
     ['publish without target', (h) => h.NodePublishVolume(publishRequest({ target_path: '' }), ctx), /target_path is required/],
-    ['publish without staging path', (h) => h.NodePublishVolume(publishRequest({ staging_target_path: '' }), ctx), /staging_target_path is required/],
     ['publish without capability', (h) => h.NodePublishVolume(publishRequest({ volume_capability: null }), ctx), /volume_capability is required/],
     [
       'publish of an inline ephemeral volume',
@@ -249,6 +238,46 @@ describe('request validation', () => {
     await expectCode(call(handlers), Code.INVALID_ARGUMENT, message);
     expect(mounter.callsOf('mount')).toEqual([]);
     expect(mounter.callsOf('format')).toEqual([]);
+  });
+
+  // The CSI error tables of NodeStage/NodePublish: "Exceeds capabilities" and "Staging target path not set"
+  // are FAILED_PRECONDITION, not malformed requests.
+  const preconditions: [string, (h: Handlers) => Promise<unknown>, RegExp][] = [
+    [
+      'stage with an unsupported filesystem',
+      (h) => h.NodeStageVolume(stageRequest({ volume_capability: mountCapability('ntfs') }), ctx),
+      /fs_type "ntfs" is not supported; use one of ext2, ext3, ext4, xfs, btrfs/,
+    ],
+    [
+      'stage of a multi-node multi-writer filesystem',
+      (h) => h.NodeStageVolume(stageRequest({ volume_capability: mountCapability('ext4', [], 'MULTI_NODE_MULTI_WRITER') }), ctx),
+      /MULTI_NODE_MULTI_WRITER is only possible for block volumes/,
+    ],
+    [
+      'publish of a multi-node multi-writer filesystem',
+      (h) => h.NodePublishVolume(publishRequest({ volume_capability: mountCapability('ext4', [], 'MULTI_NODE_MULTI_WRITER') }), ctx),
+      /MULTI_NODE_MULTI_WRITER is only possible for block volumes/,
+    ],
+    [
+      'publish without staging path',
+      (h) => h.NodePublishVolume(publishRequest({ staging_target_path: '' }), ctx),
+      /staging_target_path is not set.*STAGE_UNSTAGE_VOLUME/,
+    ],
+  ];
+  it.each(preconditions)('%s → FAILED_PRECONDITION', async (_name, call, message) => {
+    const { handlers, mounter } = setup();
+    await expectCode(call(handlers), Code.FAILED_PRECONDITION, message);
+    expect(mounter.callsOf('mount')).toEqual([]);
+    expect(mounter.callsOf('format')).toEqual([]);
+  });
+
+  it('checks the capability before the staging path, so a request missing both is INVALID_ARGUMENT', async () => {
+    const { handlers } = setup();
+    await expectCode(
+      handlers.NodePublishVolume(publishRequest({ staging_target_path: '', volume_capability: null }), ctx),
+      Code.INVALID_ARGUMENT,
+      /volume_capability is required/,
+    );
   });
 });
 

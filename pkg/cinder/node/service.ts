@@ -213,8 +213,12 @@ export function createCinderNodeService(options: CinderNodeServiceOptions): Cind
         );
       }
       const target = requirePath(req.target_path, 'target_path');
-      const staging = requirePath(req.staging_target_path, 'staging_target_path');
       const capability = requireCapability(req.volume_capability);
+      if (!req.staging_target_path) {
+        // The CSI error table's "Staging target path not set" row: FAILED_PRECONDITION.
+        throw failedPrecondition('staging_target_path is not set, but this plugin has STAGE_UNSTAGE_VOLUME: call NodeStageVolume first and pass its path');
+      }
+      const staging = requirePath(req.staging_target_path, 'staging_target_path');
       const readOnly =
         req.readonly || capability.readOnlyMode || (capability.kind === 'mount' && capability.mountFlags.includes('ro'));
       const singleWorkload = req.volume_capability?.access_mode?.mode === 'SINGLE_NODE_SINGLE_WRITER';
