@@ -91,10 +91,6 @@ export function describeNode(suite: SanitySuite): void {
           'NodePublishVolume without volume_capability',
           (c) => c.node.NodePublishVolume({ volume_id: missingId(), target_path: target(), staging_target_path: staging() }),
         ],
-        [
-          'NodePublishVolume without staging_target_path (the plugin has STAGE_UNSTAGE_VOLUME)',
-          (c) => c.node.NodePublishVolume({ volume_id: missingId(), target_path: target(), volume_capability: SINGLE_WRITER_MOUNT }),
-        ],
         ['NodeUnpublishVolume without volume_id', (c) => c.node.NodeUnpublishVolume({ target_path: target() })],
         ['NodeUnpublishVolume without target_path', (c) => c.node.NodeUnpublishVolume({ volume_id: missingId() })],
         ['NodeGetVolumeStats without volume_id', (c) => c.node.NodeGetVolumeStats({ volume_path: target() })],
@@ -110,6 +106,42 @@ export function describeNode(suite: SanitySuite): void {
       ];
       it.each(cases)('%s', async (_title, call) => {
         await expectCode(call(client()), status.INVALID_ARGUMENT);
+      });
+    });
+
+    describe('spec error table rows answered with FAILED_PRECONDITION', () => {
+      it('NodePublishVolume without staging_target_path ("Staging target path not set"; the plugin has STAGE_UNSTAGE_VOLUME)', async () => {
+        await expectCode(
+          node().NodePublishVolume({
+            volume_id: missingId(),
+            target_path: suite.stack().targetPath(missingId()),
+            volume_capability: SINGLE_WRITER_MOUNT,
+          }),
+          status.FAILED_PRECONDITION,
+        );
+      });
+
+      it('NodeStageVolume with a filesystem the plugin does not support ("Exceeds capabilities")', async () => {
+        await expectCode(
+          node().NodeStageVolume({
+            volume_id: missingId(),
+            staging_target_path: suite.stack().stagingPath(missingId()),
+            volume_capability: { mount: { fs_type: 'ntfs', mount_flags: [] }, access_mode: { mode: 'SINGLE_NODE_WRITER' } },
+          }),
+          status.FAILED_PRECONDITION,
+        );
+      });
+
+      it('NodePublishVolume of a filesystem for writers on several nodes ("Exceeds capabilities")', async () => {
+        await expectCode(
+          node().NodePublishVolume({
+            volume_id: missingId(),
+            staging_target_path: suite.stack().stagingPath(missingId()),
+            target_path: suite.stack().targetPath(missingId()),
+            volume_capability: { mount: { fs_type: 'ext4', mount_flags: [] }, access_mode: { mode: 'MULTI_NODE_MULTI_WRITER' } },
+          }),
+          status.FAILED_PRECONDITION,
+        );
       });
     });
 
