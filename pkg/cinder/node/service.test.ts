@@ -803,3 +803,23 @@ describe('NodePublishVolume with SINGLE_NODE_SINGLE_WRITER', () => {
     expect(mounter.callsOf('bindMount')).toHaveLength(2);
   });
 });
+
+describe('NodeStageVolume of an already staged volume with another capability', () => {
+  it('answers ALREADY_EXISTS for another filesystem type and mounts nothing more', async () => {
+    const { handlers, mounter } = setup();
+    await handlers.NodeStageVolume(stageRequest({ volume_capability: mountCapability('ext4') }), ctx);
+    await expectCode(
+      handlers.NodeStageVolume(stageRequest({ volume_capability: mountCapability('xfs') }), ctx),
+      Code.ALREADY_EXISTS,
+      `already staged at ${STAGING} as ext4, but xfs was requested`,
+    );
+    expect(mounter.callsOf('mount')).toHaveLength(1);
+  });
+
+  it('accepts another ext type, as the first stage would have mounted it', async () => {
+    const { handlers, mounter } = setup();
+    await handlers.NodeStageVolume(stageRequest({ volume_capability: mountCapability('ext4') }), ctx);
+    await handlers.NodeStageVolume(stageRequest({ volume_capability: mountCapability('ext3') }), ctx);
+    expect(mounter.callsOf('mount')).toHaveLength(1);
+  });
+});

@@ -178,6 +178,12 @@ export function createCinderNodeService(options: CinderNodeServiceOptions): Cind
               `${staging} is already mounted from ${existing.source}, not from ${devicePath} (the device of volume ${volumeId}); unstage it first`,
             );
           }
+          if (!sameFilesystemFamily(existing.fstype, capability.fsType)) {
+            // CSI error table: "Volume published but is incompatible" with the volume_capability.
+            throw alreadyExists(
+              `volume ${volumeId} is already staged at ${staging} as ${existing.fstype}, but ${capability.fsType} was requested`,
+            );
+          }
           log.debug(2, 'already staged', { devicePath });
           if (resizeRequired) await growFilesystem(devicePath, staging, existing.fstype, log);
           return {};
@@ -439,6 +445,11 @@ export function createCinderNodeService(options: CinderNodeServiceOptions): Cind
       }
     },
   };
+}
+
+/** Staging mounts an existing ext filesystem as it is when another ext type is asked for; anything else must match. */
+function sameFilesystemFamily(mounted: string, requested: string): boolean {
+  return mounted === requested || (isExtFilesystem(mounted) && isExtFilesystem(requested));
 }
 
 /** SINGLE_NODE_SINGLE_WRITER: one workload only, so a second publish target is refused. */
