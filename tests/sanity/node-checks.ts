@@ -272,6 +272,37 @@ export function describeNode(suite: SanitySuite): void {
           );
         }, 120_000);
 
+        it('NodeStageVolume again with an incompatible capability (another filesystem) → ALREADY_EXISTS', async () => {
+          const volume = await createAndAttach(SINGLE_WRITER_MOUNT);
+          await stage(volume, SINGLE_WRITER_MOUNT);
+          await expectCode(
+            node().NodeStageVolume({
+              volume_id: volume.volumeId,
+              staging_target_path: volume.staging,
+              volume_capability: { mount: { fs_type: 'xfs', mount_flags: [] }, access_mode: { mode: 'SINGLE_NODE_WRITER' } },
+              publish_context: volume.publishContext,
+            }),
+            status.ALREADY_EXISTS,
+          );
+        });
+
+        it('NodePublishVolume again at the same target with the other readonly flag → ALREADY_EXISTS', async () => {
+          const volume = await createAndAttach(SINGLE_WRITER_MOUNT);
+          await stage(volume, SINGLE_WRITER_MOUNT);
+          await publish(volume, SINGLE_WRITER_MOUNT);
+          await expectCode(
+            node().NodePublishVolume({
+              volume_id: volume.volumeId,
+              staging_target_path: volume.staging,
+              target_path: volume.target,
+              volume_capability: SINGLE_WRITER_MOUNT,
+              readonly: true,
+              publish_context: volume.publishContext,
+            }),
+            status.ALREADY_EXISTS,
+          );
+        });
+
         it('NodeGetVolumeStats of a published volume on a path where it is not → NOT_FOUND', async () => {
           const volume = await createAndAttach(SINGLE_WRITER_MOUNT);
           await stage(volume, SINGLE_WRITER_MOUNT);
