@@ -5,6 +5,7 @@
  */
 import { status } from '@grpc/grpc-js';
 import type { CsiClient } from '../../pkg/csi/testing/client';
+import { createCloudsFromConfig, parseCloudConfigText } from '../../pkg/openstack';
 import {
   expectCode,
   GiB,
@@ -509,6 +510,16 @@ export function describeIdentityAndController(suite: SanitySuite): void {
           }),
           status.OUT_OF_RANGE,
         );
+      });
+
+      it('ControllerModifyVolume without mutable_parameters → INVALID_ARGUMENT; a retype is idempotent and lands', async () => {
+        const volumeId = await createVolume();
+        await expectCode(controller().ControllerModifyVolume({ volume_id: volumeId }), status.INVALID_ARGUMENT);
+        await controller().ControllerModifyVolume({ volume_id: volumeId, mutable_parameters: { type: 'ssd' } });
+        await controller().ControllerModifyVolume({ volume_id: volumeId, mutable_parameters: { type: 'ssd' } });
+        // What Cinder itself says, through the production OpenStack client.
+        const cloud = createCloudsFromConfig(parseCloudConfigText(suite.stack().simulator.cloudConf())).get('');
+        expect((await cloud!.blockStorage.getVolume(volumeId)).volume_type).toBe('ssd');
       });
 
       it('ControllerPublish and Unpublish are idempotent and Publish returns publish context', async () => {
