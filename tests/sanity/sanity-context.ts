@@ -165,7 +165,8 @@ export function setUpSanityStack(): SanitySuite {
     fs.rmSync(logFile, { force: true });
     socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'csi-sanity-sock-'));
     stack = await startStack({
-      pluginMode: 'in-process',
+      // In-process by default (fast); SANITY_PLUGIN_MODE=process runs the plugin binary as deployed.
+      pluginMode: process.env.SANITY_PLUGIN_MODE === 'process' ? 'process' : 'in-process',
       singleSocket: path.join(socketDir, 'csi.sock'),
       devices: canUseLoop ? 'required' : 'off',
       logFile,
