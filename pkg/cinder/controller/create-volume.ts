@@ -3,10 +3,10 @@
  * backup or volume when asked), then wait until Cinder reports the volume `available`, so the CO never
  * gets a volume that later turns out to be in `error`.
  */
-import { alreadyExists, failedPrecondition, internal, invalidArgument, notFound, unavailable } from '../../csi/errors';
+import { alreadyExists, failedPrecondition, internal, invalidArgument, notFound, resourceExhausted, unavailable } from '../../csi/errors';
 import type { CreateVolumeRequest, CreateVolumeResponse, VolumeContentSource } from '../../csi/types';
 import type { Cloud, CreateVolumeOptions, Snapshot as CinderSnapshot, Volume } from '../../openstack/api';
-import { NotFoundError, ResourceErrorStateError, WaitTimeoutError } from '../../openstack/errors';
+import { BadRequestError, NotFoundError, ResourceErrorStateError, WaitTimeoutError } from '../../openstack/errors';
 import {
   CONTEXT_RESIZE_REQUIRED,
   EXTRA_SPEC_MULTIATTACH,
@@ -77,6 +77,13 @@ export async function createVolume(
       } catch (error) {
         // The source was checked above, so a 404 here is the StorageClass naming a volume type Cinder lacks.
         if (error instanceof NotFoundError) throw invalidArgument(`${operation}: ${error.message}`, error);
+        // CSI "Unable to provision in accessible_topology": the zone the requisite asks for is not Cinder's.
+        if (error instanceof BadRequestError && availabilityZone && !params.availability && !(await cinderHasZone(cloud, availabilityZone))) {
+          throw resourceExhausted(
+            `${operation}: Cinder has no availability zone "${availabilityZone}", which the accessibility requirements ask for`,
+            error,
+          );
+        }
         throw error;
       }
       scope.logger.info('volume created, waiting for it to become available', { volumeId: volume.id, name, sizeGiB });
@@ -209,6 +216,11 @@ async function chooseZone(
   // Cinder knows, otherwise let Cinder choose (CPO would fail the create with "invalid AZ").
   const cinderZones = await cloud.blockStorage.listAvailabilityZones();
   return cinderZones.some((zone) => zone.zoneName === fromTopology && zone.zoneState.available) ? fromTopology : undefined;
+}
+
+async function cinderHasZone(cloud: Cloud, zoneName: string): Promise<boolean> {
+  const zones = await cloud.blockStorage.listAvailabilityZones();
+  return zones.some((zone) => zone.zoneName === zoneName && zone.zoneState.available);
 }
 
 async function findByName(cloud: Cloud, name: string, scope: RequestScope): Promise<Volume | undefined> {
