@@ -323,6 +323,24 @@ export function describeIdentityAndController(suite: SanitySuite): void {
         expect(response.volume!.accessible_topology).toEqual(requisite);
       });
 
+      it('CreateVolume that cannot be provisioned in the requisite topology → RESOURCE_EXHAUSTED', async () => {
+        const info = await client().node.NodeGetInfo({});
+        const key = Object.keys(info.accessible_topology!.segments)[0];
+        const requisite = [{ segments: { [key]: 'no-such-zone' } }];
+        await expectCode(
+          controller().CreateVolume({
+            name: uniqueName('nowhere'),
+            volume_capabilities: [SINGLE_WRITER_MOUNT],
+            accessibility_requirements: { requisite, preferred: requisite },
+          }),
+          status.RESOURCE_EXHAUSTED,
+        );
+      });
+
+      it('ListSnapshots with a negative max_entries → INVALID_ARGUMENT', async () => {
+        await expectCode(controller().ListSnapshots({ max_entries: -1 }), status.INVALID_ARGUMENT);
+      });
+
       it('DeleteVolume is idempotent', async () => {
         const volumeId = await createVolume();
         await controller().DeleteVolume({ volume_id: volumeId });
