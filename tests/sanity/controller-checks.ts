@@ -92,6 +92,49 @@ export function describeIdentityAndController(suite: SanitySuite): void {
       await expectCode(groupController().DeleteVolumeGroupSnapshot({}), status.INVALID_ARGUMENT);
     });
 
+    it('CreateVolumeGroupSnapshot is idempotent by name, Get returns it, Delete is idempotent and removes its snapshots', async () => {
+      const volumes = [await createVolume(), await createVolume()];
+      const name = uniqueName('group');
+      const first = await groupController().CreateVolumeGroupSnapshot({ name, source_volume_ids: volumes });
+      const group = first.group_snapshot!;
+      const again = await groupController().CreateVolumeGroupSnapshot({ name, source_volume_ids: volumes });
+      expect(again.group_snapshot!.group_snapshot_id).toBe(group.group_snapshot_id);
+      expect(group.snapshots.map((snapshot) => snapshot.source_volume_id).sort()).toEqual([...volumes].sort());
+      for (const snapshot of group.snapshots) expect(snapshot.group_snapshot_id).toBe(group.group_snapshot_id);
+
+      const got = await groupController().GetVolumeGroupSnapshot({
+        group_snapshot_id: group.group_snapshot_id,
+        snapshot_ids: group.snapshots.map((snapshot) => snapshot.snapshot_id),
+      });
+      expect(got.group_snapshot!.group_snapshot_id).toBe(group.group_snapshot_id);
+
+      const request = {
+        group_snapshot_id: group.group_snapshot_id,
+        snapshot_ids: group.snapshots.map((snapshot) => snapshot.snapshot_id),
+      };
+      await groupController().DeleteVolumeGroupSnapshot(request);
+      await groupController().DeleteVolumeGroupSnapshot(request);
+      await expectCode(groupController().GetVolumeGroupSnapshot({ group_snapshot_id: group.group_snapshot_id }), status.NOT_FOUND);
+      for (const snapshot of group.snapshots) {
+        await expectCode(controller().GetSnapshot({ snapshot_id: snapshot.snapshot_id }), status.NOT_FOUND);
+      }
+    });
+
+    it('CreateVolumeGroupSnapshot with an existing name and other source volumes → ALREADY_EXISTS', async () => {
+      const [a, b, c] = [await createVolume(), await createVolume(), await createVolume()];
+      const name = uniqueName('group-different');
+      const created = await groupController().CreateVolumeGroupSnapshot({ name, source_volume_ids: [a, b] });
+      const group = created.group_snapshot!;
+      try {
+        await expectCode(groupController().CreateVolumeGroupSnapshot({ name, source_volume_ids: [a, c] }), status.ALREADY_EXISTS);
+      } finally {
+        await groupController().DeleteVolumeGroupSnapshot({
+          group_snapshot_id: group.group_snapshot_id,
+          snapshot_ids: group.snapshots.map((snapshot) => snapshot.snapshot_id),
+        });
+      }
+    });
+
     it.each(MISSING_ID_SHAPES)('GetVolumeGroupSnapshot of a missing group → NOT_FOUND; Delete succeeds (%s)', async (_shape, newId) => {
       const id = newId();
       await expectCode(groupController().GetVolumeGroupSnapshot({ group_snapshot_id: id }), status.NOT_FOUND);
