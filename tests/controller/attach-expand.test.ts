@@ -152,6 +152,24 @@ describe('topology of a zone whose name is no valid label value', () => {
       expect(created.volume?.accessible_topology).toEqual([zoneSegment]);
       const listed = await spaced.client.controller.ListVolumes({});
       expect(listed.entries.find((entry) => entry.volume?.volume_id === volumeId)?.volume?.accessible_topology).toEqual([zoneSegment]);
+
+      // The provisioner passes the node's (sanitised) label back as the requested topology.
+      const fromTopology = await spaced.client.controller.CreateVolume({
+        name: 'spaced-az-topology',
+        volume_capabilities: [RWO],
+        accessibility_requirements: { requisite: [zoneSegment], preferred: [zoneSegment] },
+      });
+      expect((await spaced.cloud.blockStorage.getVolume(fromTopology.volume!.volume_id)).availability_zone).toBe('az 1');
+      expect(fromTopology.volume?.accessible_topology).toEqual([zoneSegment]);
+
+      const unknown = { segments: { [TOPOLOGY_ZONE_KEY]: 'az-9' } };
+      await expect(
+        spaced.client.controller.CreateVolume({
+          name: 'spaced-az-unknown',
+          volume_capabilities: [RWO],
+          accessibility_requirements: { requisite: [unknown], preferred: [unknown] },
+        }),
+      ).rejects.toMatchObject({ code: Code.RESOURCE_EXHAUSTED });
     } finally {
       await spaced.stop();
     }

@@ -20,7 +20,7 @@ import { assertCapabilities, isMultiattachSpec, needsMultiattach } from './acces
 import { gibToBytes, sizeGiBFromRange } from './capacity';
 import type { ControllerContext, RequestScope } from './context';
 import { parseVolumeParameters, type VolumeParameters } from './parameters';
-import { accessibleTopologyFor, zoneFromTopology } from './topology';
+import { accessibleTopologyFor, cinderZoneForTopology, zoneFromTopology } from './topology';
 
 /** What the new volume is made from. */
 type Source =
@@ -73,17 +73,10 @@ export async function createVolume(
         schedulerHints: await schedulerHints(ctx, cloud, params, scope),
       };
       try {
-        volume = await cloud.blockStorage.createVolume(options);
+        volume = await createInTopologyZone(cloud, options, !params.availability, operation);
       } catch (error) {
         // The source was checked above, so a 404 here is the StorageClass naming a volume type Cinder lacks.
         if (error instanceof NotFoundError) throw invalidArgument(`${operation}: ${error.message}`, error);
-        // CSI "Unable to provision in accessible_topology": the zone the requisite asks for is not Cinder's.
-        if (error instanceof BadRequestError && availabilityZone && !params.availability && !(await cinderHasZone(cloud, availabilityZone))) {
-          throw resourceExhausted(
-            `${operation}: Cinder has no availability zone "${availabilityZone}", which the accessibility requirements ask for`,
-            error,
-          );
-        }
         throw error;
       }
       scope.logger.info('volume created, waiting for it to become available', { volumeId: volume.id, name, sizeGiB });
@@ -214,13 +207,37 @@ async function chooseZone(
   if (!fromTopology || !ctx.ignoreVolumeAZ) return fromTopology;
   // With ignore-volume-az the node zones are Nova's and may not exist in Cinder: only pass a zone
   // Cinder knows, otherwise let Cinder choose (CPO would fail the create with "invalid AZ").
-  const cinderZones = await cloud.blockStorage.listAvailabilityZones();
-  return cinderZones.some((zone) => zone.zoneName === fromTopology && zone.zoneState.available) ? fromTopology : undefined;
+  return cinderZoneForTopology(fromTopology, () => cloud.blockStorage.listAvailabilityZones(), { onlyKnown: true });
 }
 
-async function cinderHasZone(cloud: Cloud, zoneName: string): Promise<boolean> {
-  const zones = await cloud.blockStorage.listAvailabilityZones();
-  return zones.some((zone) => zone.zoneName === zoneName && zone.zoneState.available);
+/**
+ * Creates the volume; when the zone came from topology and Cinder refuses it, the topology label may be
+ * the sanitised form of a real zone name (nodes advertise `az-1` for Cinder's `az 1`), so the zones are
+ * looked up only then and the create is repeated with the real name. A 400 created nothing, so the
+ * second POST cannot duplicate a volume.
+ */
+async function createInTopologyZone(
+  cloud: Cloud,
+  options: CreateVolumeOptions,
+  zoneFromTopology: boolean,
+  operation: string,
+): Promise<Volume> {
+  try {
+    return await cloud.blockStorage.createVolume(options);
+  } catch (error) {
+    const label = options.availabilityZone;
+    if (!(error instanceof BadRequestError) || !label || !zoneFromTopology) throw error;
+    const realZone = await cinderZoneForTopology(label, () => cloud.blockStorage.listAvailabilityZones(), { onlyKnown: true });
+    if (realZone === undefined) {
+      // CSI "Unable to provision in accessible_topology".
+      throw resourceExhausted(
+        `${operation}: Cinder has no availability zone "${label}", which the accessibility requirements ask for`,
+        error,
+      );
+    }
+    if (realZone === label) throw error;
+    return cloud.blockStorage.createVolume({ ...options, availabilityZone: realZone });
+  }
 }
 
 async function findByName(cloud: Cloud, name: string, scope: RequestScope): Promise<Volume | undefined> {
