@@ -36,7 +36,16 @@ export interface WaitOptions<T> {
   errorStatuses?: readonly string[];
   /** Treat 404 as success (waiting for a delete). */
   gone?: boolean;
+  /**
+   * Sees every reading of the resource, in order and before the status checks (coalesced waits too), so a
+   * caller can record the statuses on the way or recognise a failure the status alone does not show. May be
+   * async. Answer `'done'` to end the wait with this reading; throw to fail the wait with that error.
+   */
+  observe?: (resource: T) => WaitObservation | Promise<WaitObservation>;
 }
+
+/** What a `WaitOptions.observe` hook answers: nothing to keep waiting, `'done'` to end the wait. */
+export type WaitObservation = void | 'done';
 
 // ---------- Cinder v3 ----------
 
@@ -271,6 +280,12 @@ export interface BlockStorageApi {
   getQuotaUsage(projectId: string): Promise<QuotaUsage>;
   /** `GET /limits` (optional so existing fakes stay valid; the HTTP client implements it). */
   getAbsoluteLimits?(): Promise<AbsoluteLimits>;
+  /**
+   * Text of the newest Cinder user message about a resource (`GET /messages?resource_uuid=`, 3.3), best
+   * effort: undefined when there is none, when the call fails, or, with `since`, when the newest was recorded
+   * before that moment (allowing for clock skew). Optional so existing fakes stay valid.
+   */
+  latestUserMessage?(resourceId: string, since?: Date): Promise<string | undefined>;
 
   /** Groups and group snapshots need microversion 3.14+. */
   listGroupTypes(): Promise<GroupType[]>;

@@ -290,6 +290,90 @@ describe('waitForVolume', () => {
   });
 });
 
+describe('latestUserMessage', () => {
+  const message = (createdAt: string, text: string) => ({
+    created_at: createdAt,
+    event_id: 'VOLUME_VOLUME_002_001',
+    guaranteed_until: createdAt,
+    id: '5b6a3c4d-0000-4000-8000-000000000002',
+    links: [],
+    message_level: 'ERROR',
+    request_id: 'req-3',
+    resource_type: 'VOLUME',
+    resource_uuid: VOLUME_ID,
+    user_message: text,
+  });
+  /** Cinder's timestamp format: UTC without a zone suffix, microseconds. */
+  const cinderTime = (date: Date) => date.toISOString().replace('Z', '').replace(/(\.\d{3})$/, '$1000');
+
+  it('answers the newest message about the resource (3.3, filtered by resource_uuid)', async () => {
+    const scope = cinder('3.3')
+      .get(`${base}/messages`)
+      .query({ resource_uuid: VOLUME_ID })
+      .reply(200, {
+        messages: [
+          message('2016-09-01T12:00:00.000000', 'attach volume: An unknown error occurred.'),
+          message('2016-09-02T12:00:00.000000', 'attach volume: Driver is not initialized at present.'),
+        ],
+      });
+    const { cloud } = makeCloud();
+    await expect(cloud.blockStorage.latestUserMessage(VOLUME_ID)).resolves.toBe('attach volume: Driver is not initialized at present.');
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it('with since, ignores messages recorded well before that moment', async () => {
+    const since = new Date();
+    const { cloud } = makeCloud();
+    cinder('3.3')
+      .get(`${base}/messages`)
+      .query({ resource_uuid: VOLUME_ID })
+      .reply(200, { messages: [message(cinderTime(new Date(since.getTime() - 10 * 60_000)), 'an earlier failure')] });
+    await expect(cloud.blockStorage.latestUserMessage(VOLUME_ID, since)).resolves.toBeUndefined();
+    cinder('3.3')
+      .get(`${base}/messages`)
+      .query({ resource_uuid: VOLUME_ID })
+      .reply(200, { messages: [message(cinderTime(new Date(since.getTime() + 1000)), 'attach volume: this failure')] });
+    await expect(cloud.blockStorage.latestUserMessage(VOLUME_ID, since)).resolves.toBe('attach volume: this failure');
+  });
+
+  it('answers undefined when there is no message or the call fails', async () => {
+    const { cloud } = makeCloud();
+    cinder('3.3').get(`${base}/messages`).query({ resource_uuid: VOLUME_ID }).reply(200, { messages: [] });
+    await expect(cloud.blockStorage.latestUserMessage(VOLUME_ID)).resolves.toBeUndefined();
+    cinder('3.3').get(`${base}/messages`).query({ resource_uuid: VOLUME_ID }).reply(403, { forbidden: { code: 403, message: 'Policy does not allow message:get_all' } });
+    await expect(cloud.blockStorage.latestUserMessage(VOLUME_ID)).resolves.toBeUndefined();
+  });
+});
+
+describe('waitForVolume observe hook', () => {
+  it('sees every reading of coalesced waits, one list call per tick', async () => {
+    const ids = ['v1', 'v2', 'v3', 'v4', 'v5'];
+    let round = 0;
+    cinder()
+      .get(`${base}/volumes/detail`)
+      .times(3)
+      .reply(200, () => {
+        round += 1;
+        const status = ['reserved', 'attaching', 'in-use'][round - 1];
+        return { volumes: ids.map((id) => volume({ id, status })) };
+      });
+    const { cloud } = makeCloud(undefined, fastWait);
+    const seen = new Map<string, string[]>();
+    await Promise.all(
+      ids.map((id) =>
+        cloud.blockStorage.waitForVolume(id, ['in-use'], {
+          observe: async (v) => {
+            seen.set(v.id, [...(seen.get(v.id) ?? []), v.status]);
+          },
+        }),
+      ),
+    );
+    expect(cloud.blockStorage.volumeWaiter.fetcher.stats).toEqual({ listCalls: 3, getCalls: 0 });
+    expect([...seen.keys()].sort()).toEqual(ids);
+    for (const statuses of seen.values()) expect(statuses).toEqual(['reserved', 'attaching', 'in-use']);
+  });
+});
+
 describe('snapshots', () => {
   it('creates a snapshot with force and metadata', async () => {
     const scope = cinder()

@@ -80,7 +80,8 @@ export class CinderClient implements BlockStorageApi {
     private readonly client: ServiceClient,
     private readonly deps: CinderClientDeps,
   ) {
-    const userMessage = (id: string, sinceMs?: number) => this.latestUserMessage(id, sinceMs);
+    const userMessage = (id: string, sinceMs?: number) =>
+      this.latestUserMessage(id, sinceMs === undefined ? undefined : new Date(sinceMs));
     this.volumeWaiter = new StatusWaiter<Volume>(
       {
         kind: 'volume',
@@ -574,8 +575,11 @@ export class CinderClient implements BlockStorageApi {
     return new Map(page.items.map((item) => [item.id, item]));
   }
 
-  /** Newest user message about a resource (`GET /messages?resource_uuid=`, 3.3), best effort. */
-  private async latestUserMessage(resourceId: string, sinceMs?: number): Promise<string | undefined> {
+  /**
+   * Newest user message about a resource (`GET /messages?resource_uuid=`, 3.3), best effort; with `since`,
+   * only one recorded from that moment on (give or take the clock skew `newestUserMessage` allows).
+   */
+  async latestUserMessage(resourceId: string, since?: Date): Promise<string | undefined> {
     try {
       const result = await this.client.call<{ messages: UserMessage[] }>({
         method: 'GET',
@@ -584,7 +588,7 @@ export class CinderClient implements BlockStorageApi {
         microversion: CINDER_MICROVERSIONS.messages,
         request: 'message_list',
       });
-      return newestUserMessage(result.data.messages ?? [], sinceMs);
+      return newestUserMessage(result.data.messages ?? [], since?.getTime());
     } catch {
       return undefined;
     }

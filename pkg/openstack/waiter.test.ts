@@ -119,6 +119,56 @@ describe('StatusWaiter', () => {
   });
 });
 
+describe('observe hook', () => {
+  it('sees every reading in order, including the one that ends the wait', async () => {
+    const { source } = fakeSource({ a: ['reserved', 'attaching', 'in-use'] });
+    const seen: string[] = [];
+    await new StatusWaiter(source, deps).wait('a', ['in-use'], schedule, { observe: (thing) => void seen.push(thing.status) });
+    expect(seen).toEqual(['reserved', 'attaching', 'in-use']);
+  });
+
+  it("ends the wait with the reading it answers 'done' for, even in a status the wait did not target", async () => {
+    const { source } = fakeSource({ a: ['reserved', 'available', 'in-use'] });
+    const result = await new StatusWaiter(source, deps).wait('a', ['in-use'], schedule, {
+      observe: async (thing) => (thing.status === 'available' ? 'done' : undefined),
+    });
+    expect(result.status).toBe('available');
+    expect(sleeps).toHaveLength(1);
+  });
+
+  it('fails the wait with the error it throws, before the status checks', async () => {
+    const { source } = fakeSource({ a: ['reserved', 'available'] });
+    const rolledBack = new Error('the attach was rolled back');
+    const error = await new StatusWaiter(source, deps)
+      .wait('a', ['in-use'], schedule, {
+        observe: async (thing) => {
+          await new Promise((resolve) => setImmediate(resolve));
+          if (thing.status === 'available') throw rolledBack;
+        },
+        // Without the hook this status would end the wait as an error state instead.
+        errorStatuses: ['available'],
+      })
+      .catch((err: unknown) => err);
+    expect(error).toBe(rolledBack);
+  });
+
+  it('is called for each reading of each coalesced wait', async () => {
+    const ids = ['a', 'b', 'c', 'd', 'e'];
+    const { source, calls } = fakeSource(Object.fromEntries(ids.map((id) => [id, ['reserved', 'attaching', 'in-use']])));
+    const waiter = new StatusWaiter(source, deps);
+    const seen: Record<string, string[]> = {};
+    await Promise.all(
+      ids.map((id) =>
+        waiter.wait(id, ['in-use'], schedule, {
+          observe: (thing) => void (seen[thing.id] ??= []).push(thing.status),
+        }),
+      ),
+    );
+    expect(calls).toEqual({ get: 0, list: 3 });
+    expect(seen).toEqual(Object.fromEntries(ids.map((id) => [id, ['reserved', 'attaching', 'in-use']])));
+  });
+});
+
 describe('BatchingFetcher', () => {
   it('does not delay or batch while fewer than minBatch waits run', async () => {
     const { source, calls } = fakeSource({ a: ['creating', 'available'], b: ['creating', 'available'] });

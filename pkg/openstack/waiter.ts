@@ -247,6 +247,7 @@ export class StatusWaiter<T extends { id: string }> {
         throw err;
       }
       last = resource;
+      if (options.observe && (await options.observe(resource)) === 'done') return resource;
       const status = this.source.statusOf(resource);
       if (errorStatuses.includes(status)) {
         const fault = await this.source.faultOf?.(resource).catch(() => undefined);
