@@ -20,6 +20,12 @@ describe('simulated Nova volume attachments and instance metadata', () => {
     await sim.whenIdle();
   });
 
+  function latestUserMessage(volumeId: string, since?: Date): Promise<string | undefined> {
+    const blockStorage = cloud.blockStorage;
+    if (!blockStorage.latestUserMessage) throw new Error('the production client reads user messages');
+    return blockStorage.latestUserMessage(volumeId, since);
+  }
+
   async function availableVolume(volumeType?: string) {
     const v = await cloud.blockStorage.createVolume({ size: 1, volumeType });
     return cloud.blockStorage.waitForVolume(v.id, ['available']);
@@ -117,6 +123,42 @@ describe('simulated Nova volume attachments and instance metadata', () => {
     await sim.whenIdle();
     expect(await cloud.blockStorage.getVolume(v.id)).toMatchObject({ status: 'available', attachments: [] });
     expect(await cloud.compute.listVolumeAttachments(sim.defaultServer.id)).toEqual([]);
+  });
+
+  it("records a failed attach as a Cinder user message about the volume, shaped as Cinder's GET /messages", async () => {
+    const v = await availableVolume();
+    const before = new Date(Date.now() - 1000);
+    expect(await latestUserMessage(v.id, before)).toBeUndefined();
+    sim.control.failNextTransition({ kind: 'volume', id: v.id, operation: 'attach', fault: 'the backend refused the export' });
+    await cloud.compute.attachVolume(sim.defaultServer.id, v.id, false);
+    await sim.whenIdle();
+    expect(await latestUserMessage(v.id, before)).toBe('attach volume: the backend refused the export');
+    const listed = await axios.get(`${sim.endpoints.volume}/messages`, {
+      params: { resource_uuid: v.id },
+      headers: { 'X-Auth-Token': await rawToken(sim), 'OpenStack-API-Version': 'volume 3.3' },
+    });
+    expect(listed.data.messages).toEqual([
+      expect.objectContaining({
+        resource_type: 'VOLUME',
+        resource_uuid: v.id,
+        message_level: 'ERROR',
+        user_message: 'attach volume: the backend refused the export',
+        created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/),
+      }),
+    ]);
+  });
+
+  it('records no Cinder user message for a detach Nova rolls back (Cinder has no detach message action)', async () => {
+    const v = await availableVolume();
+    await cloud.compute.attachVolume(sim.defaultServer.id, v.id, false);
+    await cloud.blockStorage.waitForVolume(v.id, ['in-use']);
+    sim.control.failNextTransition({ kind: 'volume', id: v.id, operation: 'detach', fault: 'guest kept the disk' });
+    await cloud.compute.detachVolume(sim.defaultServer.id, v.id);
+    await sim.whenIdle();
+    expect(await cloud.blockStorage.getVolume(v.id)).toMatchObject({ status: 'in-use' });
+    expect(await latestUserMessage(v.id)).toBeUndefined();
+    await cloud.compute.detachVolume(sim.defaultServer.id, v.id);
+    await cloud.blockStorage.waitForVolume(v.id, ['available']);
   });
 
   it('refuses to detach a volume that is not attached yet', async () => {

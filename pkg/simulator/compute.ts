@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { ApiFault, badRequest, forbidden, notFound, optionalString, parseBool, requireObject, type Router } from './http-kit';
 import { atLeast } from './microversion';
 import { volumeKey } from './block-keys';
+import { recordUserMessage } from './block-storage/common';
 import { ServiceRoutes, type ServiceCall } from './service-route';
 import { cinderTime, type BdmRecord, type ServerRecord, type SimContext, type VolumeRecord } from './state';
 import type { TransitionSpec } from './transitions';
@@ -183,6 +184,8 @@ function scheduleAttach(sim: SimContext, server: ServerRecord, volume: VolumeRec
     volume.status = volume.attachments.some((a) => a.state === 'attached') ? 'in-use' : 'available';
     volume.fault = fault;
     volume.updatedAt = cinderTime();
+    // Cinder records a user message when its side of an attach fails (action 002 "attach volume").
+    recordUserMessage(sim, 'VOLUME', volume.id, 'attach volume', fault);
   };
   // Both stages (reserved → attaching, attaching → attached) belong to one attach: dropped once the attachment
   // is gone, rolled back alike.
@@ -246,7 +249,9 @@ function detachVolume(sim: SimContext, call: ServiceCall) {
       sim.serverChanged(server.id);
     },
     fail: (fault) => {
-      // Nova rolls the detach back: the volume stays attached and in-use.
+      // Nova rolls the detach back: the volume stays attached and in-use. No Cinder user message: Cinder has
+      // no message action for a detach (a guest that keeps the disk is Nova's failure, seen in its instance
+      // actions), so the cloud explains this one nowhere the driver can read.
       attachment.state = 'attached';
       volume.status = 'in-use';
       volume.fault = fault;
