@@ -6,6 +6,7 @@
  * recognised instead of waited out.
  */
 import { Code } from '../../pkg/csi/errors';
+import type { BlockStorageApi } from '../../pkg/openstack';
 import type { Simulator } from '../../pkg/simulator';
 import { block, eventually, failure, RWO, startHarness, type Harness } from './harness';
 
@@ -47,6 +48,8 @@ const volumeReadAfterNovaCall = (sim: Simulator, volumeId: string, method: 'POST
 describe('a failed attach', () => {
   it('is answered INTERNAL with what Cinder and Nova showed once the volume falls back to available', async () => {
     const volumeId = await newVolume('fault-attach');
+    const messageLookups = jest.spyOn(h.cloud.blockStorage as Required<BlockStorageApi>, 'latestUserMessage');
+    const beforePublish = Date.now();
     // Keep the volume reserved until the controller has seen it so, then let the attach fail.
     const hold = h.sim.control.holdStatus({ kind: 'volume', id: volumeId, status: 'reserved' });
     h.sim.control.failNextTransition({ kind: 'volume', id: volumeId, operation: 'attach', fault: 'libvirt refused the disk' });
@@ -60,6 +63,11 @@ describe('a failed attach', () => {
     expect(error.details).toContain('went reserved → available without an attachment');
     expect(error.details).toContain('Nova no longer lists it');
     expect(error.details).not.toMatch(/timed out/);
+    // Cinder's user message for the failed attach, looked up among those recorded since this publish began.
+    expect(error.details).toContain('Cinder reports: attach volume: libvirt refused the disk');
+    const since = messageLookups.mock.calls.find(([id]) => id === volumeId)?.[1];
+    messageLookups.mockRestore();
+    expect(since?.getTime()).toBeGreaterThanOrEqual(beforePublish);
 
     const volume = await h.cloud.blockStorage.getVolume(volumeId);
     expect(volume.status).toBe('available');
@@ -88,6 +96,7 @@ describe('a failed attach', () => {
     expect(error.details).toContain(`attach of volume ${volumeId} to server ${h.nodes.b.id} failed`);
     expect(error.details).toContain('Cinder shows the volume "in-use" without an attachment to the server');
     expect(error.details).toContain('Nova no longer lists it');
+    expect(error.details).toContain('Cinder reports: attach volume: Simulated failure of volume attach.');
     const volume = await h.cloud.blockStorage.getVolume(volumeId);
     expect(volume.attachments.map((attachment) => attachment.server_id)).toEqual([h.nodes.a.id]);
     await h.client.controller.ControllerUnpublishVolume({ volume_id: volumeId, node_id: '' });

@@ -4,7 +4,6 @@
  * When Nova gives an attach or detach up, the wait says so with what Cinder and Nova showed, instead of
  * running out its budget and reporting a bare timeout.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { failedPrecondition, internal, invalidArgument, notFound, resourceExhausted } from '../../csi/errors';
 import type {
   ControllerPublishVolumeRequest,
@@ -12,9 +11,8 @@ import type {
   ControllerUnpublishVolumeRequest,
   ControllerUnpublishVolumeResponse,
 } from '../../csi/types';
-import type { Logger } from '../../log/logger';
-import type { Cloud, Volume, WaitSchedule } from '../../openstack/api';
-import { ForbiddenError, NotFoundError, ResourceErrorStateError, WaitTimeoutError } from '../../openstack/errors';
+import type { Cloud, Volume, WaitOptions, WaitSchedule } from '../../openstack/api';
+import { ForbiddenError, NotFoundError, WaitTimeoutError } from '../../openstack/errors';
 import { PUBLISH_CONTEXT_DEVICE_PATH, PUBLISH_CONTEXT_VOLUME_ID } from '../constants';
 import { mapErrors } from '../errors';
 import { capabilityProblem } from './access-modes';
@@ -44,6 +42,7 @@ export async function controllerPublishVolume(
   if (!req.volume_capability) throw invalidArgument('volume_capability is required');
   const cloud = ctx.clouds.forSecrets(req.secrets);
   const operation = `attach volume ${volumeId} to server ${serverId}`;
+  const startedAt = new Date();
   const waitingFor = `volume ${volumeId} to show its attachment to server ${serverId}`;
 
   return mapErrors({ operation, badRequest: 'failed-precondition', waitingFor }, async () => {
@@ -79,7 +78,7 @@ export async function controllerPublishVolume(
       }
       scope.logger.info('attach requested, waiting for Cinder to show it', { volumeId, serverId, device });
     }
-    const attached = await waitForAttach(cloud, volumeId, serverId, ctx.waits.diskAttached, scope.logger);
+    const attached = await waitForAttach(cloud, volumeId, serverId, ctx.waits.diskAttached, startedAt);
     return { publish_context: publishContext(attached, serverId, device) };
   });
 }
@@ -93,6 +92,7 @@ export async function controllerUnpublishVolume(
   if (!volumeId) throw invalidArgument('volume_id is required');
   const cloud = ctx.clouds.forSecrets(req.secrets);
   const operation = `detach volume ${volumeId}${req.node_id ? ` from server ${req.node_id}` : ''}`;
+  const startedAt = new Date();
   const waitingFor = `volume ${volumeId} to be detached${req.node_id ? ` from server ${req.node_id}` : ''}`;
 
   return mapErrors({ operation, badRequest: 'failed-precondition', waitingFor }, async () => {
@@ -124,7 +124,7 @@ export async function controllerUnpublishVolume(
         scope.logger.info('detach requested, waiting for Cinder to show it', { volumeId, serverId });
       }
       try {
-        await waitForDetach(cloud, volumeId, serverId, ctx.waits.diskDetached, scope.logger);
+        await waitForDetach(cloud, volumeId, serverId, ctx.waits.diskDetached, startedAt);
       } catch (error) {
         if (error instanceof NotFoundError) return {};
         throw error;
@@ -147,7 +147,7 @@ async function getOrNotFound(cloud: Cloud, volumeId: string): Promise<Volume> {
 const ATTACH_IN_PROGRESS = new Set(['reserved', 'attaching']);
 const DETACH_IN_PROGRESS = new Set(['detaching']);
 /** Statuses in which a volume without the server's attachment is detached from it. */
-const DETACH_SETTLED = new Set(['available', 'in-use']);
+const DETACH_SETTLED = ['available', 'in-use'];
 
 /** Distinct consecutive statuses seen during a wait, for messages: `reserved → attaching → available`. */
 class StatusTrail {
@@ -161,68 +161,47 @@ class StatusTrail {
     return this.statuses.some((status) => statuses.has(status));
   }
 
-  get last(): string | undefined {
-    return this.statuses[this.statuses.length - 1];
-  }
-
   toString(): string {
     return this.statuses.join(' → ');
   }
 }
 
-/**
- * Polls the volume on `schedule`. `decide` sees every reading and answers the volume when the wait is
- * over, throws when it has failed, or returns undefined to keep waiting. Unlike the client's status
- * waiter this sees every status on the way (it must notice the volume leaving `available` and falling
- * back) and can ask Nova before concluding.
- */
-async function watchVolume(
-  cloud: Cloud,
-  volumeId: string,
-  schedule: WaitSchedule,
-  trail: StatusTrail,
-  decide: (volume: Volume) => Promise<Volume | undefined>,
-  logger: Logger,
-): Promise<Volume> {
-  const checks = Math.max(1, schedule.checks);
-  let delay = schedule.initialDelayMs;
-  let slept = 0;
-  for (let check = 1; check <= checks; check += 1) {
-    const volume = await cloud.blockStorage.getVolume(volumeId);
-    trail.add(volume.status);
-    if (volume.status.startsWith('error')) await failWithCinderFault(cloud, volume, trail);
-    const done = await decide(volume);
-    if (done) return done;
-    if (check < checks) {
-      logger.debug(5, 'waiting for the volume', { volumeId, status: volume.status, check, delayMs: delay });
-      await sleep(delay);
-      slept += delay;
-      delay = Math.min(delay * schedule.factor, schedule.maxDelayMs ?? Number.POSITIVE_INFINITY);
-    }
-  }
-  throw new WaitTimeoutError(
-    `timed out after ${checks} checks (${Math.round(slept / 1000)} s); statuses seen: ${trail}`,
-    volumeId,
-    trail.last,
-  );
+interface VolumeWatch {
+  targetStatuses: readonly string[];
+  until: (volume: Volume) => boolean;
+  /** Sees every reading that is not an error status; throws once the operation has visibly failed. */
+  checkFailed: (volume: Volume) => Promise<void>;
 }
 
-/** Fetches once, without sleeping. */
-const ONE_CHECK: WaitSchedule = { initialDelayMs: 0, factor: 1, checks: 1 };
-
 /**
- * Throws ResourceErrorStateError for a volume in an error status, with Cinder's user message when there is
- * one. The client reads user messages only inside its status waiter, so a one-check wait that counts the
- * current status as an error hands it the explaining.
+ * Waits through the client's shared status waiter (so concurrent publishes share its batched reads),
+ * recording every status on the way: the wait must notice the volume leaving `available` and falling back,
+ * which the target status alone does not show, and may ask Nova before concluding. Error statuses are left
+ * to the waiter, which fails with the cloud's fault.
  */
-async function failWithCinderFault(cloud: Cloud, volume: Volume, trail: StatusTrail): Promise<never> {
+async function watchVolume(cloud: Cloud, volumeId: string, schedule: WaitSchedule, trail: StatusTrail, watch: VolumeWatch): Promise<Volume> {
+  const options: WaitOptions<Volume> = {
+    schedule,
+    until: watch.until,
+    observe: async (volume) => {
+      trail.add(volume.status);
+      if (!volume.status.startsWith('error')) await watch.checkFailed(volume);
+    },
+  };
   try {
-    await cloud.blockStorage.waitForVolume(volume.id, [], { schedule: ONE_CHECK, errorStatuses: [volume.status] });
+    return await cloud.blockStorage.waitForVolume(volumeId, watch.targetStatuses, options);
   } catch (error) {
-    if (error instanceof ResourceErrorStateError || error instanceof NotFoundError) throw error;
+    if (error instanceof WaitTimeoutError) {
+      throw new WaitTimeoutError(`${error.message}; statuses seen: ${trail}`, error.resourceId, error.lastStatus, { cause: error });
+    }
+    throw error;
   }
-  // The status moved on between the two readings: report what was seen.
-  throw new ResourceErrorStateError(`volume ${volume.id} was in status "${volume.status}" (statuses seen: ${trail})`, volume.id, volume.status);
+}
+
+/** Cinder's own account of the failure, when it recorded one after the operation started. */
+async function cinderReport(cloud: Cloud, volumeId: string, since: Date): Promise<string> {
+  const message = await cloud.blockStorage.latestUserMessage?.(volumeId, since).catch(() => undefined);
+  return message ? `; Cinder reports: ${message}` : '';
 }
 
 /*
@@ -239,23 +218,20 @@ async function failWithCinderFault(cloud: Cloud, volume: Volume, trail: StatusTr
  * longer holds the volume. A single early `available` reading proves nothing (Cinder may not have
  * reserved the volume yet), so that case is settled by asking Nova.
  */
-async function waitForAttach(cloud: Cloud, volumeId: string, serverId: string, schedule: WaitSchedule, logger: Logger): Promise<Volume> {
+async function waitForAttach(cloud: Cloud, volumeId: string, serverId: string, schedule: WaitSchedule, startedAt: Date): Promise<Volume> {
   const trail = new StatusTrail();
-  return watchVolume(
-    cloud,
-    volumeId,
-    schedule,
-    trail,
-    async (volume) => {
-      if (attachmentOn(volume, serverId)) return volume.status === 'in-use' ? volume : undefined;
-      if (ATTACH_IN_PROGRESS.has(volume.status)) return undefined;
+  return watchVolume(cloud, volumeId, schedule, trail, {
+    targetStatuses: ['in-use'],
+    until: (volume) => attachmentOn(volume, serverId) !== undefined,
+    checkFailed: async (volume) => {
+      if (attachmentOn(volume, serverId) || ATTACH_IN_PROGRESS.has(volume.status)) return;
       // A stable status without this server's attachment: either Cinder has not reserved the volume yet
       // (Nova lists the attachment) or the attach failed.
       const rolledBack = volume.status === 'available' && trail.includesAny(ATTACH_IN_PROGRESS);
       const novaListsIt = (await cloud.compute.listVolumeAttachments(serverId)).some(
         (attachment) => attachment.volumeId === volumeId,
       );
-      if (novaListsIt && !rolledBack) return undefined;
+      if (novaListsIt && !rolledBack) return;
       const cinderView = rolledBack
         ? `the volume went ${trail} without an attachment to the server`
         : `Cinder shows the volume "${volume.status}" without an attachment to the server (statuses seen: ${trail})`;
@@ -264,40 +240,35 @@ async function waitForAttach(cloud: Cloud, volumeId: string, serverId: string, s
         : "Nova no longer lists it among the server's attachments";
       throw internal(
         `the attach of volume ${volumeId} to server ${serverId} failed after Nova accepted it: ${cinderView} and ` +
-          `${novaView} (Nova rolled the attach back; nova-compute's log for the server has the reason)`,
+          `${novaView} (Nova rolled the attach back; nova-compute's log for the server has the reason)` +
+          (await cinderReport(cloud, volumeId, startedAt)),
       );
     },
-    logger,
-  );
+  });
 }
 
 /**
  * Waits until Cinder no longer shows the volume attached to the server. Fails fast when the detach was
  * rolled back: the volume went `detaching` and returned to `in-use` with the attachment still there.
  */
-async function waitForDetach(cloud: Cloud, volumeId: string, serverId: string, schedule: WaitSchedule, logger: Logger): Promise<Volume> {
+async function waitForDetach(cloud: Cloud, volumeId: string, serverId: string, schedule: WaitSchedule, startedAt: Date): Promise<Volume> {
   const trail = new StatusTrail();
-  return watchVolume(
-    cloud,
-    volumeId,
-    schedule,
-    trail,
-    async (volume) => {
-      if (!attachmentOn(volume, serverId)) return DETACH_SETTLED.has(volume.status) ? volume : undefined;
-      if (volume.status === 'in-use' && trail.includesAny(DETACH_IN_PROGRESS)) {
-        const novaKnows = (await cloud.compute.listVolumeAttachments(serverId).catch(() => undefined))?.some(
-          (attachment) => attachment.volumeId === volumeId,
-        );
-        const novaView =
-          novaKnows === undefined ? '' : novaKnows ? "; Nova still lists it among the server's attachments" : '; Nova no longer lists it';
-        throw internal(
-          `the detach of volume ${volumeId} from server ${serverId} failed: the volume went ${trail} and is still ` +
-            `attached to the server${novaView} (Nova rolled the detach back; nova-compute's log for the server ` +
-            'has the reason, often a guest that does not release the disk)',
-        );
-      }
-      return undefined;
+  return watchVolume(cloud, volumeId, schedule, trail, {
+    targetStatuses: DETACH_SETTLED,
+    until: (volume) => attachmentOn(volume, serverId) === undefined,
+    checkFailed: async (volume) => {
+      if (!attachmentOn(volume, serverId) || volume.status !== 'in-use' || !trail.includesAny(DETACH_IN_PROGRESS)) return;
+      const novaKnows = (await cloud.compute.listVolumeAttachments(serverId).catch(() => undefined))?.some(
+        (attachment) => attachment.volumeId === volumeId,
+      );
+      const novaView =
+        novaKnows === undefined ? '' : novaKnows ? "; Nova still lists it among the server's attachments" : '; Nova no longer lists it';
+      throw internal(
+        `the detach of volume ${volumeId} from server ${serverId} failed: the volume went ${trail} and is still ` +
+          `attached to the server${novaView} (Nova rolled the detach back; nova-compute's log for the server ` +
+          'has the reason, often a guest that does not release the disk)' +
+          (await cinderReport(cloud, volumeId, startedAt)),
+      );
     },
-    logger,
-  );
+  });
 }
