@@ -1,7 +1,8 @@
 /**
  * Status waiting shared by all services. A waiter polls on an exponential schedule, fails fast on error
  * statuses with the resource's own fault message, and fetches through a BatchingFetcher so that many
- * concurrent waits on one resource type share one list call per tick instead of one GET each.
+ * concurrent waits on one resource type share one list call per tick instead of one GET each. A caller's
+ * `observe` hook sees each wait's every reading, however it was fetched.
  */
 import type { Logger } from '../log/logger';
 import type { WaitOptions, WaitSchedule } from './api';
