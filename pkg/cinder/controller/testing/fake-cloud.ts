@@ -74,6 +74,8 @@ async function waitFor<T extends { status: string }>(
       throw error;
     }
     last = resource.status;
+    // Same order as the real waiter: the observer sees the reading first and may end or fail the wait.
+    if ((await options?.observe?.(resource)) === 'done') return resource;
     if ((options?.errorStatuses ?? defaultErrors).includes(resource.status)) {
       const fault = (resource as unknown as { fault?: string }).fault;
       throw new ResourceErrorStateError(`${id} is ${resource.status}`, id, resource.status, fault);
