@@ -3,7 +3,7 @@
  * cloud controller manager) and the zone label. Lets the node plugin register on clouds without a
  * config drive or metadata service.
  */
-import type * as KubernetesClient from '@kubernetes/client-node';
+import { loadKubernetesClient, type KubernetesClientModule } from '../kubernetes/client-loader';
 
 export interface KubernetesNodeIdentity {
   providerId?: string;
@@ -37,13 +37,6 @@ export function zoneFromLabels(labels: Record<string, string> | undefined): stri
   return labels?.[ZONE_LABEL] || labels?.[LEGACY_ZONE_LABEL] || undefined;
 }
 
-type KubernetesClientModule = typeof KubernetesClient;
-
-// @kubernetes/client-node is ESM-only. TypeScript compiling to CommonJS rewrites `import()` into
-// `require()`, which jest's module system cannot do for ESM; a Function-constructed import() is left
-// alone by the compiler and stays a real dynamic import. (v1.x is used: v2 needs Node >= 22.19.)
-const importEsm = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
-
 export interface KubernetesFallbackOptions {
   /** Path to a kubeconfig; otherwise the in-cluster service account is used. */
   kubeconfig?: string;
@@ -54,7 +47,7 @@ export interface KubernetesFallbackOptions {
 
 export function createKubernetesNodeIdentityFallback(options: KubernetesFallbackOptions = {}): NodeIdentityFallback {
   const env = options.env ?? process.env;
-  const loadClient = options.loadClient ?? (() => importEsm('@kubernetes/client-node') as Promise<KubernetesClientModule>);
+  const loadClient = options.loadClient ?? loadKubernetesClient;
   return {
     description: options.kubeconfig ? `Kubernetes Node (kubeconfig ${options.kubeconfig})` : 'Kubernetes Node (in-cluster)',
     available: () => Boolean(options.kubeconfig || env.KUBERNETES_SERVICE_HOST),

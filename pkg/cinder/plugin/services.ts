@@ -21,6 +21,8 @@ import {
   type OpenStackCloud,
 } from '../../openstack';
 import { withInitialDelay, withInitialDelays } from './wait-schedules';
+import type { KubernetesClientModule } from '../kubernetes/client-loader';
+import { createKubernetesPvcAnnotationReader } from '../kubernetes/pvc-annotations';
 
 export type ReadinessCheck = () => boolean | Promise<boolean>;
 
@@ -53,7 +55,17 @@ function selectClouds(config: CloudConfig, all: Map<string, Cloud>, names: reado
   return selected;
 }
 
-export async function buildServices(options: CinderPluginOptions, logger: Logger): Promise<PluginServices> {
+/** Replaceable parts, for tests. */
+export interface BuildServicesDependencies {
+  /** How the Kubernetes client module is loaded (for `--pvc-annotations`). */
+  loadKubernetesClient?: () => Promise<KubernetesClientModule>;
+}
+
+export async function buildServices(
+  options: CinderPluginOptions,
+  logger: Logger,
+  dependencies: BuildServicesDependencies = {},
+): Promise<PluginServices> {
   const readiness: ReadinessCheck[] = [];
   let controller: ControllerHandlers | undefined;
   let groupController: GroupControllerHandlers | undefined;
@@ -82,6 +94,12 @@ export async function buildServices(options: CinderPluginOptions, logger: Logger
       withTopology: options.withTopology,
       ignoreVolumeAZ: config.blockStorage.ignoreVolumeAZ,
       pvcAnnotations: options.pvcAnnotations,
+      pvcAnnotationReader: options.pvcAnnotations
+        ? createKubernetesPvcAnnotationReader({
+            kubeconfig: options.kubeconfig === '' ? undefined : options.kubeconfig,
+            loadClient: dependencies.loadKubernetesClient,
+          })
+        : undefined,
       logger: logger.child({ service: 'controller' }),
       waitSchedules: withInitialDelays(CONTROLLER_WAITS, initialDelay),
     });
