@@ -10,7 +10,10 @@ import { startCsiServer, type CsiServer } from '../../csi/server';
 import { createCsiClient, type CsiClient } from '../../csi/testing/client';
 import { silentLogger } from '../../log/logger';
 import { startSimulator, type Simulator } from '../../simulator';
-import { buildServices, ConfigurationError } from './services';
+import type { ServiceError } from '@grpc/grpc-js';
+import type { KubernetesClientModule } from '../kubernetes/client-loader';
+import { Code } from '../../csi/errors';
+import { buildServices, ConfigurationError, type BuildServicesDependencies } from './services';
 
 describe('buildServices', () => {
   let simulator: Simulator;
@@ -45,9 +48,11 @@ describe('buildServices', () => {
     return parsed.options;
   };
 
-  const serve = async (...flags: string[]): Promise<CsiClient> => {
+  const serve = (...flags: string[]): Promise<CsiClient> => serveWith({}, ...flags);
+
+  const serveWith = async (dependencies: BuildServicesDependencies, ...flags: string[]): Promise<CsiClient> => {
     const parsed = options(...flags);
-    const plugin = await buildServices(parsed, silentLogger);
+    const plugin = await buildServices(parsed, silentLogger, dependencies);
     server = await startCsiServer({ endpoint: parsed.endpoint, services: plugin.services, logger: silentLogger });
     client = createCsiClient(server.address);
     return client;
@@ -129,5 +134,72 @@ describe('buildServices', () => {
     fs.writeFileSync(cloudConf, '[BlockStorage]\nrescan-on-resize = true\n');
     await expect(buildServices(options(...nodeFlags()), silentLogger)).rejects.toThrow(ConfigurationError);
     await expect(buildServices(options(...nodeFlags()), silentLogger)).rejects.toThrow(/no \[Global\] section/);
+  });
+
+  describe('--pvc-annotations', () => {
+    const GiB = String(1024 ** 3);
+    const capabilities = [{ mount: { fs_type: 'ext4' }, access_mode: { mode: 'SINGLE_NODE_WRITER' as const } }];
+
+    /** A fake client module: PVC `apps/<name>` carries `annotations[name]`; records kubeconfig loads and reads. */
+    function fakeKubernetes(annotations: Record<string, Record<string, string>>) {
+      const seen: string[] = [];
+      class KubeConfig {
+        loadFromFile(file: string) {
+          seen.push(`kubeconfig:${file}`);
+        }
+        loadFromCluster() {
+          seen.push('in-cluster');
+        }
+        makeApiClient() {
+          return {
+            async readNamespacedPersistentVolumeClaim({ name, namespace }: { name: string; namespace: string }) {
+              seen.push(`read:${namespace}/${name}`);
+              return { metadata: { annotations: namespace === 'apps' ? annotations[name] : undefined } };
+            },
+          };
+        }
+      }
+      const module = { KubeConfig, CoreV1Api: class {} } as unknown as KubernetesClientModule;
+      return { seen, loadKubernetesClient: async () => module };
+    }
+
+    const createFor = (csi: CsiClient, name: string, pvc: string) =>
+      csi.controller.CreateVolume({
+        name,
+        capacity_range: { required_bytes: GiB },
+        volume_capabilities: capabilities,
+        parameters: { 'csi.storage.k8s.io/pvc/name': pvc, 'csi.storage.k8s.io/pvc/namespace': 'apps' },
+      });
+
+    it('reads the PVC through the Kubernetes client (from --kubeconfig) and resolves its affinity annotation', async () => {
+      const kube = fakeKubernetes({
+        first: {},
+        second: { 'cinder.csi.openstack.org/affinity': 'annotated-first' },
+        broken: { 'cinder.csi.openstack.org/anti-affinity': 'no-such-volume' },
+      });
+      const kubeconfig = path.join(dir, 'kubeconfig');
+      const csi = await serveWith(kube, '--pvc-annotations', `--kubeconfig=${kubeconfig}`, '--provide-node-service=false');
+      const first = await createFor(csi, 'annotated-first', 'first');
+      const second = await createFor(csi, 'annotated-second', 'second');
+      expect(second.volume?.volume_id).toMatch(/^[0-9a-f-]{36}$/);
+      // The annotation is really used: one naming a volume that does not exist fails CreateVolume.
+      let failure: ServiceError | undefined;
+      await createFor(csi, 'annotated-broken', 'broken').catch((error: ServiceError) => {
+        failure = error;
+      });
+      expect(failure?.code).toBe(Code.INVALID_ARGUMENT);
+      expect(failure?.details).toContain('"no-such-volume"');
+      expect(kube.seen).toEqual([`kubeconfig:${kubeconfig}`, 'read:apps/first', 'read:apps/second', 'read:apps/broken']);
+      await csi.controller.DeleteVolume({ volume_id: first.volume!.volume_id });
+      await csi.controller.DeleteVolume({ volume_id: second.volume!.volume_id });
+    });
+
+    it('leaves the Kubernetes API alone without the flag', async () => {
+      const kube = fakeKubernetes({ plain: { 'cinder.csi.openstack.org/affinity': 'no-such-volume' } });
+      const csi = await serveWith(kube, '--provide-node-service=false');
+      const created = await createFor(csi, 'not-annotated', 'plain');
+      expect(kube.seen).toEqual([]);
+      await csi.controller.DeleteVolume({ volume_id: created.volume!.volume_id });
+    });
   });
 });
