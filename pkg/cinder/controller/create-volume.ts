@@ -21,6 +21,7 @@ import { gibToBytes, sizeGiBFromRange } from './capacity';
 import type { ControllerContext, RequestScope } from './context';
 import { parseVolumeParameters, type VolumeParameters } from './parameters';
 import { accessibleTopologyFor, cinderZoneForTopology, zoneFromTopology } from './topology';
+import { getVolumeOrNotFound } from './volume-lookup';
 
 /** What the new volume is made from. */
 type Source =
@@ -144,13 +145,7 @@ async function resolveSource(
   if (contentSource.type === 'volume') {
     const id = contentSource.volume?.volume_id;
     if (!id) throw invalidArgument('volume_content_source.volume.volume_id is required');
-    let volume: Volume;
-    try {
-      volume = await cloud.blockStorage.getVolume(id);
-    } catch (error) {
-      if (error instanceof NotFoundError) throw notFound(`source volume ${id} does not exist`);
-      throw error;
-    }
+    const volume = await getVolumeOrNotFound(cloud, id, 'source volume');
     if (volume.status !== 'available' && volume.status !== 'in-use') {
       throw unavailable(`source volume ${id} is "${volume.status}"; it can be cloned once it is available or in-use`);
     }

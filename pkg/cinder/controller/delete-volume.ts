@@ -8,6 +8,7 @@ import type { Cloud, Volume } from '../../openstack/api';
 import { NotFoundError, ResourceErrorStateError } from '../../openstack/errors';
 import { mapErrors } from '../errors';
 import type { ControllerContext, RequestScope } from './context';
+import { findVolume } from './volume-lookup';
 
 export async function deleteVolume(
   ctx: ControllerContext,
@@ -20,13 +21,8 @@ export async function deleteVolume(
   const operation = `delete volume ${volumeId}`;
   const waitingFor = `volume ${volumeId} to be deleted`;
   return mapErrors({ operation, badRequest: 'failed-precondition', waitingFor }, async () => {
-    let volume: Volume;
-    try {
-      volume = await cloud.blockStorage.getVolume(volumeId);
-    } catch (error) {
-      if (error instanceof NotFoundError) return {};
-      throw error;
-    }
+    const volume = await findVolume(cloud, volumeId);
+    if (!volume) return {};
     if (volume.status !== 'deleting') {
       await assertDeletable(cloud, volume);
       try {

@@ -2,32 +2,23 @@
  * ControllerExpandVolume (`os-extend`, online with microversion 3.42) and ControllerModifyVolume
  * (`os-retype`, migrating when the backend requires it); both wait until Cinder reports the change.
  */
-import { failedPrecondition, invalidArgument, notFound, outOfRange } from '../../csi/errors';
+import { failedPrecondition, invalidArgument, outOfRange } from '../../csi/errors';
 import type {
   ControllerExpandVolumeRequest,
   ControllerExpandVolumeResponse,
   ControllerModifyVolumeRequest,
   ControllerModifyVolumeResponse,
 } from '../../csi/types';
-import type { Cloud, Volume } from '../../openstack/api';
 import { NotFoundError } from '../../openstack/errors';
 import { mapErrors } from '../errors';
 import { accessTypeOf } from './access-modes';
 import { gibToBytes, limitBytes, sizeGiBFromRange } from './capacity';
 import type { ControllerContext, RequestScope } from './context';
 import { parseMutableParameters } from './parameters';
+import { getVolumeOrNotFound } from './volume-lookup';
 
 const STABLE_STATUSES = ['available', 'in-use'];
 const EXTEND_ERROR_STATUSES = ['error', 'error_extending', 'error_deleting'];
-
-async function getOrNotFound(cloud: Cloud, volumeId: string): Promise<Volume> {
-  try {
-    return await cloud.blockStorage.getVolume(volumeId);
-  } catch (error) {
-    if (error instanceof NotFoundError) throw notFound(`volume ${volumeId} does not exist`);
-    throw error;
-  }
-}
 
 export async function controllerExpandVolume(
   ctx: ControllerContext,
@@ -44,7 +35,7 @@ export async function controllerExpandVolume(
   const operation = `expand volume ${volumeId} to ${sizeGiB} GiB`;
   const waitingFor = `volume ${volumeId} to reach ${sizeGiB} GiB`;
   return mapErrors({ operation, badRequest: 'failed-precondition', waitingFor }, async () => {
-    let volume = await getOrNotFound(cloud, volumeId);
+    let volume = await getVolumeOrNotFound(cloud, volumeId);
     if (volume.size >= sizeGiB) {
       const limit = limitBytes(req.capacity_range);
       // Cinder cannot shrink: a volume already past limit_bytes cannot be brought inside the range.
@@ -81,7 +72,7 @@ export async function controllerModifyVolume(
   const operation = `change volume ${volumeId} to type "${volumeType}"`;
   const waitingFor = `volume ${volumeId} to finish retyping to "${volumeType}"`;
   return mapErrors({ operation, badRequest: 'invalid-argument', waitingFor }, async () => {
-    const volume = await getOrNotFound(cloud, volumeId);
+    const volume = await getVolumeOrNotFound(cloud, volumeId);
     let typeName: string;
     try {
       typeName = (await cloud.blockStorage.getVolumeType(volumeType)).name;

@@ -21,6 +21,7 @@ import { mapErrors } from '../errors';
 import type { ControllerContext, RequestScope } from './context';
 import { snapshotFromCinder, timestampOf } from './convert';
 import { parseGroupSnapshotParameters } from './parameters';
+import { getVolumeOrNotFound } from './volume-lookup';
 
 const PREFERRED_GROUP_TYPE = 'default_group_type';
 
@@ -72,7 +73,7 @@ export async function createVolumeGroupSnapshot(
         );
       }
     } else {
-      const volumes = await Promise.all(volumeIds.map((id) => getVolumeOrNotFound(cloud, id)));
+      const volumes = await Promise.all(volumeIds.map((id) => getVolumeOrNotFound(cloud, id, 'source volume')));
       const group = await groupFor(ctx, cloud, name, volumes, params.groupType, scope);
       groupSnapshot = await cloud.blockStorage.createGroupSnapshot(group.id, name, SNAPSHOT_DESCRIPTION);
       scope.logger.info('group snapshot created', { groupSnapshotId: groupSnapshot.id, groupId: group.id, volumeIds });
@@ -100,15 +101,6 @@ export async function createVolumeGroupSnapshot(
     await releaseVolumes(ctx, cloud, groupSnapshot.group_id, scope);
     return { group_snapshot: toCsi(groupSnapshot, await memberSnapshots(cloud, groupSnapshot.id)) };
   });
-}
-
-async function getVolumeOrNotFound(cloud: Cloud, id: string): Promise<Volume> {
-  try {
-    return await cloud.blockStorage.getVolume(id);
-  } catch (error) {
-    if (error instanceof NotFoundError) throw notFound(`source volume ${id} does not exist`);
-    throw error;
-  }
 }
 
 /** A group holding exactly `volumes`: one an earlier attempt left behind (same name), or a new one. */

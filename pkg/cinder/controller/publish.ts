@@ -17,6 +17,7 @@ import { PUBLISH_CONTEXT_DEVICE_PATH, PUBLISH_CONTEXT_VOLUME_ID } from '../const
 import { mapErrors } from '../errors';
 import { capabilityProblem } from './access-modes';
 import type { ControllerContext, RequestScope } from './context';
+import { findVolume, getVolumeOrNotFound } from './volume-lookup';
 
 /** Nova's `TooManyDiskDevices` (403) when `[compute] max_disk_devices_to_attach` is reached. */
 const ATTACH_LIMIT_MESSAGE = /maximum (allowed )?number of disk devices|too many disk devices|max_disk_devices/i;
@@ -46,7 +47,7 @@ export async function controllerPublishVolume(
   const waitingFor = `volume ${volumeId} to show its attachment to server ${serverId}`;
 
   return mapErrors({ operation, badRequest: 'failed-precondition', waitingFor }, async () => {
-    const volume = await getOrNotFound(cloud, volumeId);
+    const volume = await getVolumeOrNotFound(cloud, volumeId);
     const problem = capabilityProblem(req.volume_capability as NonNullable<typeof req.volume_capability>, volume.multiattach);
     if (problem) throw invalidArgument(`volume ${volumeId}: ${problem}`);
     try {
@@ -96,13 +97,8 @@ export async function controllerUnpublishVolume(
   const waitingFor = `volume ${volumeId} to be detached${req.node_id ? ` from server ${req.node_id}` : ''}`;
 
   return mapErrors({ operation, badRequest: 'failed-precondition', waitingFor }, async () => {
-    let volume: Volume;
-    try {
-      volume = await cloud.blockStorage.getVolume(volumeId);
-    } catch (error) {
-      if (error instanceof NotFoundError) return {};
-      throw error;
-    }
+    const volume = await findVolume(cloud, volumeId);
+    if (!volume) return {};
     // An empty node_id means "from every node" (CSI spec).
     const servers = req.node_id ? [req.node_id] : [...new Set((volume.attachments ?? []).map((a) => a.server_id))];
     for (const serverId of servers) {
@@ -132,15 +128,6 @@ export async function controllerUnpublishVolume(
     }
     return {};
   });
-}
-
-async function getOrNotFound(cloud: Cloud, volumeId: string): Promise<Volume> {
-  try {
-    return await cloud.blockStorage.getVolume(volumeId);
-  } catch (error) {
-    if (error instanceof NotFoundError) throw notFound(`volume ${volumeId} does not exist`);
-    throw error;
-  }
 }
 
 /** Statuses Cinder shows while an attach is under way (the volume has left `available`). */

@@ -24,6 +24,7 @@ import type { ControllerContext, RequestScope } from './context';
 import { snapshotFromBackup, snapshotFromCinder } from './convert';
 import { decodeSnapshotToken, encodeSnapshotToken, type SnapshotListPosition } from './pagination';
 import { parseSnapshotParameters, type SnapshotParameters } from './parameters';
+import { getVolumeOrNotFound } from './volume-lookup';
 
 const GONE_STATUSES = ['deleting'];
 
@@ -59,15 +60,6 @@ async function findBackupByName(cloud: Cloud, name: string): Promise<Backup | un
   return page.items.find((backup) => backup.name === name && !GONE_STATUSES.includes(backup.status));
 }
 
-async function assertSourceExists(cloud: Cloud, volumeId: string): Promise<void> {
-  try {
-    await cloud.blockStorage.getVolume(volumeId);
-  } catch (error) {
-    if (error instanceof NotFoundError) throw notFound(`source volume ${volumeId} does not exist`);
-    throw error;
-  }
-}
-
 function assertSameSource(kind: string, name: string, id: string, existingVolumeId: string, requestedVolumeId: string): void {
   if (existingVolumeId !== requestedVolumeId) {
     throw alreadyExists(`${kind} "${name}" already exists (${id}) for volume ${existingVolumeId}, not volume ${requestedVolumeId}`);
@@ -91,7 +83,7 @@ async function createCinderSnapshot(
     }
     return snapshotFromCinder(existing);
   }
-  await assertSourceExists(cloud, sourceVolumeId);
+  await getVolumeOrNotFound(cloud, sourceVolumeId, 'source volume');
   const created = await cloud.blockStorage.createSnapshot({
     volumeId: sourceVolumeId,
     name,
@@ -136,7 +128,7 @@ async function createBackup(
     }
     return snapshotFromBackup(existing);
   }
-  await assertSourceExists(cloud, sourceVolumeId);
+  await getVolumeOrNotFound(cloud, sourceVolumeId, 'source volume');
   let snapshot = await findSnapshotByName(cloud, name);
   if (snapshot) assertSameSource('snapshot', name, snapshot.id, snapshot.volume_id, sourceVolumeId);
   snapshot ??= await cloud.blockStorage.createSnapshot({

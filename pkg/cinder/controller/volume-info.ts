@@ -2,7 +2,7 @@
  * Read-only volume RPCs: ValidateVolumeCapabilities, ListVolumes (across clouds), ControllerGetVolume
  * (with a volume condition that also checks Nova still knows the servers the volume is attached to).
  */
-import { aborted, invalidArgument, notFound } from '../../csi/errors';
+import { aborted, invalidArgument } from '../../csi/errors';
 import type {
   ControllerGetVolumeRequest,
   ControllerGetVolumeResponse,
@@ -22,6 +22,7 @@ import type { ControllerContext } from './context';
 import { isErrorStatus, publishedNodeIds, statusCondition } from './convert';
 import { decodeVolumeToken, encodeVolumeToken, type VolumeListPosition } from './pagination';
 import { parseVolumeParameters } from './parameters';
+import { getVolumeOrNotFound } from './volume-lookup';
 import { zoneTopology } from './topology';
 
 export async function validateVolumeCapabilities(
@@ -33,13 +34,7 @@ export async function validateVolumeCapabilities(
   if (!req.volume_capabilities?.length) throw invalidArgument('volume_capabilities must not be empty');
   const cloud = ctx.clouds.forSecrets(req.secrets);
   return mapErrors({ operation: `validate capabilities of volume ${volumeId}` }, async () => {
-    let volume: Volume;
-    try {
-      volume = await cloud.blockStorage.getVolume(volumeId);
-    } catch (error) {
-      if (error instanceof NotFoundError) throw notFound(`volume ${volumeId} does not exist`);
-      throw error;
-    }
+    const volume = await getVolumeOrNotFound(cloud, volumeId);
     for (const capability of req.volume_capabilities) {
       const problem = capabilityProblem(capability, volume.multiattach);
       if (problem) return { message: problem };
