@@ -45,6 +45,34 @@ export function describeIdentityAndController(suite: SanitySuite): void {
     return false;
   }
 
+  /**
+   * Pages through a List call two entries at a time and checks the pages together hold exactly the
+   * unpaged listing (which must include `created`), each ID once; returns how many pages it took.
+   */
+  async function expectPagesCoverEveryEntry(
+    created: Set<string>,
+    list: (request: { max_entries?: number; starting_token?: string }) => Promise<{ ids: string[]; next_token: string }>,
+  ): Promise<number> {
+    const unpaged = (await list({})).ids;
+    expect(new Set(unpaged).size).toBe(unpaged.length);
+    for (const id of created) expect(unpaged).toContain(id);
+
+    const paged: string[] = [];
+    let token = '';
+    let pages = 0;
+    do {
+      const page = await list({ max_entries: 2, starting_token: token });
+      expect(page.ids.length).toBeLessThanOrEqual(2);
+      paged.push(...page.ids);
+      token = page.next_token;
+      pages++;
+      expect(pages).toBeLessThanOrEqual(unpaged.length + 1);
+    } while (token !== '');
+    expect(paged.length).toBe(new Set(paged).size);
+    expect([...paged].sort()).toEqual([...unpaged].sort());
+    return pages;
+  }
+
   describe('sanity: Identity', () => {
     it('GetPluginInfo: name is a DNS-like name of at most 63 characters; vendor_version is set', async () => {
       const info = await client().identity.GetPluginInfo({});
@@ -601,23 +629,10 @@ export function describeIdentityAndController(suite: SanitySuite): void {
         const created = new Set<string>();
         for (let index = 0; index < 5; index++) created.add(await createVolume());
 
-        const unpaged = (await controller().ListVolumes({})).entries.map((entry) => entry.volume!.volume_id);
-        expect(new Set(unpaged).size).toBe(unpaged.length);
-        for (const id of created) expect(unpaged).toContain(id);
-
-        const paged: string[] = [];
-        let token = '';
-        let pages = 0;
-        do {
-          const page = await controller().ListVolumes({ max_entries: 2, starting_token: token });
-          expect(page.entries.length).toBeLessThanOrEqual(2);
-          paged.push(...page.entries.map((entry) => entry.volume!.volume_id));
-          token = page.next_token;
-          pages++;
-          expect(pages).toBeLessThanOrEqual(unpaged.length + 1);
-        } while (token !== '');
-        expect(paged.length).toBe(new Set(paged).size);
-        expect([...paged].sort()).toEqual([...unpaged].sort());
+        const pages = await expectPagesCoverEveryEntry(created, async (request) => {
+          const page = await controller().ListVolumes(request);
+          return { ids: page.entries.map((entry) => entry.volume!.volume_id), next_token: page.next_token };
+        });
         expect(pages).toBeGreaterThanOrEqual(3);
       });
 
@@ -766,23 +781,10 @@ export function describeIdentityAndController(suite: SanitySuite): void {
         const created = new Set<string>();
         for (let index = 0; index < 5; index++) created.add(await createSnapshot(volumeId));
 
-        const unpaged = (await controller().ListSnapshots({})).entries.map((entry) => entry.snapshot!.snapshot_id);
-        expect(new Set(unpaged).size).toBe(unpaged.length);
-        for (const id of created) expect(unpaged).toContain(id);
-
-        const paged: string[] = [];
-        let token = '';
-        let pages = 0;
-        do {
-          const page = await controller().ListSnapshots({ max_entries: 2, starting_token: token });
-          expect(page.entries.length).toBeLessThanOrEqual(2);
-          paged.push(...page.entries.map((entry) => entry.snapshot!.snapshot_id));
-          token = page.next_token;
-          pages++;
-          expect(pages).toBeLessThanOrEqual(unpaged.length + 1);
-        } while (token !== '');
-        expect(paged.length).toBe(new Set(paged).size);
-        expect([...paged].sort()).toEqual([...unpaged].sort());
+        await expectPagesCoverEveryEntry(created, async (request) => {
+          const page = await controller().ListSnapshots(request);
+          return { ids: page.entries.map((entry) => entry.snapshot!.snapshot_id), next_token: page.next_token };
+        });
       });
 
       it('ListSnapshots with an invalid starting_token → ABORTED', async () => {
