@@ -116,6 +116,20 @@ export function createFakeCloud(name = ''): { cloud: Cloud; state: FakeCloudStat
     }
   };
   const record = (call: string) => state.calls.push(call);
+  /** The stored resource itself (callers mutate it), or Cinder's/Nova's 404. */
+  const found = <T>(resources: Map<string, T>, kind: string, id: string): T => {
+    const resource = resources.get(id);
+    if (!resource) throw new NotFoundError(`${kind} ${id} could not be found.`);
+    return resource;
+  };
+  /** Cinder's `name` and `volume_id` list filters. */
+  const matching = <T extends { name: string | null; volume_id: string }>(
+    resources: Map<string, T>,
+    options?: { name?: string; volumeId?: string },
+  ): T[] =>
+    [...resources.values()].filter(
+      (r) => (options?.name === undefined || r.name === options.name) && (options?.volumeId === undefined || r.volume_id === options.volumeId),
+    );
   const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
   const page = <T extends { id: string }>(items: T[], options?: { limit?: number; marker?: string; allPages?: boolean }): Page<T> => {
     for (const item of items) settle(item.id);
@@ -133,21 +147,15 @@ export function createFakeCloud(name = ''): { cloud: Cloud; state: FakeCloudStat
   const getVolume = async (id: string): Promise<Volume> => {
     record(`getVolume ${id}`);
     settle(id);
-    const volume = state.volumes.get(id);
-    if (!volume) throw new NotFoundError(`Volume ${id} could not be found.`);
-    return clone(volume);
+    return clone(found(state.volumes, 'Volume', id));
   };
   const getSnapshot = async (id: string): Promise<Snapshot> => {
     settle(id);
-    const snapshot = state.snapshots.get(id);
-    if (!snapshot) throw new NotFoundError(`Snapshot ${id} could not be found.`);
-    return clone(snapshot);
+    return clone(found(state.snapshots, 'Snapshot', id));
   };
   const getBackup = async (id: string): Promise<Backup> => {
     settle(id);
-    const backup = state.backups.get(id);
-    if (!backup) throw new NotFoundError(`Backup ${id} could not be found.`);
-    return clone(backup);
+    return clone(found(state.backups, 'Backup', id));
   };
   const unsupported = (what: string) => async () => {
     throw new Error(`fake cloud does not implement ${what}`);
@@ -200,8 +208,7 @@ export function createFakeCloud(name = ''): { cloud: Cloud; state: FakeCloudStat
     },
     async deleteVolume(id) {
       record(`deleteVolume ${id}`);
-      const volume = state.volumes.get(id);
-      if (!volume) throw new NotFoundError(`Volume ${id} could not be found.`);
+      const volume = found(state.volumes, 'Volume', id);
       if (volume.attachments.length > 0) throw new BadRequestError('Volume status must be available or error');
       if ([...state.snapshots.values()].some((s) => s.volume_id === id)) throw new BadRequestError('Volume has snapshots');
       volume.status = 'deleting';
@@ -209,8 +216,7 @@ export function createFakeCloud(name = ''): { cloud: Cloud; state: FakeCloudStat
     },
     async extendVolume(id, size, inUse) {
       record(`extendVolume ${id} ${size} ${inUse}`);
-      const volume = state.volumes.get(id);
-      if (!volume) throw new NotFoundError(`Volume ${id} could not be found.`);
+      const volume = found(state.volumes, 'Volume', id);
       const previous = volume.status;
       volume.status = 'extending';
       later(id, volume, () => {
@@ -220,8 +226,7 @@ export function createFakeCloud(name = ''): { cloud: Cloud; state: FakeCloudStat
     },
     async retypeVolume(id, newType) {
       record(`retypeVolume ${id} ${newType}`);
-      const volume = state.volumes.get(id);
-      if (!volume) throw new NotFoundError(`Volume ${id} could not be found.`);
+      const volume = found(state.volumes, 'Volume', id);
       const previous = volume.status;
       volume.status = 'retyping';
       later(id, volume, () => {
@@ -230,16 +235,14 @@ export function createFakeCloud(name = ''): { cloud: Cloud; state: FakeCloudStat
       });
     },
     async updateVolumeMetadata(id, metadata) {
-      const volume = state.volumes.get(id);
-      if (!volume) throw new NotFoundError(`Volume ${id} could not be found.`);
+      const volume = found(state.volumes, 'Volume', id);
       Object.assign(volume.metadata, metadata);
     },
     waitForVolume: (id, targets, options) => waitFor(() => getVolume(id), id, targets, options, ['error']),
 
     async createSnapshot(options) {
       record(`createSnapshot ${options.name}`);
-      const volume = state.volumes.get(options.volumeId);
-      if (!volume) throw new NotFoundError(`Volume ${options.volumeId} could not be found.`);
+      const volume = found(state.volumes, 'Volume', options.volumeId);
       if (volume.status === 'in-use' && !options.force) throw new BadRequestError("Volume status must be 'available'");
       const snapshot: Snapshot = {
         id: newId(),
@@ -259,15 +262,11 @@ export function createFakeCloud(name = ''): { cloud: Cloud; state: FakeCloudStat
     },
     getSnapshot,
     async listSnapshots(options) {
-      const items = [...state.snapshots.values()].filter(
-        (s) => (options?.name === undefined || s.name === options.name) && (options?.volumeId === undefined || s.volume_id === options.volumeId),
-      );
-      return page(items, options);
+      return page(matching(state.snapshots, options), options);
     },
     async deleteSnapshot(id) {
       record(`deleteSnapshot ${id}`);
-      const snapshot = state.snapshots.get(id);
-      if (!snapshot) throw new NotFoundError(`Snapshot ${id} could not be found.`);
+      const snapshot = found(state.snapshots, 'Snapshot', id);
       snapshot.status = 'deleting';
       later(id, snapshot, () => state.snapshots.delete(id));
     },
@@ -275,8 +274,7 @@ export function createFakeCloud(name = ''): { cloud: Cloud; state: FakeCloudStat
 
     async createBackup(options) {
       record(`createBackup ${options.name}`);
-      const volume = state.volumes.get(options.volumeId);
-      if (!volume) throw new NotFoundError(`Volume ${options.volumeId} could not be found.`);
+      const volume = found(state.volumes, 'Volume', options.volumeId);
       const backup: Backup = {
         id: newId(),
         name: options.name ?? null,
@@ -301,14 +299,10 @@ export function createFakeCloud(name = ''): { cloud: Cloud; state: FakeCloudStat
     },
     getBackup,
     async listBackups(options) {
-      const items = [...state.backups.values()].filter(
-        (b) => (options?.name === undefined || b.name === options.name) && (options?.volumeId === undefined || b.volume_id === options.volumeId),
-      );
-      return page(items, options);
+      return page(matching(state.backups, options), options);
     },
     async deleteBackup(id) {
-      const backup = state.backups.get(id);
-      if (!backup) throw new NotFoundError(`Backup ${id} could not be found.`);
+      const backup = found(state.backups, 'Backup', id);
       backup.status = 'deleting';
       later(id, backup, () => state.backups.delete(id));
     },
@@ -343,16 +337,12 @@ export function createFakeCloud(name = ''): { cloud: Cloud; state: FakeCloudStat
 
   const compute: ComputeApi = {
     async getServer(id) {
-      const server = state.servers.get(id);
-      if (!server) throw new NotFoundError(`Instance ${id} could not be found.`);
-      return clone(server);
+      return clone(found(state.servers, 'Instance', id));
     },
     async attachVolume(serverId, volumeId) {
       record(`attachVolume ${serverId} ${volumeId}`);
-      const server = state.servers.get(serverId);
-      if (!server) throw new NotFoundError(`Instance ${serverId} could not be found.`);
-      const volume = state.volumes.get(volumeId);
-      if (!volume) throw new NotFoundError(`Volume ${volumeId} could not be found.`);
+      const server = found(state.servers, 'Instance', serverId);
+      const volume = found(state.volumes, 'Volume', volumeId);
       if (volume.attachments.length > 0 && !volume.multiattach) throw new BadRequestError('volume is already attached');
       const attachedHere = [...state.volumes.values()].filter((v) => v.attachments.some((a) => a.server_id === serverId)).length;
       if (server.maxVolumes !== undefined && attachedHere >= server.maxVolumes) {
