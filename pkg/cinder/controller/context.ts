@@ -10,9 +10,13 @@ export type PvcAnnotationReader = (namespace: string, name: string) => Promise<R
 
 export interface ControllerContext {
   clouds: CloudSelector;
+  /** `--cluster`: written to volume and snapshot metadata. */
   clusterId: string;
+  /** `--with-topology`. */
   withTopology: boolean;
+  /** `[BlockStorage] ignore-volume-az`. */
   ignoreVolumeAZ: boolean;
+  /** `--pvc-annotations`: scheduler hints from PVC annotations (needs `pvcAnnotationReader`). */
   pvcAnnotations: boolean;
   pvcAnnotationReader?: PvcAnnotationReader;
   logger: Logger;

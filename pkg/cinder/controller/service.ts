@@ -8,10 +8,9 @@ import type {
   GroupControllerGetCapabilitiesResponse,
 } from '../../csi/types';
 import type { ControllerHandlers, GroupControllerHandlers } from '../../csi/handlers';
-import type { Logger } from '../../log/logger';
 import type { Cloud } from '../../openstack/api';
 import { CloudSelector } from './clouds';
-import type { ControllerContext, PvcAnnotationReader } from './context';
+import type { ControllerContext } from './context';
 import { createVolume } from './create-volume';
 import { deleteVolume } from './delete-volume';
 import { controllerExpandVolume, controllerModifyVolume } from './expand-modify';
@@ -22,19 +21,10 @@ import { createSnapshot, deleteSnapshot, getSnapshot, listSnapshots } from './sn
 import { controllerGetVolume, listVolumes, validateVolumeCapabilities } from './volume-info';
 import { resolveWaitSchedules, type ControllerWaitSchedules } from './wait-schedules';
 
-export interface CinderControllerOptions {
+/** The shared context's flags as they are; clouds and wait schedules in the form the caller has them. */
+export interface CinderControllerOptions extends Omit<ControllerContext, 'clouds' | 'waits'> {
   /** Configured clouds by name ("" = `[Global]`). */
   clouds: Map<string, Cloud>;
-  /** `--cluster`: written to volume and snapshot metadata. */
-  clusterId: string;
-  /** `--with-topology`. */
-  withTopology: boolean;
-  /** `[BlockStorage] ignore-volume-az`. */
-  ignoreVolumeAZ: boolean;
-  /** `--pvc-annotations`: scheduler hints from PVC annotations (needs `pvcAnnotationReader`). */
-  pvcAnnotations: boolean;
-  pvcAnnotationReader?: PvcAnnotationReader;
-  logger: Logger;
   waitSchedules?: Partial<ControllerWaitSchedules>;
 }
 
@@ -68,16 +58,8 @@ export interface CinderControllerService {
 }
 
 export function createCinderControllerService(options: CinderControllerOptions): CinderControllerService {
-  const ctx: ControllerContext = {
-    clouds: new CloudSelector(options.clouds),
-    clusterId: options.clusterId,
-    withTopology: options.withTopology,
-    ignoreVolumeAZ: options.ignoreVolumeAZ,
-    pvcAnnotations: options.pvcAnnotations,
-    pvcAnnotationReader: options.pvcAnnotationReader,
-    logger: options.logger,
-    waits: resolveWaitSchedules(options.waitSchedules),
-  };
+  const { clouds, waitSchedules, ...flags } = options;
+  const ctx: ControllerContext = { ...flags, clouds: new CloudSelector(clouds), waits: resolveWaitSchedules(waitSchedules) };
   if (options.pvcAnnotations && !options.pvcAnnotationReader) {
     options.logger.warn('--pvc-annotations is set but no Kubernetes client is available: affinity annotations are ignored');
   }
@@ -115,6 +97,6 @@ export function createCinderControllerService(options: CinderControllerOptions):
     controller,
     groupController,
     /** Ready once at least one cloud is configured; the clouds authenticate lazily on first use. */
-    ready: (): boolean => options.clouds.size > 0,
+    ready: (): boolean => clouds.size > 0,
   };
 }
