@@ -66,6 +66,32 @@ function assertSameSource(kind: string, name: string, id: string, existingVolume
   }
 }
 
+/** The Cinder snapshot behind a CSI snapshot, or the first step of a backup. */
+function requestCinderSnapshot(
+  cloud: Cloud,
+  name: string,
+  sourceVolumeId: string,
+  params: SnapshotParameters,
+  metadata: Record<string, string>,
+): Promise<CinderSnapshot> {
+  return cloud.blockStorage.createSnapshot({ volumeId: sourceVolumeId, name, description: SNAPSHOT_DESCRIPTION, force: params.force, metadata });
+}
+
+/**
+ * An earlier attempt under this name ended in `error`: delete it so the snapshotter's next retry
+ * starts afresh, and fail this call with Cinder's reason.
+ */
+async function discardFailedAttempt(
+  kind: 'snapshot' | 'backup',
+  id: string,
+  reason: string | null | undefined,
+  remove: () => Promise<unknown>,
+  scope: RequestScope,
+): Promise<never> {
+  await quietly(remove, scope, `delete failed ${kind}`);
+  throw internal(`Cinder failed to create ${kind} ${id} (status "error")${reason ? `: ${reason}` : ''}; it was deleted, a retry creates a new one`);
+}
+
 async function createCinderSnapshot(
   cloud: Cloud,
   name: string,
@@ -78,19 +104,12 @@ async function createCinderSnapshot(
   if (existing) {
     assertSameSource('snapshot', name, existing.id, existing.volume_id, sourceVolumeId);
     if (existing.status === 'error') {
-      await quietly(() => cloud.blockStorage.deleteSnapshot(existing.id), scope, 'delete failed snapshot');
-      throw internal(`Cinder failed to create snapshot ${existing.id} (status "error"); it was deleted, a retry creates a new one`);
+      return discardFailedAttempt('snapshot', existing.id, '', () => cloud.blockStorage.deleteSnapshot(existing.id), scope);
     }
     return snapshotFromCinder(existing);
   }
   await getVolumeOrNotFound(cloud, sourceVolumeId, 'source volume');
-  const created = await cloud.blockStorage.createSnapshot({
-    volumeId: sourceVolumeId,
-    name,
-    description: SNAPSHOT_DESCRIPTION,
-    force: params.force,
-    metadata,
-  });
+  const created = await requestCinderSnapshot(cloud, name, sourceVolumeId, params, metadata);
   scope.logger.info('snapshot created', { snapshotId: created.id, name, status: created.status });
   return snapshotFromCinder(created);
 }
@@ -109,10 +128,7 @@ async function createBackup(
   if (existing) {
     assertSameSource('backup', name, existing.id, existing.volume_id, sourceVolumeId);
     if (existing.status === 'error') {
-      await quietly(() => cloud.blockStorage.deleteBackup(existing.id), scope, 'delete failed backup');
-      throw internal(
-        `Cinder failed to create backup ${existing.id}${existing.fail_reason ? `: ${existing.fail_reason}` : ''}; it was deleted, a retry creates a new one`,
-      );
+      return discardFailedAttempt('backup', existing.id, existing.fail_reason, () => cloud.blockStorage.deleteBackup(existing.id), scope);
     }
     if (existing.status === 'available') {
       await removeIntermediateSnapshot(cloud, name, sourceVolumeId, scope);
@@ -131,13 +147,7 @@ async function createBackup(
   await getVolumeOrNotFound(cloud, sourceVolumeId, 'source volume');
   let snapshot = await findSnapshotByName(cloud, name);
   if (snapshot) assertSameSource('snapshot', name, snapshot.id, snapshot.volume_id, sourceVolumeId);
-  snapshot ??= await cloud.blockStorage.createSnapshot({
-    volumeId: sourceVolumeId,
-    name,
-    description: SNAPSHOT_DESCRIPTION,
-    force: params.force,
-    metadata,
-  });
+  snapshot ??= await requestCinderSnapshot(cloud, name, sourceVolumeId, params, metadata);
   if (snapshot.status !== 'available') {
     try {
       snapshot = await cloud.blockStorage.waitForSnapshot(snapshot.id, ['available'], {
