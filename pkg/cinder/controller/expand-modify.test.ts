@@ -1,44 +1,16 @@
 /** ControllerExpandVolume's capacity range against the fake cloud: the answer must lie inside the range. */
 import { Code, CsiError } from '../../csi/errors';
-import type { ControllerHandlers } from '../../csi/handlers';
-import { silentLogger } from '../../log/logger';
-import type { Cloud } from '../../openstack/api';
-import { createCinderControllerService } from './service';
+import { controllerOn, createVolumeRequest, MOUNT_RWO, TEST_SCOPE } from './testing/controller-under-test';
 import { createFakeCloud } from './testing/fake-cloud';
 
 const GiB = 1024 ** 3;
-const fast = { initialDelayMs: 1, factor: 1, checks: 10 };
-const scope = { requestId: 'r', method: 'test', logger: silentLogger };
-const mountRWO = {
-  access_mode: { mode: 'SINGLE_NODE_WRITER' as const },
-  access_type: 'mount' as const,
-  mount: { fs_type: 'ext4', mount_flags: [], volume_mount_group: '' },
-};
 
 async function twoGiBVolume() {
   const { cloud, state } = createFakeCloud('');
-  const service = createCinderControllerService({
-    clouds: new Map<string, Cloud>([['', cloud]]),
-    clusterId: 'test-cluster',
-    withTopology: true,
-    ignoreVolumeAZ: false,
-    pvcAnnotations: false,
-    logger: silentLogger,
-    waitSchedules: { volumeCreate: fast, volumeStatus: fast, diskAttached: fast, diskDetached: fast, snapshotReady: fast, groupStatus: fast },
-  });
-  const controller = service.controller as Required<ControllerHandlers>;
+  const { controller } = controllerOn(cloud);
   const created = await controller.CreateVolume(
-    {
-      name: 'two',
-      capacity_range: { required_bytes: String(2 * GiB), limit_bytes: '0' },
-      volume_capabilities: [mountRWO],
-      parameters: {},
-      secrets: {},
-      volume_content_source: null,
-      accessibility_requirements: null,
-      mutable_parameters: {},
-    },
-    scope,
+    createVolumeRequest('two', { capacity_range: { required_bytes: String(2 * GiB), limit_bytes: '0' } }),
+    TEST_SCOPE,
   );
   return { controller, state, volumeId: created.volume?.volume_id as string };
 }
@@ -48,21 +20,21 @@ function expandRequest(volumeId: string, requiredBytes: number, limitBytes: numb
     volume_id: volumeId,
     capacity_range: { required_bytes: String(requiredBytes), limit_bytes: String(limitBytes) },
     secrets: {},
-    volume_capability: mountRWO,
+    volume_capability: MOUNT_RWO,
   };
 }
 
 describe('ControllerExpandVolume capacity range', () => {
   it('answers OK without extending when the volume already has the required size and is within the limit', async () => {
     const { controller, state, volumeId } = await twoGiBVolume();
-    const response = await controller.ControllerExpandVolume(expandRequest(volumeId, GiB, 3 * GiB), scope);
+    const response = await controller.ControllerExpandVolume(expandRequest(volumeId, GiB, 3 * GiB), TEST_SCOPE);
     expect(response.capacity_bytes).toBe(String(2 * GiB));
     expect(state.volumes.get(volumeId)?.size).toBe(2);
   });
 
   it('answers OUT_OF_RANGE when the volume is already bigger than limit_bytes (it cannot shrink)', async () => {
     const { controller, state, volumeId } = await twoGiBVolume();
-    const error = await controller.ControllerExpandVolume(expandRequest(volumeId, GiB, GiB), scope).then(
+    const error = await controller.ControllerExpandVolume(expandRequest(volumeId, GiB, GiB), TEST_SCOPE).then(
       () => undefined,
       (e: unknown) => e,
     );

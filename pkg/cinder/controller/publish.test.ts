@@ -3,41 +3,16 @@
  * tests/controller/attach-faults.test.ts): the answer carries the fault the cloud recorded.
  */
 import { Code, CsiError } from '../../csi/errors';
-import type { ControllerHandlers } from '../../csi/handlers';
-import { silentLogger } from '../../log/logger';
-import type { Cloud } from '../../openstack/api';
-import { createCinderControllerService } from './service';
+import { controllerOn, createVolumeRequest, MOUNT_RWO, TEST_SCOPE } from './testing/controller-under-test';
 import { addServer, createFakeCloud } from './testing/fake-cloud';
-
-const fast = { initialDelayMs: 1, factor: 1, checks: 10 };
-const scope = { requestId: 'r', method: 'test', logger: silentLogger };
-const mountRWO = { access_mode: { mode: 'SINGLE_NODE_WRITER' as const }, access_type: 'mount' as const, mount: { fs_type: 'ext4', mount_flags: [], volume_mount_group: '' } };
 
 it("answers INTERNAL with Cinder's fault when the volume turns to error while attaching", async () => {
   const { cloud, state } = createFakeCloud('');
   addServer(state, 'node-1');
-  const service = createCinderControllerService({
-    clouds: new Map<string, Cloud>([['', cloud]]),
-    clusterId: 'test-cluster',
-    withTopology: true,
-    ignoreVolumeAZ: false,
-    pvcAnnotations: false,
-    logger: silentLogger,
-    waitSchedules: { volumeCreate: fast, volumeStatus: fast, diskAttached: fast, diskDetached: fast, snapshotReady: fast, groupStatus: fast },
-  });
-  const controller = service.controller as Required<ControllerHandlers>;
+  const { controller } = controllerOn(cloud);
   const created = await controller.CreateVolume(
-    {
-      name: 'pub-error',
-      capacity_range: { required_bytes: String(1024 ** 3), limit_bytes: '0' },
-      volume_capabilities: [mountRWO],
-      parameters: {},
-      secrets: {},
-      volume_content_source: null,
-      accessibility_requirements: null,
-      mutable_parameters: {},
-    } as Parameters<Required<ControllerHandlers>['CreateVolume']>[0],
-    scope,
+    createVolumeRequest('pub-error'),
+    TEST_SCOPE,
   );
   const volumeId = created.volume?.volume_id as string;
 
@@ -54,8 +29,8 @@ it("answers INTERNAL with Cinder's fault when the volume turns to error while at
   let error: unknown;
   try {
     await controller.ControllerPublishVolume(
-      { volume_id: volumeId, node_id: 'node-1', volume_capability: mountRWO, readonly: false, secrets: {}, volume_context: {} },
-      scope,
+      { volume_id: volumeId, node_id: 'node-1', volume_capability: MOUNT_RWO, readonly: false, secrets: {}, volume_context: {} },
+      TEST_SCOPE,
     );
   } catch (caught) {
     error = caught;

@@ -3,10 +3,8 @@
  * load the real ESM-only package), and the controller using it to build Cinder scheduler hints.
  */
 import { Code, CsiError } from '../../csi/errors';
-import type { ControllerHandlers } from '../../csi/handlers';
-import { silentLogger } from '../../log/logger';
 import type { CreateVolumeOptions } from '../../openstack/api';
-import { createCinderControllerService } from '../controller';
+import { controllerOn, createVolumeRequest, TEST_SCOPE } from '../controller/testing/controller-under-test';
 import { createFakeCloud } from '../controller/testing/fake-cloud';
 import type { KubernetesClientModule } from './client-loader';
 import { createKubernetesPvcAnnotationReader } from './pvc-annotations';
@@ -122,22 +120,7 @@ describe('createKubernetesPvcAnnotationReader', () => {
 });
 
 describe('CreateVolume with the Kubernetes PVC annotation reader (fake cloud)', () => {
-  const GiB = 1024 ** 3;
-  const fast = { initialDelayMs: 1, factor: 1, checks: 10 };
-  const scope = { requestId: 'r', method: 'test', logger: silentLogger };
-  const request = (name: string, parameters: Record<string, string> = {}) =>
-    ({
-      name,
-      capacity_range: { required_bytes: String(GiB), limit_bytes: '0' },
-      volume_capabilities: [
-        { access_mode: { mode: 'SINGLE_NODE_WRITER' }, access_type: 'mount', mount: { fs_type: 'ext4', mount_flags: [], volume_mount_group: '' } },
-      ],
-      parameters,
-      secrets: {},
-      volume_content_source: null,
-      accessibility_requirements: null,
-      mutable_parameters: {},
-    }) as unknown as Parameters<Required<ControllerHandlers>['CreateVolume']>[0];
+  const request = (name: string, parameters: Record<string, string> = {}) => createVolumeRequest(name, { parameters });
   const pvcParameters = (namespace: string, name: string) => ({
     'csi.storage.k8s.io/pvc/name': name,
     'csi.storage.k8s.io/pvc/namespace': namespace,
@@ -151,24 +134,18 @@ describe('CreateVolume with the Kubernetes PVC annotation reader (fake cloud)', 
       creates.push(options);
       return createVolume(options);
     };
-    const service = createCinderControllerService({
-      clouds: new Map([['', cloud]]),
-      clusterId: 'c',
-      withTopology: true,
-      ignoreVolumeAZ: false,
+    const { controller } = controllerOn(cloud, {
       pvcAnnotations: true,
       pvcAnnotationReader: createKubernetesPvcAnnotationReader({ loadClient: fake.loadClient }),
-      logger: silentLogger,
-      waitSchedules: { volumeCreate: fast },
     });
-    return { controller: service.controller as Required<ControllerHandlers>, creates };
+    return { controller, creates };
   }
 
   it('sends same_host for an affinity annotation naming another volume', async () => {
     const fake = fakeClient({ 'apps/db-0': {}, 'apps/db-1': { 'cinder.csi.openstack.org/affinity': 'pvc-first' } });
     const { controller, creates } = setup(fake);
-    const first = await controller.CreateVolume(request('pvc-first', pvcParameters('apps', 'db-0')), scope);
-    await controller.CreateVolume(request('pvc-second', pvcParameters('apps', 'db-1')), scope);
+    const first = await controller.CreateVolume(request('pvc-first', pvcParameters('apps', 'db-0')), TEST_SCOPE);
+    await controller.CreateVolume(request('pvc-second', pvcParameters('apps', 'db-1')), TEST_SCOPE);
     expect(fake.reads).toEqual([
       { name: 'db-0', namespace: 'apps' },
       { name: 'db-1', namespace: 'apps' },
@@ -181,7 +158,7 @@ describe('CreateVolume with the Kubernetes PVC annotation reader (fake cloud)', 
 
   it('fails CreateVolume, naming the PVC, when the PVC cannot be read; nothing is created', async () => {
     const { controller, creates } = setup(fakeClient({}));
-    const error = await failureOf(controller.CreateVolume(request('pvc-x', pvcParameters('apps', 'missing')), scope));
+    const error = await failureOf(controller.CreateVolume(request('pvc-x', pvcParameters('apps', 'missing')), TEST_SCOPE));
     expect(error.code).toBe(Code.FAILED_PRECONDITION);
     expect(error.message).toContain('PersistentVolumeClaim apps/missing');
     expect(creates).toEqual([]);
