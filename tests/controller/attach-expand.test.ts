@@ -6,72 +6,63 @@ import { TOPOLOGY_ZONE_KEY } from '../../pkg/cinder/constants';
 import { sanitizeZone } from '../../pkg/cinder/node';
 import { Code } from '../../pkg/csi/errors';
 import type { CreateVolumeRequest } from '../../pkg/csi/generated/csi/v1/CreateVolumeRequest';
-import { block, eventually, failure, GiB, mount, requestCount, RWO, startHarness, type Harness } from './harness';
+import { block, eventually, failure, GiB, mount, requestCount, RWO, harnessForFile, startHarness } from './harness';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h?.stop();
-});
-afterEach(() => {
-  h.sim.control.clearFaults();
-});
+const h = harnessForFile();
 
 async function newVolume(name: string, extra: Partial<CreateVolumeRequest> = {}): Promise<string> {
-  const response = await h.client.controller.CreateVolume({ name, capacity_range: { required_bytes: String(GiB) }, volume_capabilities: [RWO], ...extra });
+  const response = await h().client.controller.CreateVolume({ name, capacity_range: { required_bytes: String(GiB) }, volume_capabilities: [RWO], ...extra });
   return response.volume!.volume_id;
 }
 
 describe('ControllerPublishVolume / ControllerUnpublishVolume', () => {
   it('attaches through Nova, waits until Cinder shows it, and repeats with the same context', async () => {
     const volumeId = await newVolume('pub-1');
-    const published = await h.client.controller.ControllerPublishVolume({ volume_id: volumeId, node_id: h.nodes.a.id, volume_capability: RWO });
-    const volume = await h.cloud.blockStorage.getVolume(volumeId);
+    const published = await h().client.controller.ControllerPublishVolume({ volume_id: volumeId, node_id: h().nodes.a.id, volume_capability: RWO });
+    const volume = await h().cloud.blockStorage.getVolume(volumeId);
     expect(volume.status).toBe('in-use');
-    expect(volume.attachments.map((attachment) => attachment.server_id)).toEqual([h.nodes.a.id]);
+    expect(volume.attachments.map((attachment) => attachment.server_id)).toEqual([h().nodes.a.id]);
     expect(published.publish_context).toEqual({ DevicePath: volume.attachments[0].device, VolumeID: volumeId });
     expect(published.publish_context.DevicePath).toMatch(/^\/dev\/\w+$/);
 
-    const attachCalls = () => requestCount(h.sim, 'POST', /os-volume_attachments$/);
+    const attachCalls = () => requestCount(h().sim, 'POST', /os-volume_attachments$/);
     const before = attachCalls();
-    const again = await h.client.controller.ControllerPublishVolume({ volume_id: volumeId, node_id: h.nodes.a.id, volume_capability: RWO });
+    const again = await h().client.controller.ControllerPublishVolume({ volume_id: volumeId, node_id: h().nodes.a.id, volume_capability: RWO });
     expect(again.publish_context).toEqual(published.publish_context);
     expect(attachCalls()).toBe(before);
 
-    await h.client.controller.ControllerUnpublishVolume({ volume_id: volumeId, node_id: h.nodes.a.id });
-    const detached = await h.cloud.blockStorage.getVolume(volumeId);
+    await h().client.controller.ControllerUnpublishVolume({ volume_id: volumeId, node_id: h().nodes.a.id });
+    const detached = await h().cloud.blockStorage.getVolume(volumeId);
     expect(detached.status).toBe('available');
     expect(detached.attachments).toEqual([]);
-    await h.client.controller.ControllerUnpublishVolume({ volume_id: volumeId, node_id: h.nodes.a.id });
+    await h().client.controller.ControllerUnpublishVolume({ volume_id: volumeId, node_id: h().nodes.a.id });
   });
 
   it('refuses a second node for a single-attach volume, allows it for a multi-attach one', async () => {
     const single = await newVolume('pub-single');
-    await h.client.controller.ControllerPublishVolume({ volume_id: single, node_id: h.nodes.a.id, volume_capability: RWO });
-    const refused = await failure(h.client.controller.ControllerPublishVolume({ volume_id: single, node_id: h.nodes.b.id, volume_capability: RWO }));
+    await h().client.controller.ControllerPublishVolume({ volume_id: single, node_id: h().nodes.a.id, volume_capability: RWO });
+    const refused = await failure(h().client.controller.ControllerPublishVolume({ volume_id: single, node_id: h().nodes.b.id, volume_capability: RWO }));
     expect(refused.code).toBe(Code.FAILED_PRECONDITION);
-    expect(refused.details).toContain(h.nodes.a.id);
-    await h.client.controller.ControllerUnpublishVolume({ volume_id: single, node_id: h.nodes.a.id });
+    expect(refused.details).toContain(h().nodes.a.id);
+    await h().client.controller.ControllerUnpublishVolume({ volume_id: single, node_id: h().nodes.a.id });
 
     const rwx = block('MULTI_NODE_MULTI_WRITER');
     const shared = await newVolume('pub-shared', { volume_capabilities: [rwx], parameters: { type: 'multiattach' } });
-    await h.client.controller.ControllerPublishVolume({ volume_id: shared, node_id: h.nodes.a.id, volume_capability: rwx });
-    await h.client.controller.ControllerPublishVolume({ volume_id: shared, node_id: h.nodes.b.id, volume_capability: rwx });
-    const volume = await h.cloud.blockStorage.getVolume(shared);
-    expect(volume.attachments.map((attachment) => attachment.server_id).sort()).toEqual([h.nodes.a.id, h.nodes.b.id].sort());
-    const listed = await h.client.controller.ControllerGetVolume({ volume_id: shared });
-    expect([...listed.status!.published_node_ids].sort()).toEqual([h.nodes.a.id, h.nodes.b.id].sort());
+    await h().client.controller.ControllerPublishVolume({ volume_id: shared, node_id: h().nodes.a.id, volume_capability: rwx });
+    await h().client.controller.ControllerPublishVolume({ volume_id: shared, node_id: h().nodes.b.id, volume_capability: rwx });
+    const volume = await h().cloud.blockStorage.getVolume(shared);
+    expect(volume.attachments.map((attachment) => attachment.server_id).sort()).toEqual([h().nodes.a.id, h().nodes.b.id].sort());
+    const listed = await h().client.controller.ControllerGetVolume({ volume_id: shared });
+    expect([...listed.status!.published_node_ids].sort()).toEqual([h().nodes.a.id, h().nodes.b.id].sort());
     // An empty node ID detaches from every node.
-    await h.client.controller.ControllerUnpublishVolume({ volume_id: shared, node_id: '' });
-    expect((await h.cloud.blockStorage.getVolume(shared)).attachments).toEqual([]);
+    await h().client.controller.ControllerUnpublishVolume({ volume_id: shared, node_id: '' });
+    expect((await h().cloud.blockStorage.getVolume(shared)).attachments).toEqual([]);
   });
 
   it('rejects a filesystem capability with several writers on a multi-attach volume', async () => {
     const shared = await newVolume('pub-shared-mount', { volume_capabilities: [block('MULTI_NODE_MULTI_WRITER')], parameters: { type: 'multiattach' } });
     const error = await failure(
-      h.client.controller.ControllerPublishVolume({ volume_id: shared, node_id: h.nodes.a.id, volume_capability: mount('MULTI_NODE_MULTI_WRITER') }),
+      h().client.controller.ControllerPublishVolume({ volume_id: shared, node_id: h().nodes.a.id, volume_capability: mount('MULTI_NODE_MULTI_WRITER') }),
     );
     expect(error.code).toBe(Code.INVALID_ARGUMENT);
   });
@@ -79,22 +70,22 @@ describe('ControllerPublishVolume / ControllerUnpublishVolume', () => {
   it('answers NOT_FOUND for an unknown volume or node, RESOURCE_EXHAUSTED at the node limit', async () => {
     const volumeId = await newVolume('pub-limit-1');
     const second = await newVolume('pub-limit-2');
-    expect((await failure(h.client.controller.ControllerPublishVolume({ volume_id: volumeId, node_id: '00000000-0000-4000-8000-0000000000aa', volume_capability: RWO }))).code).toBe(
+    expect((await failure(h().client.controller.ControllerPublishVolume({ volume_id: volumeId, node_id: '00000000-0000-4000-8000-0000000000aa', volume_capability: RWO }))).code).toBe(
       Code.NOT_FOUND,
     );
-    expect((await failure(h.client.controller.ControllerPublishVolume({ volume_id: '00000000-0000-4000-8000-00000000dead', node_id: h.nodes.a.id, volume_capability: RWO }))).code).toBe(
+    expect((await failure(h().client.controller.ControllerPublishVolume({ volume_id: '00000000-0000-4000-8000-00000000dead', node_id: h().nodes.a.id, volume_capability: RWO }))).code).toBe(
       Code.NOT_FOUND,
     );
-    await h.client.controller.ControllerPublishVolume({ volume_id: volumeId, node_id: h.nodes.small.id, volume_capability: RWO });
-    const limit = await failure(h.client.controller.ControllerPublishVolume({ volume_id: second, node_id: h.nodes.small.id, volume_capability: RWO }));
+    await h().client.controller.ControllerPublishVolume({ volume_id: volumeId, node_id: h().nodes.small.id, volume_capability: RWO });
+    const limit = await failure(h().client.controller.ControllerPublishVolume({ volume_id: second, node_id: h().nodes.small.id, volume_capability: RWO }));
     expect(limit.code).toBe(Code.RESOURCE_EXHAUSTED);
-    await h.client.controller.ControllerUnpublishVolume({ volume_id: volumeId, node_id: h.nodes.small.id });
+    await h().client.controller.ControllerUnpublishVolume({ volume_id: volumeId, node_id: h().nodes.small.id });
   });
 
   it('treats a gone volume or server as detached', async () => {
-    await h.client.controller.ControllerUnpublishVolume({ volume_id: '00000000-0000-4000-8000-00000000dead', node_id: h.nodes.a.id });
+    await h().client.controller.ControllerUnpublishVolume({ volume_id: '00000000-0000-4000-8000-00000000dead', node_id: h().nodes.a.id });
     const volumeId = await newVolume('unpub-gone-server');
-    await h.client.controller.ControllerUnpublishVolume({ volume_id: volumeId, node_id: '00000000-0000-4000-8000-0000000000aa' });
+    await h().client.controller.ControllerUnpublishVolume({ volume_id: volumeId, node_id: '00000000-0000-4000-8000-0000000000aa' });
   });
 
   it('reports a wait timeout as DEADLINE_EXCEEDED naming what it waited for and the last status', async () => {
@@ -125,14 +116,14 @@ describe('ControllerPublishVolume / ControllerUnpublishVolume', () => {
 
   it('gets a concurrent duplicate publish ABORTED', async () => {
     const volumeId = await newVolume('pub-dup');
-    const hold = h.sim.control.holdStatus({ kind: 'volume', id: volumeId, status: 'attaching' });
-    const first = h.client.controller.ControllerPublishVolume({ volume_id: volumeId, node_id: h.nodes.a.id, volume_capability: RWO });
-    await eventually(async () => (await h.cloud.blockStorage.getVolume(volumeId)).status !== 'available', 'the attach to start');
-    const duplicate = await failure(h.client.controller.ControllerPublishVolume({ volume_id: volumeId, node_id: h.nodes.a.id, volume_capability: RWO }));
+    const hold = h().sim.control.holdStatus({ kind: 'volume', id: volumeId, status: 'attaching' });
+    const first = h().client.controller.ControllerPublishVolume({ volume_id: volumeId, node_id: h().nodes.a.id, volume_capability: RWO });
+    await eventually(async () => (await h().cloud.blockStorage.getVolume(volumeId)).status !== 'available', 'the attach to start');
+    const duplicate = await failure(h().client.controller.ControllerPublishVolume({ volume_id: volumeId, node_id: h().nodes.a.id, volume_capability: RWO }));
     expect(duplicate.code).toBe(Code.ABORTED);
-    h.sim.control.releaseHold(hold);
+    h().sim.control.releaseHold(hold);
     await first;
-    await h.client.controller.ControllerUnpublishVolume({ volume_id: volumeId, node_id: h.nodes.a.id });
+    await h().client.controller.ControllerUnpublishVolume({ volume_id: volumeId, node_id: h().nodes.a.id });
   });
 });
 
@@ -179,33 +170,33 @@ describe('topology of a zone whose name is no valid label value', () => {
 describe('ControllerExpandVolume', () => {
   it('extends an in-use volume online and needs node expansion for mount only', async () => {
     const volumeId = await newVolume('ex-online');
-    await h.client.controller.ControllerPublishVolume({ volume_id: volumeId, node_id: h.nodes.a.id, volume_capability: RWO });
-    const grown = await h.client.controller.ControllerExpandVolume({ volume_id: volumeId, capacity_range: { required_bytes: String(3 * GiB) }, volume_capability: RWO });
+    await h().client.controller.ControllerPublishVolume({ volume_id: volumeId, node_id: h().nodes.a.id, volume_capability: RWO });
+    const grown = await h().client.controller.ControllerExpandVolume({ volume_id: volumeId, capacity_range: { required_bytes: String(3 * GiB) }, volume_capability: RWO });
     expect(grown).toEqual({ capacity_bytes: String(3 * GiB), node_expansion_required: true });
-    const volume = await h.cloud.blockStorage.getVolume(volumeId);
+    const volume = await h().cloud.blockStorage.getVolume(volumeId);
     expect(volume.size).toBe(3);
     expect(volume.status).toBe('in-use');
-    const asBlock = await h.client.controller.ControllerExpandVolume({
+    const asBlock = await h().client.controller.ControllerExpandVolume({
       volume_id: volumeId,
       capacity_range: { required_bytes: String(4 * GiB) },
       volume_capability: block('SINGLE_NODE_WRITER'),
     });
     expect(asBlock).toEqual({ capacity_bytes: String(4 * GiB), node_expansion_required: false });
-    await h.client.controller.ControllerUnpublishVolume({ volume_id: volumeId, node_id: h.nodes.a.id });
+    await h().client.controller.ControllerUnpublishVolume({ volume_id: volumeId, node_id: h().nodes.a.id });
   });
 
   it('does nothing when already big enough; OUT_OF_RANGE when the limit is below the request', async () => {
     const volumeId = await newVolume('ex-noop', { capacity_range: { required_bytes: String(2 * GiB) } });
-    const extends0 = requestCount(h.sim, 'POST', new RegExp(`/volumes/${volumeId}/action$`));
+    const extends0 = requestCount(h().sim, 'POST', new RegExp(`/volumes/${volumeId}/action$`));
     expect(extends0).toBe(0);
-    const same = await h.client.controller.ControllerExpandVolume({ volume_id: volumeId, capacity_range: { required_bytes: String(GiB) }, volume_capability: RWO });
+    const same = await h().client.controller.ControllerExpandVolume({ volume_id: volumeId, capacity_range: { required_bytes: String(GiB) }, volume_capability: RWO });
     expect(same).toEqual({ capacity_bytes: String(2 * GiB), node_expansion_required: true });
-    expect(requestCount(h.sim, 'POST', new RegExp(`/volumes/${volumeId}/action$`))).toBe(extends0);
+    expect(requestCount(h().sim, 'POST', new RegExp(`/volumes/${volumeId}/action$`))).toBe(extends0);
     const range = await failure(
-      h.client.controller.ControllerExpandVolume({ volume_id: volumeId, capacity_range: { required_bytes: String(5 * GiB), limit_bytes: String(4 * GiB) } }),
+      h().client.controller.ControllerExpandVolume({ volume_id: volumeId, capacity_range: { required_bytes: String(5 * GiB), limit_bytes: String(4 * GiB) } }),
     );
     expect(range.code).toBe(Code.OUT_OF_RANGE);
-    expect((await failure(h.client.controller.ControllerExpandVolume({ volume_id: '00000000-0000-4000-8000-00000000dead', capacity_range: { required_bytes: String(GiB) } }))).code).toBe(
+    expect((await failure(h().client.controller.ControllerExpandVolume({ volume_id: '00000000-0000-4000-8000-00000000dead', capacity_range: { required_bytes: String(GiB) } }))).code).toBe(
       Code.NOT_FOUND,
     );
   });
@@ -232,19 +223,19 @@ describe('ControllerExpandVolume', () => {
 describe('ControllerModifyVolume', () => {
   it('retypes with migration on demand and waits; unknown keys and types are INVALID_ARGUMENT', async () => {
     const volumeId = await newVolume('mod-1');
-    await h.client.controller.ControllerModifyVolume({ volume_id: volumeId, mutable_parameters: { type: 'ssd' } });
-    const volume = await h.cloud.blockStorage.getVolume(volumeId);
+    await h().client.controller.ControllerModifyVolume({ volume_id: volumeId, mutable_parameters: { type: 'ssd' } });
+    const volume = await h().cloud.blockStorage.getVolume(volumeId);
     expect(volume.volume_type).toBe('ssd');
     expect(volume.status).toBe('available');
     // Already that type: nothing to do.
-    await h.client.controller.ControllerModifyVolume({ volume_id: volumeId, mutable_parameters: { type: 'ssd' } });
+    await h().client.controller.ControllerModifyVolume({ volume_id: volumeId, mutable_parameters: { type: 'ssd' } });
 
-    const unknownKey = await failure(h.client.controller.ControllerModifyVolume({ volume_id: volumeId, mutable_parameters: { iops: '3000' } }));
+    const unknownKey = await failure(h().client.controller.ControllerModifyVolume({ volume_id: volumeId, mutable_parameters: { iops: '3000' } }));
     expect(unknownKey.code).toBe(Code.INVALID_ARGUMENT);
     expect(unknownKey.details).toContain('"iops"');
-    const unknownType = await failure(h.client.controller.ControllerModifyVolume({ volume_id: volumeId, mutable_parameters: { type: 'gold' } }));
+    const unknownType = await failure(h().client.controller.ControllerModifyVolume({ volume_id: volumeId, mutable_parameters: { type: 'gold' } }));
     expect(unknownType.code).toBe(Code.INVALID_ARGUMENT);
-    expect((await failure(h.client.controller.ControllerModifyVolume({ volume_id: '00000000-0000-4000-8000-00000000dead', mutable_parameters: { type: 'ssd' } }))).code).toBe(
+    expect((await failure(h().client.controller.ControllerModifyVolume({ volume_id: '00000000-0000-4000-8000-00000000dead', mutable_parameters: { type: 'ssd' } }))).code).toBe(
       Code.NOT_FOUND,
     );
   });

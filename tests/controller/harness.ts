@@ -115,6 +115,27 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
 }
 
+/**
+ * One harness for a whole test file: started before its first test, stopped after its last, with the
+ * simulator's injected faults cleared after every test. Call the returned function inside tests.
+ */
+export function harnessForFile(options: HarnessOptions = {}): () => Harness {
+  let started: Harness | undefined;
+  beforeAll(async () => {
+    started = await startHarness(options);
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  afterEach(() => {
+    started?.sim.control.clearFaults();
+  });
+  return () => {
+    if (!started) throw new Error('the harness is used outside a test');
+    return started;
+  };
+}
+
 export const mount = (mode: string, fsType = 'ext4'): VolumeCapability => ({
   access_mode: { mode: mode as NonNullable<VolumeCapability['access_mode']>['mode'] },
   mount: { fs_type: fsType, mount_flags: [] },
