@@ -101,7 +101,3 @@ export async function mapErrors<T>(context: ErrorContext, work: () => Promise<T>
     throw toCsiError(error, context);
   }
 }
-
-export function isNotFound(error: unknown): error is NotFoundError {
-  return error instanceof NotFoundError;
-}

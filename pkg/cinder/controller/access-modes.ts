@@ -13,14 +13,14 @@ export interface CapabilityLike {
   mount?: { fs_type?: string | null; mount_flags?: string[] | null } | null;
 }
 
-export const SUPPORTED_ACCESS_MODES = [
+const SUPPORTED_ACCESS_MODES = [
   'SINGLE_NODE_WRITER',
   'SINGLE_NODE_SINGLE_WRITER',
   'SINGLE_NODE_MULTI_WRITER',
   'SINGLE_NODE_READER_ONLY',
   'MULTI_NODE_READER_ONLY',
 ] as const;
-export const MULTI_WRITER_MODE = 'MULTI_NODE_MULTI_WRITER';
+const MULTI_WRITER_MODE = 'MULTI_NODE_MULTI_WRITER';
 
 export type AccessType = 'mount' | 'block';
 

@@ -9,7 +9,7 @@ export interface CapacityRangeInput {
   limit_bytes?: string | number | null;
 }
 
-export const DEFAULT_VOLUME_SIZE_GIB = 1;
+const DEFAULT_VOLUME_SIZE_GIB = 1;
 
 export function gibToBytes(sizeGiB: number): string {
   return (BigInt(sizeGiB) * GIB).toString();

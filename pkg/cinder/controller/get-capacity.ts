@@ -15,7 +15,7 @@ function remainingGiB(entry: QuotaUsageEntry | undefined): number | undefined {
   return Math.max(0, entry.limit - entry.in_use - (entry.reserved ?? 0));
 }
 
-export function capacityFromQuota(usage: QuotaUsage, volumeType: string | undefined): GetCapacityResponse {
+function capacityFromQuota(usage: QuotaUsage, volumeType: string | undefined): GetCapacityResponse {
   const limits = [remainingGiB(usage.gigabytes), volumeType ? remainingGiB(usage[`gigabytes_${volumeType}`]) : undefined].filter(
     (value): value is number => value !== undefined,
   );

@@ -49,7 +49,7 @@ function pickMetadata(parameters: Record<string, string>, keys: readonly string[
 
 // ---------- volumes ----------
 
-export const VOLUME_PARAMETER_KEYS = [PARAM_VOLUME_TYPE, PARAM_AVAILABILITY, PARAM_LEGACY_FS_TYPE] as const;
+const VOLUME_PARAMETER_KEYS = [PARAM_VOLUME_TYPE, PARAM_AVAILABILITY, PARAM_LEGACY_FS_TYPE] as const;
 
 export interface VolumeParameters {
   volumeType?: string;
@@ -77,7 +77,7 @@ export function parseVolumeParameters(parameters: Parameters): VolumeParameters 
 
 // ---------- snapshots ----------
 
-export const SNAPSHOT_PARAMETER_KEYS = [
+const SNAPSHOT_PARAMETER_KEYS = [
   PARAM_SNAPSHOT_TYPE,
   PARAM_FORCE_CREATE,
   PARAM_BACKUP_MAX_DURATION_PER_GB,
@@ -135,7 +135,7 @@ export function parseSnapshotParameters(parameters: Parameters): SnapshotParamet
 
 // ---------- ControllerModifyVolume ----------
 
-export const MUTABLE_PARAMETER_KEYS = [PARAM_VOLUME_TYPE] as const;
+const MUTABLE_PARAMETER_KEYS = [PARAM_VOLUME_TYPE] as const;
 
 export interface MutableParameters {
   volumeType: string;
@@ -154,7 +154,7 @@ export function parseMutableParameters(parameters: Parameters): MutableParameter
 
 // ---------- group snapshots ----------
 
-export const GROUP_SNAPSHOT_PARAMETER_KEYS = [PARAM_GROUP_TYPE] as const;
+const GROUP_SNAPSHOT_PARAMETER_KEYS = [PARAM_GROUP_TYPE] as const;
 
 export interface GroupSnapshotParameters {
   groupType?: string;

@@ -132,7 +132,7 @@ export async function controllerGetVolume(
 }
 
 /** Abnormal for `error*` statuses and for attachments to servers Nova no longer knows (deleted nodes). */
-export async function volumeCondition(cloud: Cloud, volume: Volume): Promise<VolumeCondition> {
+async function volumeCondition(cloud: Cloud, volume: Volume): Promise<VolumeCondition> {
   if (isErrorStatus(volume.status)) return statusCondition(volume);
   const missing: string[] = [];
   for (const serverId of publishedNodeIds(volume)) {

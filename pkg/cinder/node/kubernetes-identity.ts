@@ -18,7 +18,7 @@ export interface NodeIdentityFallback {
   lookup(nodeName: string): Promise<KubernetesNodeIdentity>;
 }
 
-export const ZONE_LABEL = 'topology.kubernetes.io/zone';
+const ZONE_LABEL = 'topology.kubernetes.io/zone';
 const LEGACY_ZONE_LABEL = 'failure-domain.beta.kubernetes.io/zone';
 
 /** `openstack:///<uuid>` or `openstack://<region>/<uuid>` → the instance UUID (and region). */

@@ -26,7 +26,7 @@ export type MetadataSourceName = 'configDrive' | 'metadataService';
 
 export const DEFAULT_METADATA_URL = 'http://169.254.169.254/openstack/latest/meta_data.json';
 export const DEFAULT_CONFIG_DRIVE_DEVICE = '/dev/disk/by-label/config-2';
-export const DEFAULT_METADATA_TIMEOUT_MS = 10_000;
+const DEFAULT_METADATA_TIMEOUT_MS = 10_000;
 const META_DATA_PATH = path.join('openstack', 'latest', 'meta_data.json');
 const UUID_PATTERN = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 

@@ -10,7 +10,7 @@ import { isSupportedFilesystem, SUPPORTED_FILESYSTEMS, type FilesystemType } fro
 /** Cinder IDs are UUIDs; anything that could steer a by-id lookup out of its directory is refused. */
 const VOLUME_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
 
-export const DEFAULT_FS_TYPE: FilesystemType = 'ext4';
+const DEFAULT_FS_TYPE: FilesystemType = 'ext4';
 
 export type ParsedCapability =
   | { kind: 'block'; readOnlyMode: boolean }
