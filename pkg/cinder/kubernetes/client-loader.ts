@@ -11,3 +11,22 @@ const importEsm = new Function('specifier', 'return import(specifier)') as (spec
 export function loadKubernetesClient(): Promise<KubernetesClientModule> {
   return importEsm('@kubernetes/client-node') as Promise<KubernetesClientModule>;
 }
+
+export type CoreV1Api = InstanceType<KubernetesClientModule['CoreV1Api']>;
+
+/** A CoreV1Api client configured from `kubeconfig`, or from the in-cluster service account without one. */
+export async function connectCoreV1Api(
+  loadClient: () => Promise<KubernetesClientModule>,
+  kubeconfig: string | undefined,
+): Promise<CoreV1Api> {
+  let client: KubernetesClientModule;
+  try {
+    client = await loadClient();
+  } catch (error) {
+    throw new Error(`cannot load @kubernetes/client-node: ${(error as Error).message}`, { cause: error });
+  }
+  const config = new client.KubeConfig();
+  if (kubeconfig) config.loadFromFile(kubeconfig);
+  else config.loadFromCluster();
+  return config.makeApiClient(client.CoreV1Api);
+}

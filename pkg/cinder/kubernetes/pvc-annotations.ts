@@ -4,7 +4,7 @@
  */
 import { Code, CsiError } from '../../csi/errors';
 import type { PvcAnnotationReader } from '../controller/context';
-import { loadKubernetesClient, type KubernetesClientModule } from './client-loader';
+import { connectCoreV1Api, loadKubernetesClient, type CoreV1Api, type KubernetesClientModule } from './client-loader';
 
 export interface PvcAnnotationReaderOptions {
   /** `--kubeconfig`; otherwise the in-cluster service account is used. */
@@ -12,8 +12,6 @@ export interface PvcAnnotationReaderOptions {
   /** Replaceable for tests. */
   loadClient?: () => Promise<KubernetesClientModule>;
 }
-
-type CoreV1Api = InstanceType<KubernetesClientModule['CoreV1Api']>;
 
 /** The HTTP status of a client-node ApiException (its `code`), if the error carries one. */
 function httpStatus(error: unknown): number | undefined {
@@ -47,25 +45,12 @@ export function createKubernetesPvcAnnotationReader(options: PvcAnnotationReader
   const source = options.kubeconfig ? `kubeconfig ${options.kubeconfig}` : 'in-cluster config';
   let api: Promise<CoreV1Api> | undefined;
 
-  const connect = async (): Promise<CoreV1Api> => {
-    let client: KubernetesClientModule;
-    try {
-      client = await loadClient();
-    } catch (error) {
-      throw new Error(`cannot load @kubernetes/client-node: ${(error as Error).message}`, { cause: error });
-    }
-    const config = new client.KubeConfig();
-    if (options.kubeconfig) config.loadFromFile(options.kubeconfig);
-    else config.loadFromCluster();
-    return config.makeApiClient(client.CoreV1Api);
-  };
-
   return async (namespace, name) => {
     const pvc = `${namespace}/${name}`;
     let core: CoreV1Api;
     try {
       // One client for the process; a failed setup is retried on the next CreateVolume.
-      api ??= connect();
+      api ??= connectCoreV1Api(loadClient, options.kubeconfig);
       core = await api;
     } catch (error) {
       api = undefined;

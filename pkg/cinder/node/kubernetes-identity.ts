@@ -3,7 +3,7 @@
  * cloud controller manager) and the zone label. Lets the node plugin register on clouds without a
  * config drive or metadata service.
  */
-import { loadKubernetesClient, type KubernetesClientModule } from '../kubernetes/client-loader';
+import { connectCoreV1Api, loadKubernetesClient, type KubernetesClientModule } from '../kubernetes/client-loader';
 
 export interface KubernetesNodeIdentity {
   providerId?: string;
@@ -52,16 +52,7 @@ export function createKubernetesNodeIdentityFallback(options: KubernetesFallback
     description: options.kubeconfig ? `Kubernetes Node (kubeconfig ${options.kubeconfig})` : 'Kubernetes Node (in-cluster)',
     available: () => Boolean(options.kubeconfig || env.KUBERNETES_SERVICE_HOST),
     async lookup(nodeName) {
-      let client: KubernetesClientModule;
-      try {
-        client = await loadClient();
-      } catch (error) {
-        throw new Error(`cannot load @kubernetes/client-node: ${(error as Error).message}`, { cause: error });
-      }
-      const config = new client.KubeConfig();
-      if (options.kubeconfig) config.loadFromFile(options.kubeconfig);
-      else config.loadFromCluster();
-      const api = config.makeApiClient(client.CoreV1Api);
+      const api = await connectCoreV1Api(loadClient, options.kubeconfig);
       const node = await api.readNode({ name: nodeName });
       return { providerId: node.spec?.providerID || undefined, zone: zoneFromLabels(node.metadata?.labels) };
     },
