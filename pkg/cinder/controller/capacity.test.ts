@@ -1,16 +1,8 @@
-import { Code, CsiError } from '../../csi/errors';
+import { Code } from '../../csi/errors';
 import { gibToBytes, sizeGiBFromRange } from './capacity';
+import { codeThrownBy } from './testing/controller-under-test';
 
 const GiB = 1024 ** 3;
-
-function codeOf(fn: () => unknown): Code | undefined {
-  try {
-    fn();
-  } catch (error) {
-    return error instanceof CsiError ? (error.code as Code) : undefined;
-  }
-  return undefined;
-}
 
 describe('sizeGiBFromRange', () => {
   it('defaults to 1 GiB without a range', () => {
@@ -31,11 +23,11 @@ describe('sizeGiBFromRange', () => {
   });
 
   it('answers OUT_OF_RANGE when no whole GiB is inside the range', () => {
-    expect(codeOf(() => sizeGiBFromRange({ required_bytes: String(GiB + 1), limit_bytes: String(GiB + 100) }))).toBe(
+    expect(codeThrownBy(() => sizeGiBFromRange({ required_bytes: String(GiB + 1), limit_bytes: String(GiB + 100) }))).toBe(
       Code.OUT_OF_RANGE,
     );
-    expect(codeOf(() => sizeGiBFromRange({ limit_bytes: String(GiB / 2) }))).toBe(Code.OUT_OF_RANGE);
-    expect(codeOf(() => sizeGiBFromRange({ required_bytes: String(3 * GiB), limit_bytes: String(2 * GiB) }))).toBe(
+    expect(codeThrownBy(() => sizeGiBFromRange({ limit_bytes: String(GiB / 2) }))).toBe(Code.OUT_OF_RANGE);
+    expect(codeThrownBy(() => sizeGiBFromRange({ required_bytes: String(3 * GiB), limit_bytes: String(2 * GiB) }))).toBe(
       Code.OUT_OF_RANGE,
     );
   });
@@ -43,14 +35,14 @@ describe('sizeGiBFromRange', () => {
   it('grows to a content source size when the limit allows, else OUT_OF_RANGE', () => {
     expect(sizeGiBFromRange({ required_bytes: String(GiB) }, 5)).toBe(5);
     expect(sizeGiBFromRange({ required_bytes: String(GiB), limit_bytes: String(5 * GiB) }, 5)).toBe(5);
-    expect(codeOf(() => sizeGiBFromRange({ required_bytes: String(GiB), limit_bytes: String(4 * GiB) }, 5))).toBe(
+    expect(codeThrownBy(() => sizeGiBFromRange({ required_bytes: String(GiB), limit_bytes: String(4 * GiB) }, 5))).toBe(
       Code.OUT_OF_RANGE,
     );
   });
 
   it('rejects negative or non-numeric bytes as INVALID_ARGUMENT', () => {
-    expect(codeOf(() => sizeGiBFromRange({ required_bytes: '-1' }))).toBe(Code.INVALID_ARGUMENT);
-    expect(codeOf(() => sizeGiBFromRange({ required_bytes: '12abc' }))).toBe(Code.INVALID_ARGUMENT);
+    expect(codeThrownBy(() => sizeGiBFromRange({ required_bytes: '-1' }))).toBe(Code.INVALID_ARGUMENT);
+    expect(codeThrownBy(() => sizeGiBFromRange({ required_bytes: '12abc' }))).toBe(Code.INVALID_ARGUMENT);
   });
 
   it('handles int64 values beyond 2^53 exactly', () => {

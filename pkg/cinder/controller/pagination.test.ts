@@ -1,14 +1,6 @@
-import { Code, CsiError } from '../../csi/errors';
+import { Code } from '../../csi/errors';
 import { decodeSnapshotToken, decodeVolumeToken, encodeSnapshotToken, encodeVolumeToken } from './pagination';
-
-function codeOf(fn: () => unknown): Code | undefined {
-  try {
-    fn();
-  } catch (error) {
-    return error instanceof CsiError ? (error.code as Code) : undefined;
-  }
-  return undefined;
-}
+import { codeThrownBy } from './testing/controller-under-test';
 
 describe('volume tokens', () => {
   const clouds = ['', 'east', 'we:ird'];
@@ -23,9 +15,9 @@ describe('volume tokens', () => {
     expect(encodeVolumeToken({ cloudName: 'east', marker: 'm1' })).toBe('m1:east');
   });
   it('answers ABORTED for garbage, unknown clouds and odd markers', () => {
-    expect(codeOf(() => decodeVolumeToken('garbage', clouds))).toBe(Code.ABORTED);
-    expect(codeOf(() => decodeVolumeToken('m1:west', clouds))).toBe(Code.ABORTED);
-    expect(codeOf(() => decodeVolumeToken('a/b:east', clouds))).toBe(Code.ABORTED);
+    expect(codeThrownBy(() => decodeVolumeToken('garbage', clouds))).toBe(Code.ABORTED);
+    expect(codeThrownBy(() => decodeVolumeToken('m1:west', clouds))).toBe(Code.ABORTED);
+    expect(codeThrownBy(() => decodeVolumeToken('a/b:east', clouds))).toBe(Code.ABORTED);
   });
 });
 
@@ -35,7 +27,7 @@ describe('snapshot tokens', () => {
     expect(decodeSnapshotToken(encodeSnapshotToken({ phase: 'backups' }))).toEqual({ phase: 'backups', marker: undefined });
   });
   it('answers ABORTED for anything else', () => {
-    expect(codeOf(() => decodeSnapshotToken('42'))).toBe(Code.ABORTED);
-    expect(codeOf(() => decodeSnapshotToken('volume:abc'))).toBe(Code.ABORTED);
+    expect(codeThrownBy(() => decodeSnapshotToken('42'))).toBe(Code.ABORTED);
+    expect(codeThrownBy(() => decodeSnapshotToken('volume:abc'))).toBe(Code.ABORTED);
   });
 });

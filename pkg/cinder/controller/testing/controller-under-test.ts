@@ -67,3 +67,13 @@ export async function codeOf(promise: Promise<unknown>): Promise<Code | undefine
   }
   return undefined;
 }
+
+/** The CSI code a synchronous call throws, or undefined when it returns or throws something else. */
+export function codeThrownBy(call: () => unknown): Code | undefined {
+  try {
+    call();
+  } catch (error) {
+    return error instanceof CsiError ? error.code : undefined;
+  }
+  return undefined;
+}
