@@ -171,3 +171,25 @@ export async function eventually(check: () => Promise<boolean>, what: string, at
 export function requestCount(sim: Simulator, method: string, path: RegExp): number {
   return sim.requests.entries({ method }).filter((record) => path.test(record.path)).length;
 }
+
+/**
+ * Walks a List call page by page, `maxEntries` at a time, checking no page is larger; returns the IDs
+ * in the order the pages gave them. Bounded, so a token that never ends fails the test.
+ */
+export async function pagedIds(
+  listPage: (request: { max_entries: number; starting_token: string }) => Promise<{ ids: string[]; next_token: string }>,
+  maxEntries: number,
+): Promise<string[]> {
+  const ids: string[] = [];
+  let token = '';
+  let pages = 0;
+  do {
+    const page = await listPage({ max_entries: maxEntries, starting_token: token });
+    expect(page.ids.length).toBeLessThanOrEqual(maxEntries);
+    ids.push(...page.ids);
+    token = page.next_token;
+    pages++;
+  } while (token && pages < 100);
+  expect(token).toBe('');
+  return ids;
+}

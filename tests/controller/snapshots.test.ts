@@ -3,7 +3,7 @@
  * DeleteSnapshot, ListSnapshots, GetSnapshot, and volume group snapshots.
  */
 import { Code } from '../../pkg/csi/errors';
-import { eventually, failure, GiB, requestCount, RWO, harnessForFile } from './harness';
+import { eventually, failure, GiB, requestCount, RWO, harnessForFile, pagedIds } from './harness';
 
 const h = harnessForFile();
 
@@ -154,16 +154,10 @@ describe('DeleteSnapshot, ListSnapshots, GetSnapshot', () => {
     expect((await h().client.controller.ListSnapshots({ snapshot_id: backupId })).entries.map((entry) => entry.snapshot!.snapshot_id)).toEqual([backupId]);
 
     const everything = (await h().client.controller.ListSnapshots({})).entries.map((entry) => entry.snapshot!.snapshot_id);
-    const paged: string[] = [];
-    let token = '';
-    let pages = 0;
-    do {
-      const page = await h().client.controller.ListSnapshots({ max_entries: 2, starting_token: token });
-      expect(page.entries.length).toBeLessThanOrEqual(2);
-      paged.push(...page.entries.map((entry) => entry.snapshot!.snapshot_id));
-      token = page.next_token;
-      pages++;
-    } while (token && pages < 100);
+    const paged = await pagedIds(async (request) => {
+      const page = await h().client.controller.ListSnapshots(request);
+      return { ids: page.entries.map((entry) => entry.snapshot!.snapshot_id), next_token: page.next_token };
+    }, 2);
     expect(paged).toEqual(everything);
     expect(everything).toEqual(expect.arrayContaining([...ids, backupId]));
     expect(everything.indexOf(backupId)).toBe(everything.length - 1);

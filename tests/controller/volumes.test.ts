@@ -5,7 +5,7 @@
 import { Code } from '../../pkg/csi/errors';
 import type { CreateVolumeRequest } from '../../pkg/csi/generated/csi/v1/CreateVolumeRequest';
 import { TOPOLOGY_ZONE_KEY } from '../../pkg/cinder/constants';
-import { block, eventually, failure, GiB, mount, RWO, harnessForFile, startHarness, type Harness } from './harness';
+import { block, eventually, failure, GiB, mount, RWO, harnessForFile, pagedIds, startHarness, type Harness } from './harness';
 
 const h = harnessForFile({ withEast: true });
 
@@ -288,16 +288,10 @@ describe('ListVolumes and ControllerGetVolume', () => {
     const attachedEntry = all.entries.find((entry) => entry.volume?.volume_id === attached.volume!.volume_id);
     expect(attachedEntry?.status?.published_node_ids).toEqual([h().nodes.a.id]);
 
-    const paged: string[] = [];
-    let token = '';
-    let pages = 0;
-    do {
-      const page = await h().client.controller.ListVolumes({ max_entries: 3, starting_token: token });
-      expect(page.entries.length).toBeLessThanOrEqual(3);
-      paged.push(...page.entries.map((entry) => entry.volume!.volume_id));
-      token = page.next_token;
-      pages++;
-    } while (token && pages < 100);
+    const paged = await pagedIds(async (request) => {
+      const page = await h().client.controller.ListVolumes(request);
+      return { ids: page.entries.map((entry) => entry.volume!.volume_id), next_token: page.next_token };
+    }, 3);
     expect(paged).toEqual(allIds);
 
     expect((await failure(h().client.controller.ListVolumes({ starting_token: 'not-a-token' }))).code).toBe(Code.ABORTED);
