@@ -38,15 +38,19 @@ function stripFsroot(source: string): string {
   return match ? match[1] : source;
 }
 
+/** A tool's `-J` output as JSON; output that is not JSON is the tool's fault, named as such. */
+function parseToolJson(tool: string, stdout: string): unknown {
+  try {
+    return JSON.parse(stdout);
+  } catch (error) {
+    throw new UnexpectedOutputError(tool, (error as Error).message);
+  }
+}
+
 /** Parses `findmnt -J` (list or tree form) into a flat list in output order. */
 export function parseFindmntJson(stdout: string): MountInfo[] {
   if (!stdout.trim()) return [];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(stdout);
-  } catch (error) {
-    throw new UnexpectedOutputError('findmnt', (error as Error).message);
-  }
+  const parsed = parseToolJson('findmnt', stdout);
   const filesystems = (parsed as { filesystems?: unknown }).filesystems;
   if (!Array.isArray(filesystems)) throw new UnexpectedOutputError('findmnt', 'no "filesystems" array');
   const out: MountInfo[] = [];
@@ -73,12 +77,7 @@ export function parseFindmntJson(stdout: string): MountInfo[] {
 
 /** Parses `lsblk -J -b -d -o NAME,SIZE <device>` and returns the size of the first device in bytes. */
 export function parseLsblkSize(stdout: string): number {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(stdout);
-  } catch (error) {
-    throw new UnexpectedOutputError('lsblk', (error as Error).message);
-  }
+  const parsed = parseToolJson('lsblk', stdout);
   const devices = (parsed as { blockdevices?: unknown }).blockdevices;
   if (!Array.isArray(devices) || devices.length === 0) {
     throw new UnexpectedOutputError('lsblk', 'no "blockdevices" entries');
