@@ -4,6 +4,7 @@
  * faster ones.
  */
 import type { WaitSchedule } from '../../openstack/api';
+import { DEFAULT_WAIT_SCHEDULES as CLOUD_WAIT_SCHEDULES } from '../../openstack/waiter';
 
 export interface ControllerWaitSchedules {
   /** A new volume reaching `available`. CPO does not wait at all; we reuse the extend budget ×1.5. */
@@ -17,13 +18,14 @@ export interface ControllerWaitSchedules {
   groupStatus: WaitSchedule;
 }
 
+// The CPO figures live once, in the client's table; only the create wait is the controller's own.
 export const DEFAULT_WAIT_SCHEDULES: ControllerWaitSchedules = {
-  volumeCreate: { initialDelayMs: 1000, factor: 1.1, checks: 15 },
-  volumeStatus: { initialDelayMs: 1000, factor: 1.1, checks: 10 },
-  diskAttached: { initialDelayMs: 1000, factor: 1.2, checks: 15 },
-  diskDetached: { initialDelayMs: 1000, factor: 1.2, checks: 13 },
-  snapshotReady: { initialDelayMs: 1000, factor: 1.2, checks: 10 },
-  groupStatus: { initialDelayMs: 1000, factor: 1.2, checks: 10 },
+  volumeCreate: { ...CLOUD_WAIT_SCHEDULES.volumeStatus, checks: 15 },
+  volumeStatus: CLOUD_WAIT_SCHEDULES.volumeStatus,
+  diskAttached: CLOUD_WAIT_SCHEDULES.diskAttached,
+  diskDetached: CLOUD_WAIT_SCHEDULES.diskDetached,
+  snapshotReady: CLOUD_WAIT_SCHEDULES.snapshotReady,
+  groupStatus: CLOUD_WAIT_SCHEDULES.groupStatus,
 };
 
 export function resolveWaitSchedules(overrides?: Partial<ControllerWaitSchedules>): ControllerWaitSchedules {
