@@ -4,6 +4,8 @@
 # every opt-in overlay, then Kubernetes' e2e.test External.Storage suite with tests/ci/test-driver.yaml.
 # The shape of cloud-provider-openstack's tests/ci-csi-cinder-e2e.sh + test-csi-cinder-e2e playbook.
 #
+# devstack runs on this VM; the Kubernetes node is a Nova instance inside it (Nova must attach volumes
+# to the node), reached over its floating IP; e2e.test runs here against that cluster.
 # Run as root on a fresh Ubuntu 24.04 VM (8 vCPU, 16 GiB, nested virtualisation helps):
 #   sudo tests/ci/run-e2e.sh            # every phase
 #   sudo PHASES="deploy e2e" tests/ci/run-e2e.sh   # again, on a VM that already has devstack and k3s
@@ -20,7 +22,13 @@ E2E_VERSION=${E2E_VERSION:-v1.35.0}
 SNAPSHOTTER_REF=${SNAPSHOTTER_REF:-v8.7.0}
 IMAGE=${IMAGE:-docker.io/library/openstack-csi:e2e}
 ARTIFACTS=${ARTIFACTS:-/var/log/csi-e2e}
-export KUBECONFIG=${KUBECONFIG:-/etc/rancher/k3s/k3s.yaml}
+K3S_SERVER=${K3S_SERVER:-k3s-csi-e2e}
+K3S_IMAGE=${K3S_IMAGE:-ubuntu-noble}
+K3S_FLAVOR=${K3S_FLAVOR:-m1.medium}
+SSH_KEY=${SSH_KEY:-/root/.ssh/csi-e2e}
+FLOATING_PREFIX=${FLOATING_PREFIX:-172.24.4.} # devstack's default FLOATING_RANGE
+export KUBECONFIG=${KUBECONFIG:-/root/.kube/csi-e2e.yaml}
+mkdir -p "$(dirname "${KUBECONFIG}")"
 
 log() { printf '\n=== %s: %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 has_phase() { [[ " ${PHASES} " == *" $1 "* ]]; }
@@ -56,9 +64,47 @@ openstack_as() {
 }
 
 install_k3s() {
-  log "k3s ${K3S_VERSION} on this VM (its Nova instance is the node)"
-  curl -sfL https://get.k3s.io | INSTALL_K3S_VERSION="${K3S_VERSION}" INSTALL_K3S_EXEC="--disable traefik" sh -
+  # The Kubernetes node must be a Nova instance of this devstack: Nova attaches the volumes to it and
+  # the node plugin finds its instance ID in the metadata service / config drive.
+  log "k3s ${K3S_VERSION} in a devstack instance (${K3S_SERVER})"
+  local image_url=https://cloud-images.ubuntu.com/noble/current/noble-server-cloudimg-amd64.img
+  openstack_as admin image show "${K3S_IMAGE}" >/dev/null 2>&1 || {
+    curl -sfL --retry 5 "${image_url}" -o /tmp/k3s-image.img
+    openstack_as admin image create "${K3S_IMAGE}" --public --disk-format qcow2 --container-format bare --file /tmp/k3s-image.img
+  }
+  [ -f "${SSH_KEY}" ] || ssh-keygen -t ed25519 -N "" -f "${SSH_KEY}"
+  openstack_as demo keypair show csi-e2e >/dev/null 2>&1 || openstack_as demo keypair create --public-key "${SSH_KEY}.pub" csi-e2e
+  openstack_as demo security group show csi-e2e >/dev/null 2>&1 || {
+    openstack_as demo security group create csi-e2e
+    openstack_as demo security group rule create --protocol icmp csi-e2e
+    openstack_as demo security group rule create --protocol tcp --dst-port 1:65535 csi-e2e
+  }
+  openstack_as demo subnet set private-subnet --dns-nameserver 8.8.8.8 || true # sidecar images, k3s
+  if ! openstack_as demo server show "${K3S_SERVER}" >/dev/null 2>&1; then
+    local fip
+    fip=$(openstack_as demo floating ip create public -c floating_ip_address -f value)
+    cat >/tmp/k3s-user-data.yaml <<USERDATA
+#cloud-config
+runcmd:
+  - curl -sfL https://get.k3s.io | INSTALL_K3S_VERSION="${K3S_VERSION}" sh -s - --disable traefik --disable servicelb --write-kubeconfig-mode 644 --tls-san ${fip}
+USERDATA
+    openstack_as demo server create "${K3S_SERVER}" --image "${K3S_IMAGE}" --flavor "${K3S_FLAVOR}" --network private \
+      --security-group csi-e2e --key-name csi-e2e --config-drive true --user-data /tmp/k3s-user-data.yaml --wait
+    openstack_as demo server add floating ip "${K3S_SERVER}" "${fip}"
+  fi
+  if ! command -v kubectl >/dev/null; then
+    curl -sfL "https://dl.k8s.io/release/${E2E_VERSION}/bin/linux/amd64/kubectl" -o /usr/local/bin/kubectl
+    chmod 755 /usr/local/bin/kubectl
+  fi
+  K3S_IP=$(openstack_as demo server show "${K3S_SERVER}" -c addresses -f json | grep -oE "${FLOATING_PREFIX//./\\.}[0-9]+" | head -1)
+  until vm_ssh test -f /etc/rancher/k3s/k3s.yaml; do sleep 10; done
+  vm_ssh cat /etc/rancher/k3s/k3s.yaml | sed "s#https://127.0.0.1:6443#https://${K3S_IP}:6443#" >"${KUBECONFIG}"
   until kubectl get nodes 2>/dev/null | grep -q ' Ready'; do sleep 5; done
+}
+
+vm_ssh() {
+  K3S_IP=${K3S_IP:-$(openstack_as demo server show "${K3S_SERVER}" -c addresses -f json | grep -oE "${FLOATING_PREFIX//./\\.}[0-9]+" | head -1)}
+  ssh -i "${SSH_KEY}" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=10 "ubuntu@${K3S_IP}" "$@"
 }
 
 install_snapshot_crds() {
@@ -68,10 +114,10 @@ install_snapshot_crds() {
 }
 
 build_image() {
-  log "image ${IMAGE} from ${REPO_ROOT}, loaded into k3s' containerd"
+  log "image ${IMAGE} from ${REPO_ROOT}, loaded into the k3s node's containerd"
   command -v docker >/dev/null || apt-get install -y docker.io
   docker build -t "${IMAGE}" "${REPO_ROOT}"
-  docker save "${IMAGE}" | k3s ctr images import -
+  docker save "${IMAGE}" | vm_ssh sudo k3s ctr images import -
 }
 
 deploy_driver() {
