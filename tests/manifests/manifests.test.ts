@@ -35,13 +35,13 @@ import {
   type K8sObject,
   type SourcedObject,
 } from './manifest-files';
-import { LEADER_ELECTION_NEED, MINIMUM_SIDECAR_VERSIONS, SIDECAR_NEEDS, type ApiNeed, type Feature } from './sidecar-needs';
+import { CAPACITY_NEEDS, LEADER_ELECTION_NEED, MINIMUM_SIDECAR_VERSIONS, SIDECAR_NEEDS, type ApiNeed, type Feature } from './sidecar-needs';
 
 const run = promisify(execFile);
 
 const PLAIN_DIR = path.join(REPO_ROOT, 'manifests', 'cinder-csi-plugin');
 const KUSTOMIZE_DIR = path.join(REPO_ROOT, 'manifests', 'kustomize');
-const OVERLAYS = ['group-snapshots', 'volume-modify', 'all'] as const;
+const OVERLAYS = ['group-snapshots', 'volume-modify', 'storage-capacity', 'all'] as const;
 const CI_DIR = path.join(REPO_ROOT, 'tests', 'ci');
 const NAMESPACE = 'kube-system';
 const CONTROLLER_SA = 'csi-cinder-controller-sa';
@@ -173,6 +173,11 @@ function uncoveredControllerNeeds(objects: readonly K8sObject[]): string[] {
     for (const feature of features) {
       for (const need of table[feature] ?? []) {
         if (!covers(cluster, need)) problems.push(`${c.name} (${feature}): ${need.group || 'core'}/${need.resource} ${need.verbs.join(',')}`);
+      }
+    }
+    if ((c.args ?? []).includes('--enable-capacity')) {
+      for (const need of CAPACITY_NEEDS) {
+        if (!covers([...cluster, ...namespaced], need)) problems.push(`${c.name} (--enable-capacity): ${need.group || 'core'}/${need.resource} ${need.verbs.join(',')}`);
       }
     }
     if ((c.args ?? []).includes('--leader-election=true') && !covers([...cluster, ...namespaced], LEADER_ELECTION_NEED)) {
@@ -357,7 +362,19 @@ describe('deployment manifests', () => {
       expect(gatesOf('base')).toEqual(off);
       expect(gatesOf('group-snapshots')).toEqual({ ...off, 'csi-snapshotter:CSIVolumeGroupSnapshot': true });
       expect(gatesOf('volume-modify')).toEqual({ ...off, 'csi-provisioner:VolumeAttributesClass': true, 'csi-resizer:VolumeAttributesClass': true });
+      expect(gatesOf('storage-capacity')).toEqual(off);
       expect(Object.values(gatesOf('all')).every(Boolean)).toBe(true);
+    });
+
+    it('CSIDriver.storageCapacity is on exactly where the provisioner publishes capacity (--enable-capacity)', () => {
+      if (!KUBECTL) return void console.warn(NO_KUBECTL);
+      const seen = [...rendered].map(([name, objects]) => {
+        const driver = find(objects, 'CSIDriver', DRIVER_NAME) as unknown as { spec: { storageCapacity: boolean } };
+        const provisioner = container(podSpec(find(objects, 'StatefulSet', 'csi-cinder-controllerplugin')), 'csi-provisioner');
+        return { name, storageCapacity: driver.spec.storageCapacity, enableCapacity: (provisioner.args ?? []).includes('--enable-capacity') };
+      });
+      for (const entry of seen) expect(entry.storageCapacity).toBe(entry.enableCapacity);
+      expect(seen.filter((e) => e.storageCapacity).map((e) => e.name)).toEqual(['storage-capacity']);
     });
 
     it('RBAC covers every sidecar with the features it runs with (default install)', () => {

@@ -63,6 +63,13 @@ export const SIDECAR_NEEDS: Record<string, Partial<Record<Feature, readonly ApiN
   'node-driver-registrar': {},
 };
 
+/** csi-provisioner with --enable-capacity (in its own namespace; a Role is enough). */
+export const CAPACITY_NEEDS: readonly ApiNeed[] = [
+  { group: 'storage.k8s.io', resource: 'csistoragecapacities', verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
+  { group: '', resource: 'pods', verbs: ['get'] },
+  { group: 'apps', resource: 'statefulsets', verbs: ['get'] },
+];
+
 export const LEADER_ELECTION_NEED: ApiNeed = {
   group: 'coordination.k8s.io',
   resource: 'leases',
