@@ -8,10 +8,8 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Simulator } from '../simulator';
 import { startSimulatedCloud } from '../testing/cloud';
-import { eventually, rawClient, type RawCall } from '../testing/raw-http';
+import { asList, asObject, eventually, rawClient, type RawCall } from '../testing/raw-http';
 
-const obj = (o: unknown) => o as Record<string, unknown>;
-const list = (o: unknown) => o as Record<string, unknown>[];
 const V = '2.55';
 
 describe('simulated Manila backend features', () => {
@@ -32,16 +30,16 @@ describe('simulated Manila backend features', () => {
     await sim.whenIdle();
   });
 
-  const share = async (id: string, version = V) => obj((await call('GET', `/shares/${id}`, { version })).body?.share);
+  const share = async (id: string, version = V) => asObject((await call('GET', `/shares/${id}`, { version })).body?.share);
   const untilShare = (id: string, status: string) => eventually(() => share(id), (s) => s.status === status);
   async function createShare(body: Record<string, unknown>): Promise<string> {
     const res = await call('POST', '/shares', { version: V, body: { share: { share_proto: 'NFS', size: 1, ...body } } });
     expect(res.status).toBe(200);
-    return obj(res.body?.share).id as string;
+    return asObject(res.body?.share).id as string;
   }
   const exportPaths = async (id: string) =>
-    list((await call('GET', `/shares/${id}/export_locations`, { version: V })).body?.export_locations).map((e) => ({ path: e.path, preferred: e.preferred }));
-  const messagesOf = async (id: string) => list((await call('GET', `/messages?resource_id=${id}`, { version: V })).body?.messages);
+    asList((await call('GET', `/shares/${id}/export_locations`, { version: V })).body?.export_locations).map((e) => ({ path: e.path, preferred: e.preferred }));
+  const messagesOf = async (id: string) => asList((await call('GET', `/messages?resource_id=${id}`, { version: V })).body?.messages);
   const admin = (method: string, p: string, body?: unknown) =>
     fetch(`${sim.url}/admin${p}`, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
 
@@ -119,7 +117,7 @@ describe('simulated Manila backend features', () => {
       await untilShare(id, 'available');
       expect(await exportPaths(id)).toEqual([]);
       const described = (await (await admin('GET', `/share/shares/${id}`)).json()) as Record<string, unknown>;
-      expect(list(described.exportLocations)).toEqual([expect.objectContaining({ isAdminOnly: true })]);
+      expect(asList(described.exportLocations)).toEqual([expect.objectContaining({ isAdminOnly: true })]);
       await call('DELETE', `/shares/${id}`, { version: V });
     });
 
@@ -137,9 +135,9 @@ describe('simulated Manila backend features', () => {
     async function grant(shareId: string, type: string, to: string) {
       const res = await call('POST', `/shares/${shareId}/action`, { version: V, body: { allow_access: { access_type: type, access_to: to, access_level: 'rw' } } });
       expect(res.status).toBe(200);
-      return obj(res.body?.access).id as string;
+      return asObject(res.body?.access).id as string;
     }
-    const rule = async (id: string) => obj((await call('GET', `/share-access-rules/${id}`, { version: V })).body?.access);
+    const rule = async (id: string) => asObject((await call('GET', `/share-access-rules/${id}`, { version: V })).body?.access);
 
     it('moves queued_to_apply → applying → active while the share is syncing', async () => {
       const shareId = await createShare({});
@@ -219,8 +217,8 @@ describe('simulated Manila backend features', () => {
     await fsp.writeFile(path.join(dir, 'sub', 'nested.txt'), 'nested');
 
     const snap = await call('POST', '/snapshots', { version: V, body: { snapshot: { share_id: id } } });
-    const snapId = obj(snap.body?.snapshot).id as string;
-    await eventually(() => call('GET', `/snapshots/${snapId}`, { version: V }), (r) => obj(r.body?.snapshot).status === 'available');
+    const snapId = asObject(snap.body?.snapshot).id as string;
+    await eventually(() => call('GET', `/snapshots/${snapId}`, { version: V }), (r) => asObject(r.body?.snapshot).status === 'available');
     await fsp.writeFile(path.join(dir, 'data.txt'), 'after snapshot');
 
     await call('POST', `/shares/${id}/action`, { version: V, body: { extend: { new_size: 2 } } });
@@ -252,8 +250,8 @@ describe('simulated Manila backend features', () => {
     const id = await createShare({});
     await untilShare(id, 'available');
     const snap = await call('POST', '/snapshots', { version: V, body: { snapshot: { share_id: id } } });
-    const snapId = obj(snap.body?.snapshot).id as string;
-    await eventually(() => call('GET', `/snapshots/${snapId}`, { version: V }), (r) => obj(r.body?.snapshot).status === 'available');
+    const snapId = asObject(snap.body?.snapshot).id as string;
+    await eventually(() => call('GET', `/snapshots/${snapId}`, { version: V }), (r) => asObject(r.body?.snapshot).status === 'available');
     sim.sharedFileSystem.failNextShare({ operation: 'create_from_snapshot', detailId: '017' });
     const restored = await createShare({ snapshot_id: snapId });
     await untilShare(restored, 'error');

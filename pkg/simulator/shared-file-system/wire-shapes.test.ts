@@ -5,11 +5,8 @@
  */
 import type { Simulator } from '../simulator';
 import { startSimulatedCloud } from '../testing/cloud';
-import { eventually, rawClient, type RawCall } from '../testing/raw-http';
+import { asList, asObject, fieldsOf, eventually, rawClient, type RawCall } from '../testing/raw-http';
 
-const keys = (o: unknown) => Object.keys(o as Record<string, unknown>).sort();
-const obj = (o: unknown) => o as Record<string, unknown>;
-const list = (o: unknown) => o as Record<string, unknown>[];
 
 describe('Manila v2 wire shapes (raw HTTP against the api-ref)', () => {
   let sim: Simulator;
@@ -26,10 +23,10 @@ describe('Manila v2 wire shapes (raw HTTP against the api-ref)', () => {
   async function availableShare(proto: 'NFS' | 'CEPHFS' = 'NFS', extra: Record<string, unknown> = {}, version = '2.45') {
     const created = await call('POST', '/shares', { version, body: { share: { share_proto: proto, size: 1, ...extra } } });
     expect(created.status).toBe(200);
-    const id = obj(created.body?.share).id as string;
+    const id = asObject(created.body?.share).id as string;
     await eventually(
       () => call('GET', `/shares/${id}`, { version }),
-      (r) => obj(r.body?.share).status === 'available',
+      (r) => asObject(r.body?.share).status === 'available',
     );
     return id;
   }
@@ -39,10 +36,10 @@ describe('Manila v2 wire shapes (raw HTTP against the api-ref)', () => {
       version: '2.45',
       body: { allow_access: { access_type: type, access_to: to, access_level: 'rw' } },
     });
-    const id = obj(granted.body?.access).id as string;
+    const id = asObject(granted.body?.access).id as string;
     await eventually(
       () => call('GET', `/share-access-rules/${id}`, { version: '2.45' }),
-      (r) => obj(r.body?.access).state === 'active',
+      (r) => asObject(r.body?.access).state === 'active',
     );
     return { granted, id };
   }
@@ -59,7 +56,7 @@ describe('Manila v2 wire shapes (raw HTTP against the api-ref)', () => {
     expect(tooNew.headers.get('x-openstack-manila-api-version')).toBeNull();
     const bad = await call('GET', '/shares', { version: 'two' });
     expect(bad.status).toBe(400);
-    expect(keys(bad.body)).toEqual(['badRequest']);
+    expect(fieldsOf(bad.body)).toEqual(['badRequest']);
   });
 
   it('answers a missing share with 404 {"itemNotFound": {"message", "code"}}', async () => {
@@ -71,7 +68,7 @@ describe('Manila v2 wire shapes (raw HTTP against the api-ref)', () => {
 
   it('creates a share (200, `share`) and shows the fields the view builder adds per microversion, no admin fields', async () => {
     const id = await availableShare('NFS', { name: 'share_London', metadata: { project: 'my_app' } });
-    const show = async (version: string) => obj((await call('GET', `/shares/${id}`, { version })).body?.share);
+    const show = async (version: string) => asObject((await call('GET', `/shares/${id}`, { version })).body?.share);
     const v245 = await show('2.45');
     // share-show-response.json without its admin (host, share_server_id) and pre-2.9 (export_location*) fields.
     for (const k of ['links', 'availability_zone', 'share_network_id', 'snapshot_id', 'id', 'size', 'share_type', 'share_type_name', 'project_id', 'metadata', 'status', 'description', 'access_rules_status', 'has_replicas', 'replication_type', 'task_state', 'is_public', 'snapshot_support', 'name', 'created_at', 'share_proto', 'volume_type']) {
@@ -99,19 +96,19 @@ describe('Manila v2 wire shapes (raw HTTP against the api-ref)', () => {
     const { granted, id } = await activeRule(shareId, 'ip', '0.0.0.0/0');
     expect(granted.status).toBe(200);
     // share-actions-grant-access-response.json, plus `state` and (2.45) `metadata`.
-    expect(keys(granted.body?.access)).toEqual(
+    expect(fieldsOf(granted.body?.access)).toEqual(
       ['access_key', 'access_level', 'access_to', 'access_type', 'created_at', 'id', 'metadata', 'share_id', 'state', 'updated_at'],
     );
     const listed = await call('GET', `/share-access-rules?share_id=${shareId}`, { version: '2.45' });
     // share-access-rules-list-response.json
-    expect(list(listed.body?.access_list).map(keys)).toEqual([
+    expect(asList(listed.body?.access_list).map(fieldsOf)).toEqual([
       ['access_key', 'access_level', 'access_to', 'access_type', 'created_at', 'id', 'metadata', 'state', 'updated_at'],
     ]);
-    expect(list(listed.body?.access_list)[0]).toMatchObject({ id, state: 'active', access_key: null });
+    expect(asList(listed.body?.access_list)[0]).toMatchObject({ id, state: 'active', access_key: null });
     expect((await call('GET', '/share-access-rules', { version: '2.45' })).status).toBe(400);
     const noShare = await call('GET', '/share-access-rules?share_id=00000000-0000-0000-0000-000000000000', { version: '2.45' });
     expect(noShare.status).toBe(400);
-    expect(keys(noShare.body)).toEqual(['badRequest']);
+    expect(fieldsOf(noShare.body)).toEqual(['badRequest']);
     expect((await call('GET', `/share-access-rules?share_id=${shareId}`, { version: '2.44' })).status).toBe(404);
   });
 
@@ -121,10 +118,10 @@ describe('Manila v2 wire shapes (raw HTTP against the api-ref)', () => {
     const old = await call('POST', `/shares/${shareId}/action`, { version: '2.6', body: { 'os-access_list': null } });
     expect(old.status).toBe(200);
     // share-actions-list-access-rules-response.json (state shows access_rules_status before 2.28)
-    expect(list(old.body?.access_list).map(keys)).toEqual([['access_level', 'access_to', 'access_type', 'id', 'state']]);
-    expect(list(old.body?.access_list)[0].state).toBe('active');
+    expect(asList(old.body?.access_list).map(fieldsOf)).toEqual([['access_level', 'access_to', 'access_type', 'id', 'state']]);
+    expect(asList(old.body?.access_list)[0].state).toBe('active');
     const renamed = await call('POST', `/shares/${shareId}/action`, { version: '2.21', body: { access_list: null } });
-    expect(list(renamed.body?.access_list)[0]).toHaveProperty('access_key', null);
+    expect(asList(renamed.body?.access_list)[0]).toHaveProperty('access_key', null);
     expect((await call('POST', `/shares/${shareId}/action`, { version: '2.45', body: { access_list: null } })).status).toBe(404);
     expect((await call('POST', `/shares/${shareId}/action`, { version: '2.45', body: { 'os-access_list': null } })).status).toBe(404);
     expect((await call('POST', `/shares/${shareId}/action`, { version: '2.45', body: { frobnicate: {} } })).status).toBe(400);
@@ -136,18 +133,18 @@ describe('Manila v2 wire shapes (raw HTTP against the api-ref)', () => {
     const extend = await call('POST', `/shares/${shareId}/action`, { version: '2.45', body: { extend: { new_size: 2 } } });
     expect(extend.status).toBe(202);
     expect(extend.body).toBeUndefined();
-    await eventually(() => call('GET', `/shares/${shareId}`, { version: '2.45' }), (r) => obj(r.body?.share).status === 'available');
+    await eventually(() => call('GET', `/shares/${shareId}`, { version: '2.45' }), (r) => asObject(r.body?.share).status === 'available');
     const shrink = await call('POST', `/shares/${shareId}/action`, { version: '2.45', body: { shrink: { new_size: 1 } } });
     expect(shrink.status).toBe(202);
-    await eventually(() => call('GET', `/shares/${shareId}`, { version: '2.45' }), (r) => obj(r.body?.share).status === 'available');
+    await eventually(() => call('GET', `/shares/${shareId}`, { version: '2.45' }), (r) => asObject(r.body?.share).status === 'available');
     const deny = await call('POST', `/shares/${shareId}/action`, { version: '2.45', body: { deny_access: { access_id: id } } });
     expect(deny.status).toBe(202);
     const overQuota = await call('POST', `/shares/${shareId}/action`, { version: '2.45', body: { extend: { new_size: 500 } } });
     expect(overQuota.status).toBe(403);
-    expect(obj(overQuota.body?.forbidden).message).toMatch(/ShareSizeExceedsAvailableQuota/);
+    expect(asObject(overQuota.body?.forbidden).message).toMatch(/ShareSizeExceedsAvailableQuota/);
     const createOver = await call('POST', '/shares', { version: '2.45', body: { share: { share_proto: 'NFS', size: 500 } } });
     expect(createOver.status).toBe(413);
-    expect(keys(createOver.body)).toEqual(['overLimit']);
+    expect(fieldsOf(createOver.body)).toEqual(['overLimit']);
     expect((await call('POST', `/shares/${shareId}/action`, { version: '2.6', body: { extend: { new_size: 3 } } })).status).toBe(404);
   });
 
@@ -155,42 +152,42 @@ describe('Manila v2 wire shapes (raw HTTP against the api-ref)', () => {
     const shareId = await availableShare();
     const at = async (version: string) => call('GET', `/shares/${shareId}/export_locations`, { version });
     // export-location-list-response.json without the admin fields (is_admin_only, share_instance_id).
-    expect(list((await at('2.45')).body?.export_locations).map(keys)).toEqual([['id', 'path', 'preferred']]);
-    expect(list((await at('2.13')).body?.export_locations).map(keys)).toEqual([['id', 'path']]);
+    expect(asList((await at('2.45')).body?.export_locations).map(fieldsOf)).toEqual([['id', 'path', 'preferred']]);
+    expect(asList((await at('2.13')).body?.export_locations).map(fieldsOf)).toEqual([['id', 'path']]);
     expect((await at('2.8')).status).toBe(404);
-    const [location] = list((await at('2.45')).body?.export_locations);
+    const [location] = asList((await at('2.45')).body?.export_locations);
     const one = await call('GET', `/shares/${shareId}/export_locations/${String(location.id)}`, { version: '2.45' });
-    expect(keys(one.body?.export_location)).toEqual(['created_at', 'id', 'path', 'preferred', 'updated_at']);
+    expect(fieldsOf(one.body?.export_location)).toEqual(['created_at', 'id', 'path', 'preferred', 'updated_at']);
     const missing = await call('GET', '/shares/00000000-0000-0000-0000-000000000000/export_locations', { version: '2.45' });
     expect(missing.status).toBe(404);
-    expect(keys(missing.body)).toEqual(['itemNotFound']);
+    expect(fieldsOf(missing.body)).toEqual(['itemNotFound']);
   });
 
   it('creates snapshots with 202 and the snapshot-create-response fields', async () => {
     const shareId = await availableShare();
     const created = await call('POST', '/snapshots', { version: '2.45', body: { snapshot: { share_id: shareId, name: 'snapshot_share1' } } });
     expect(created.status).toBe(202);
-    const snap = obj(created.body?.snapshot);
+    const snap = asObject(created.body?.snapshot);
     for (const k of ['status', 'share_id', 'name', 'links', 'created_at', 'description', 'share_proto', 'share_size', 'id', 'size', 'user_id', 'project_id']) {
       expect(snap).toHaveProperty(k);
     }
     expect(snap.status).toBe('creating');
-    await eventually(() => call('GET', `/snapshots/${String(snap.id)}`, { version: '2.45' }), (r) => obj(r.body?.snapshot).status === 'available');
-    expect(keys(list((await call('GET', '/snapshots', { version: '2.45' })).body?.snapshots)[0])).toEqual(['id', 'links', 'name']);
+    await eventually(() => call('GET', `/snapshots/${String(snap.id)}`, { version: '2.45' }), (r) => asObject(r.body?.snapshot).status === 'available');
+    expect(fieldsOf(asList((await call('GET', '/snapshots', { version: '2.45' })).body?.snapshots)[0])).toEqual(['id', 'links', 'name']);
     expect((await call('DELETE', `/snapshots/${String(snap.id)}`, { version: '2.45' })).status).toBe(202);
   });
 
   it('lists user messages with the user-messages-list-response fields from 2.37 and none before', async () => {
     sim.sharedFileSystem.failNextShare({ detailId: '002' });
     const id = (await call('POST', '/shares', { version: '2.45', body: { share: { share_proto: 'NFS', size: 1 } } })).body;
-    const shareId = obj(id?.share).id as string;
+    const shareId = asObject(id?.share).id as string;
     await sim.whenIdle();
-    const none = obj((await call('GET', `/shares/${shareId}`, { version: '2.45' })).body?.share);
+    const none = asObject((await call('GET', `/shares/${shareId}`, { version: '2.45' })).body?.share);
     expect(none.status).toBe('error');
     const messages = await call('GET', `/messages?resource_id=${shareId}`, { version: '2.37' });
     expect(messages.status).toBe(200);
-    const [message] = list(messages.body?.messages);
-    expect(keys(message)).toEqual(
+    const [message] = asList(messages.body?.messages);
+    expect(fieldsOf(message)).toEqual(
       ['action_id', 'created_at', 'detail_id', 'expires_at', 'id', 'links', 'message_level', 'project_id', 'request_id', 'resource_id', 'resource_type', 'user_message'],
     );
     expect(message).toMatchObject({
@@ -202,7 +199,7 @@ describe('Manila v2 wire shapes (raw HTTP against the api-ref)', () => {
       user_message: 'allocate host: No storage could be allocated for this share request. Trying again with a different size or share type may succeed.',
     });
     const one = await call('GET', `/messages/${String(message.id)}`, { version: '2.37' });
-    expect(obj(one.body?.message).detail_id).toBe('002');
+    expect(asObject(one.body?.message).detail_id).toBe('002');
     expect((await call('GET', '/messages', { version: '2.36' })).status).toBe(404);
     expect((await call('DELETE', `/messages/${String(message.id)}`, { version: '2.37' })).status).toBe(204);
     expect((await call('GET', `/messages/${String(message.id)}`, { version: '2.37' })).status).toBe(404);
@@ -211,29 +208,29 @@ describe('Manila v2 wire shapes (raw HTTP against the api-ref)', () => {
 
   it('lists availability zones (renamed in 2.7), quota sets with /detail (2.25) and absolute limits as the samples show', async () => {
     const zones = await call('GET', '/availability-zones', { version: '2.7' });
-    expect(list(zones.body?.availability_zones).map(keys)).toEqual([['created_at', 'id', 'name', 'updated_at']]);
-    expect(list(zones.body?.availability_zones)[0].name).toBe('nova');
+    expect(asList(zones.body?.availability_zones).map(fieldsOf)).toEqual([['created_at', 'id', 'name', 'updated_at']]);
+    expect(asList(zones.body?.availability_zones)[0].name).toBe('nova');
     expect((await call('GET', '/os-availability-zone', { version: '2.6' })).status).toBe(200);
     expect((await call('GET', '/os-availability-zone', { version: '2.7' })).status).toBe(404);
     const project = sim.credentials.projectId;
     const quota = await call('GET', `/quota-sets/${project}`, { version: '2.39' });
     // quota-show-response.json
-    expect(keys(quota.body?.quota_set)).toEqual(['gigabytes', 'id', 'share_networks', 'shares', 'snapshot_gigabytes', 'snapshots']);
-    expect(obj(quota.body?.quota_set).gigabytes).toBe(20);
+    expect(fieldsOf(quota.body?.quota_set)).toEqual(['gigabytes', 'id', 'share_networks', 'shares', 'snapshot_gigabytes', 'snapshots']);
+    expect(asObject(quota.body?.quota_set).gigabytes).toBe(20);
     const detail = await call('GET', `/quota-sets/${project}/detail`, { version: '2.25' });
-    expect(obj(detail.body?.quota_set).shares).toEqual({ limit: 50, in_use: expect.any(Number), reserved: 0 });
+    expect(asObject(detail.body?.quota_set).shares).toEqual({ limit: 50, in_use: expect.any(Number), reserved: 0 });
     expect((await call('GET', `/quota-sets/${project}/detail`, { version: '2.24' })).status).toBe(404);
     const limits = await call('GET', '/limits', { version: '2.45' });
-    expect(obj(limits.body?.limits).rate).toEqual([]);
+    expect(asObject(limits.body?.limits).rate).toEqual([]);
     // limits-response.json up to its replica (2.53) and backup (2.80) fields.
-    expect(keys(obj(limits.body?.limits).absolute)).toEqual(
+    expect(fieldsOf(asObject(limits.body?.limits).absolute)).toEqual(
       ['maxTotalShareGigabytes', 'maxTotalShareNetworks', 'maxTotalShareSnapshots', 'maxTotalShares', 'maxTotalSnapshotGigabytes', 'totalShareGigabytesUsed', 'totalShareNetworksUsed', 'totalShareSnapshotsUsed', 'totalSharesUsed', 'totalSnapshotGigabytesUsed'],
     );
-    expect(obj(obj((await call('GET', '/limits', { version: '2.80' })).body?.limits).absolute)).toHaveProperty('maxTotalShareBackups');
+    expect(asObject(asObject((await call('GET', '/limits', { version: '2.80' })).body?.limits).absolute)).toHaveProperty('maxTotalShareBackups');
   });
 
   it('lists share types under share_types and volume_types with the versioned access and default fields', async () => {
-    const at = async (version: string) => list((await call('GET', '/types', { version })).body?.share_types);
+    const at = async (version: string) => asList((await call('GET', '/types', { version })).body?.share_types);
     const types = await call('GET', '/types', { version: '2.46' });
     expect(types.body?.volume_types).toEqual(types.body?.share_types);
     const def = (await at('2.46')).find((t) => t.name === 'default');
@@ -249,20 +246,20 @@ describe('Manila v2 wire shapes (raw HTTP against the api-ref)', () => {
     expect(experimental.status).toBe(202);
     const created = await call('POST', '/share-groups', { version: '2.55', body });
     expect(created.status).toBe(202);
-    const group = obj(created.body?.share_group);
+    const group = asObject(created.body?.share_group);
     // share-group-create-response.json names the wrapper `share_groups`; Manila's view builder answers `share_group`.
-    expect(keys(group)).toEqual(
+    expect(fieldsOf(group)).toEqual(
       ['availability_zone', 'consistent_snapshot_support', 'created_at', 'description', 'id', 'links', 'name', 'project_id', 'share_group_type_id', 'share_network_id', 'share_types', 'source_share_group_snapshot_id', 'status'],
     );
     const groupId = group.id as string;
-    await eventually(() => call('GET', `/share-groups/${groupId}`, { version: '2.55' }), (r) => obj(r.body?.share_group).status === 'available');
+    await eventually(() => call('GET', `/share-groups/${groupId}`, { version: '2.55' }), (r) => asObject(r.body?.share_group).status === 'available');
     const shareId = await availableShare('NFS', { share_group_id: groupId }, '2.55');
-    expect(obj((await call('GET', `/shares/${shareId}`, { version: '2.55' })).body?.share).share_group_id).toBe(groupId);
+    expect(asObject((await call('GET', `/shares/${shareId}`, { version: '2.55' })).body?.share).share_group_id).toBe(groupId);
     const busy = await call('DELETE', `/share-groups/${groupId}`, { version: '2.55' });
     expect(busy.status).toBe(409);
-    expect(keys(busy.body)).toEqual(['conflictingRequest']);
+    expect(fieldsOf(busy.body)).toEqual(['conflictingRequest']);
     const listed = await call('GET', `/shares/detail?share_group_id=${groupId}`, { version: '2.55' });
-    expect(list(listed.body?.shares).map((s) => s.id)).toEqual([shareId]);
+    expect(asList(listed.body?.shares).map((s) => s.id)).toEqual([shareId]);
     expect((await call('GET', '/share-group-types/default', { version: '2.55' })).status).toBe(200);
   });
 });

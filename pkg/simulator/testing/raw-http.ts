@@ -60,3 +60,10 @@ export async function eventually<T>(read: () => Promise<T>, done: (value: T) => 
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+/** Sorted field names of a JSON object, to compare with an api-ref sample's. */
+export const fieldsOf = (o: unknown): string[] => Object.keys(o as Record<string, unknown>).sort();
+/** A JSON member read as an object, for property access in assertions. */
+export const asObject = (o: unknown): Record<string, unknown> => o as Record<string, unknown>;
+/** A JSON member read as a list of objects. */
+export const asList = (o: unknown): Record<string, unknown>[] => o as Record<string, unknown>[];
