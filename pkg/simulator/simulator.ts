@@ -89,10 +89,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const regions = options.regions?.length ? options.regions : ['RegionOne'];
   const stateDir = await fsp.realpath(await fsp.mkdtemp(path.join(os.tmpdir(), 'openstack-sim-')));
   const backend = await createBlockBackend({
-    enabled: options.devices?.enabled,
+    ...options.devices,
     workDir: options.devices?.workDir ?? path.join(stateDir, 'devices'),
-    byIdDir: options.devices?.byIdDir,
-    scsiLinks: options.devices?.scsiLinks,
     logger,
   });
   const control = new ControlState(options.latencyMs ?? 50, options.randomSeed);
@@ -148,17 +146,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       await configDrives.flush();
     },
     setTokenLifetime: (seconds) => identity.setTokenLifetime(seconds),
-    stop: once(async () => {
-      sim.scheduler.stop();
-      await new Promise<void>((resolve) => {
-        httpServer.close(() => resolve());
-        httpServer.closeAllConnections();
-      });
-      await sim.scheduler.whenIdle();
-      await configDrives.flush();
-      await backend.close();
-      await fsp.rm(stateDir, { recursive: true, force: true });
-    }),
+    stop: once(() => shutDown({ sim, httpServer, configDrives, backend, stateDir })),
   };
 }
 
@@ -292,6 +280,19 @@ function cloudConfText(endpoints: Simulator['endpoints'], credentials: Simulator
     ...(maxVolumesPerServer !== undefined ? [`node-volume-attach-limit = ${maxVolumesPerServer}`] : []),
     '',
   ].join('\n');
+}
+
+/** Stops transitions and the server, waits for running work, then releases devices and removes the state directory. */
+async function shutDown(parts: { sim: SimContext; httpServer: http.Server; configDrives: ConfigDrives; backend: SimContext['backend']; stateDir: string }) {
+  parts.sim.scheduler.stop();
+  await new Promise<void>((resolve) => {
+    parts.httpServer.close(() => resolve());
+    parts.httpServer.closeAllConnections();
+  });
+  await parts.sim.scheduler.whenIdle();
+  await parts.configDrives.flush();
+  await parts.backend.close();
+  await fsp.rm(parts.stateDir, { recursive: true, force: true });
 }
 
 /** `run` at most once; every call gets the same promise. */
