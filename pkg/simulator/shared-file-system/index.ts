@@ -82,11 +82,18 @@ function registerProjectLimits(routes: ServiceRoutes, sim: ManilaSim): void {
       })),
     },
   });
-  routes.add('GET', '/availability-zones', (call) => (requireRenamed(call, false), zones()));
-  routes.add('GET', '/os-availability-zone', (call) => (requireRenamed(call, true), zones()));
-  for (const [prefix, legacy] of [['/quota-sets', false], ['/os-quota-sets', true]] as const) {
-    routes.add('GET', `${prefix}/{target_project_id}`, (call) => (requireRenamed(call, legacy), quotaSet(sim, call, false)));
-    routes.add('GET', `${prefix}/{target_project_id}/detail`, (call) => (requireRenamed(call, legacy), quotaSet(sim, call, true)));
+  for (const legacy of [false, true]) {
+    const prefix = legacy ? '/os-' : '/';
+    routes.add('GET', `${prefix}${legacy ? 'availability-zone' : 'availability-zones'}`, (call) => {
+      requireRenamed(call, legacy);
+      return zones();
+    });
+    for (const detail of [false, true]) {
+      routes.add('GET', `${prefix}quota-sets/{target_project_id}${detail ? '/detail' : ''}`, (call) => {
+        requireRenamed(call, legacy);
+        return quotaSet(sim, call, detail);
+      });
+    }
   }
   routes.add('GET', '/limits', (call) => {
     const q = sim.manilaQuotas;

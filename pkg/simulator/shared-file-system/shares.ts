@@ -142,7 +142,7 @@ function createShare(sim: ManilaSim, call: ServiceCall) {
     throw badRequest('Share network must be set when the driver_handles_share_servers extra spec is True.');
   }
   const group = groupFor(sim, call, body, source.type);
-  const az = optionalString(body, 'availability_zone') ?? group?.availabilityZone ?? undefined;
+  const az = optionalString(body, 'availability_zone') ?? group?.availabilityZone;
   if (az !== undefined && !sim.availabilityZones.includes(az)) throw notFound(`Availability zone ${az} could not be found.`);
   checkShareQuota(sim, source.size, 1);
 
