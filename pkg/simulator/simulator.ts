@@ -327,6 +327,8 @@ function seedCatalogues(sim: SimContext): void {
   const shareTypes = [
     { name: 'default', extraSpecs: { driver_handles_share_servers: 'False', snapshot_support: 'True', create_share_from_snapshot_support: 'True' } },
     { name: 'no-snapshots', extraSpecs: { driver_handles_share_servers: 'False', snapshot_support: 'False', create_share_from_snapshot_support: 'False' } },
+    // Wants a share network (a backend that creates share servers); the others refuse one with detail 003.
+    { name: 'share-servers', extraSpecs: { driver_handles_share_servers: 'True', snapshot_support: 'True', create_share_from_snapshot_support: 'True' } },
   ];
   for (const t of shareTypes) {
     const id = randomUUID();

@@ -75,6 +75,19 @@ describe('simulated Manila backend features', () => {
       for (const id of [first, second]) await call('DELETE', `/shares/${id}`, { version: V });
     });
 
+    it('takes a share network only on a type with driver_handles_share_servers: elsewhere the share ends in error with detail 003', async () => {
+      const networks = await call('GET', '/share-networks', { version: V });
+      const networkId = asList(networks.body?.share_networks)[0].id as string;
+      const id = await createShare({ share_network_id: networkId });
+      await untilShare(id, 'error');
+      expect((await messagesOf(id))[0]).toMatchObject({ action_id: '002', detail_id: '003' });
+      const served = await createShare({ share_network_id: networkId, share_type: 'share-servers' });
+      await untilShare(served, 'available');
+      const missing = await call('POST', '/shares', { version: V, body: { share: { share_proto: 'NFS', size: 1, share_type: 'share-servers' } } });
+      expect(missing.status).toBe(400);
+      for (const s of [id, served]) await call('DELETE', `/shares/${s}`, { version: V });
+    });
+
     it('reports a free-text fault as detail 001 with its words, and an extend failure under action 008', async () => {
       const id = await createShare({});
       await untilShare(id, 'available');

@@ -168,7 +168,8 @@ function createShare(sim: ManilaSim, call: ServiceCall) {
 }
 
 /**
- * `creating` → `available`; a share from a snapshot passes `creating_from_snapshot` (the driver copying the
+ * `creating` → `available` (`error` with detail 003 for a share network on a type without
+ * `driver_handles_share_servers`); a share from a snapshot passes `creating_from_snapshot` (the driver copying the
  * snapshot's data) between the two. NFS shares get their backing directory, CephFS ones the `__mount_options`
  * metadata CephFS native sets (`fs=<file system>`).
  */
@@ -189,6 +190,9 @@ function scheduleCreate(sim: ManilaSim, share: ShareRecord): void {
   const step = (operation: string, complete: () => void | Promise<void>) =>
     scheduleOn(sim, sim.state.shares, { kind: 'share', id: share.id, operation }, complete, fail);
   step('create', () => {
+    // A backend that does not handle share servers refuses a share network (UNEXPECTED_NETWORK, detail 003).
+    const type = sim.state.shareTypes.get(share.shareTypeId);
+    if (share.shareNetworkId !== null && !specTrue(type, 'driver_handles_share_servers')) throw new Error('003');
     if (share.snapshotId === null) return finish();
     share.status = 'creating_from_snapshot';
     share.updatedAt = cinderTime();
