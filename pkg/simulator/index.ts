@@ -11,3 +11,5 @@ export type {
   ResourceKind,
 } from './control';
 export type { RequestLog, RequestRecord } from './request-log';
+export type { SharedFileSystemControl, ShareFailureRule } from './shared-file-system/control';
+export type { SharedFileSystemOptions, ExportLocationProfile, AccessRuleProfile, AddressFamily } from './shared-file-system/behaviour';
