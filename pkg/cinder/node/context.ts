@@ -10,7 +10,10 @@ import type { NodeIdentityResolver } from './node-identity';
 
 export interface NodeContext {
   mounter: Mounter;
+  /** Finds the volume's device, waiting for it to appear (stage, publish, expand). */
   deviceFinder: DeviceFinder;
+  /** Looks once, without waiting: where the device is now, if anywhere (teardown and stats). */
+  deviceLocator: DeviceFinder;
   identity: NodeIdentityResolver;
   /** The service's own logger (calls log through `call.logger`). */
   logger: Logger;
@@ -24,4 +27,6 @@ export interface NodeContext {
   withTopology: boolean;
   /** `[BlockStorage] rescan-on-resize`. */
   rescanOnResize: boolean;
+  /** `--kubelet-dir`: every staging, target and volume path must resolve inside it. */
+  kubeletDir: string;
 }

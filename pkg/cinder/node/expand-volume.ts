@@ -7,6 +7,7 @@ import type { CallContext } from '../../csi/handlers';
 import type { NodeExpandVolumeRequest, NodeExpandVolumeResponse } from '../../csi/types';
 import type { NodeContext } from './context';
 import { withNodeErrors } from './errors';
+import { kubeletPath } from './kubelet-paths';
 import { currentDeviceSize, growFilesystem } from './filesystem';
 import { sameDevice } from './mount-checks';
 import { requiredBytes, requireVolumeId, requireVolumePath } from './requests';
@@ -18,10 +19,11 @@ export async function nodeExpandVolume(
 ): Promise<NodeExpandVolumeResponse> {
   const { mounter } = node;
   const volumeId = requireVolumeId(req.volume_id);
-  const volumePath = requireVolumePath(req.volume_path);
+  const requested = requireVolumePath(req.volume_path);
   const needed = requiredBytes(req.capacity_range);
-  const log = call.logger.child({ volumeId, volumePath });
-  return withNodeErrors(`expanding volume ${volumeId} at ${volumePath}`, async () => {
+  const log = call.logger.child({ volumeId, volumePath: requested });
+  return withNodeErrors(`expanding volume ${volumeId} at ${requested}`, async () => {
+    const volumePath = await kubeletPath(node, requested, 'volume_path');
     const info = await mounter.statPath(volumePath);
     if (!info) throw notFound(`volume_path ${volumePath} does not exist`);
     const { devicePath } = await node.deviceFinder.find(volumeId);

@@ -1,6 +1,6 @@
 import { Code } from '../../csi/errors';
 import {
-  GiB, STAGING, TARGET, BLOCK_TARGET, ctx, blockCapability,
+  VOL, OTHER_VOL, GiB, STAGING, TARGET, BLOCK_TARGET, ctx, blockCapability,
   stageRequest, publishRequest, statsRequest, expectCode, type Setup, setup,
 } from './testing/node-fixture';
 
@@ -61,11 +61,27 @@ describe('NodeGetVolumeStats', () => {
     expect(response.volume_condition).toEqual({ abnormal: true, message: 'the device /dev/vdb behind the volume is gone' });
   });
 
-  it('flags a target that is no longer a mount point', async () => {
+  // Issue #13: stats describe the volume only where it is mounted; a plain directory used to report the
+  // filesystem that held it (e.g. the host's).
+  it('answers NOT_FOUND for a target that is no longer a mount point', async () => {
     const { handlers, mounter } = await published();
     await mounter.unmount(TARGET);
-    const response = await handlers.NodeGetVolumeStats(statsRequest(), ctx);
-    expect(response.volume_condition).toEqual({ abnormal: true, message: `${TARGET} is not a mount point any more` });
+    await expectCode(handlers.NodeGetVolumeStats(statsRequest(), ctx), Code.NOT_FOUND, `volume ${VOL} is not mounted at ${TARGET}`);
+  });
+
+  it('answers NOT_FOUND where another volume is mounted', async () => {
+    const { handlers } = setup();
+    await handlers.NodeStageVolume(stageRequest({ volume_id: OTHER_VOL }), ctx);
+    await expectCode(
+      handlers.NodeGetVolumeStats(statsRequest({ volume_path: STAGING, staging_target_path: '' }), ctx),
+      Code.NOT_FOUND,
+      `${STAGING} is mounted from /dev/vdc (ext4), not from the device of volume ${VOL}`,
+    );
+  });
+
+  it('refuses a path outside the kubelet directory', async () => {
+    const { handlers } = setup();
+    await expectCode(handlers.NodeGetVolumeStats(statsRequest({ volume_path: '/etc' }), ctx), Code.INVALID_ARGUMENT, /not inside the kubelet directory/);
   });
 
   it('reports the size of a raw block volume, and flags it when the device is gone', async () => {

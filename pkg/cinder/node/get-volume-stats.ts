@@ -8,6 +8,8 @@ import type { NodeGetVolumeStatsRequest, NodeGetVolumeStatsResponse } from '../.
 import type { MountInfo, Mounter } from '../../mounter';
 import type { NodeContext } from './context';
 import { withNodeErrors } from './errors';
+import { kubeletPath } from './kubelet-paths';
+import { currentVolumeDevice, describeMount, isVolumeMount } from './volume-mounts';
 import { requirePath, requireVolumeId, requireVolumePath } from './requests';
 
 const HEALTHY = { abnormal: false, message: 'volume is healthy' };
@@ -20,9 +22,11 @@ function abnormal(message: string): NodeGetVolumeStatsResponse {
 export async function nodeGetVolumeStats(node: NodeContext, req: NodeGetVolumeStatsRequest): Promise<NodeGetVolumeStatsResponse> {
   const { mounter } = node;
   const volumeId = requireVolumeId(req.volume_id);
-  const volumePath = requireVolumePath(req.volume_path);
-  const staging = req.staging_target_path ? requirePath(req.staging_target_path, 'staging_target_path') : undefined;
-  return withNodeErrors(`reading stats of volume ${volumeId} at ${volumePath}`, async () => {
+  const requested = requireVolumePath(req.volume_path);
+  const requestedStaging = req.staging_target_path ? requirePath(req.staging_target_path, 'staging_target_path') : undefined;
+  return withNodeErrors(`reading stats of volume ${volumeId} at ${requested}`, async () => {
+    const volumePath = await kubeletPath(node, requested, 'volume_path');
+    const staging = requestedStaging && (await kubeletPath(node, requestedStaging, 'staging_target_path'));
     let info;
     try {
       info = await mounter.statPath(volumePath);
@@ -31,8 +35,14 @@ export async function nodeGetVolumeStats(node: NodeContext, req: NodeGetVolumeSt
     }
     if (!info) throw notFound(`volume_path ${volumePath} does not exist`);
     const mount = await mounter.findMount(volumePath);
+    // Stats describe the volume, never whatever filesystem happens to hold the path.
+    if (!mount) throw notFound(`volume ${volumeId} is not mounted at ${volumePath}`);
+    const device = await currentVolumeDevice(node, volumeId);
+    if (!(await isVolumeMount(mounter, mount, device))) {
+      throw notFound(`${volumePath} is mounted from ${describeMount(mount)}, not from the device of volume ${volumeId}`);
+    }
 
-    if (info.kind === 'blockDevice' || (info.kind === 'file' && mount?.fstype === 'devtmpfs')) {
+    if (info.kind === 'blockDevice' || (info.kind === 'file' && mount.fstype === 'devtmpfs')) {
       let total: number;
       try {
         total = await mounter.deviceSize(volumePath);
@@ -42,7 +52,7 @@ export async function nodeGetVolumeStats(node: NodeContext, req: NodeGetVolumeSt
       return { usage: [{ unit: 'BYTES', total }], volume_condition: HEALTHY };
     }
 
-    const problems = await filesystemProblems(mounter, volumePath, mount, staging);
+    const problems = await filesystemProblems(mounter, mount, staging);
     let stats;
     try {
       stats = await mounter.statfs(volumePath);
@@ -61,14 +71,8 @@ export async function nodeGetVolumeStats(node: NodeContext, req: NodeGetVolumeSt
   });
 }
 
-async function filesystemProblems(
-  mounter: Mounter,
-  volumePath: string,
-  mount: MountInfo | undefined,
-  staging: string | undefined,
-): Promise<string[]> {
+async function filesystemProblems(mounter: Mounter, mount: MountInfo, staging: string | undefined): Promise<string[]> {
   const problems: string[] = [];
-  if (!mount) problems.push(`${volumePath} is not a mount point any more`);
   let stagingMount: MountInfo | undefined;
   if (staging) {
     stagingMount = await mounter.findMount(staging);

@@ -44,3 +44,4 @@ export {
 } from './node-identity';
 export { sanitizeZone, resolveAttachLimit, parseAdditionalTopology, MAX_VOLUMES_PER_NODE } from './node-info';
 export { toNodeCsiError } from './errors';
+export { DEFAULT_KUBELET_DIR } from './kubelet-paths';

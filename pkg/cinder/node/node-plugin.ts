@@ -16,6 +16,8 @@ export interface CinderNodePluginSettings {
   logger?: Logger;
   /** `--driver-name`, for messages that name the driver. */
   driverName?: string;
+  /** `--kubelet-dir`: staging and target paths must resolve inside it. Default /var/lib/kubelet. */
+  kubeletDir?: string;
   /** Default: the real mounter. */
   mounter?: Mounter;
   executor?: CommandExecutor;
@@ -55,15 +57,17 @@ export function createCinderNodePlugin(settings: CinderNodePluginSettings = {}):
   const logger = settings.logger ?? silentLogger;
   const executor = settings.executor ?? createCommandExecutor();
   const mounter = settings.mounter ?? createMounter({ executor, sysfsRoot: settings.sysfsRoot });
-  const deviceFinder = createDeviceFinder({
+  const finderOptions = {
     byIdDir: settings.byIdDir,
     sysfsRoot: settings.sysfsRoot,
     devRoot: settings.devRoot,
-    wait: settings.deviceWait,
     udevTrigger: settings.udevTrigger,
     executor,
     logger,
-  });
+  };
+  const deviceFinder = createDeviceFinder({ ...finderOptions, wait: settings.deviceWait });
+  // Teardown and stats ask where the device is now; a detached volume must not make them wait.
+  const deviceLocator = createDeviceFinder({ ...finderOptions, wait: { checks: 1 } });
   const metadata = settings.metadata ?? {};
   const sources = createMetadataSources(metadata.searchOrder ?? ['configDrive', 'metadataService'], {
     configDrive: { directory: metadata.configDriveDir, device: metadata.configDriveDevice, mounter, executor },
@@ -84,12 +88,14 @@ export function createCinderNodePlugin(settings: CinderNodePluginSettings = {}):
   return createCinderNodeService({
     mounter,
     deviceFinder,
+    deviceLocator,
     identity,
     additionalTopology: settings.additionalTopology,
     nodeVolumeAttachLimit: settings.blockStorage?.nodeVolumeAttachLimit,
     rescanOnResize: settings.blockStorage?.rescanOnResize,
     withTopology: settings.withTopology,
     driverName: settings.driverName,
+    kubeletDir: settings.kubeletDir,
     logger,
   });
 }

@@ -116,6 +116,38 @@ describe('NodePublishVolume with SINGLE_NODE_SINGLE_WRITER', () => {
   });
 });
 
+describe('NodePublishVolume paths', () => {
+  it.each([
+    ['outside the kubelet directory', '/srv/pods/p1/mount', /resolves to \/srv\/pods\/p1\/mount, which is not inside the kubelet directory \/var\/lib\/kubelet/],
+    ['climbing out with ..', '/var/lib/kubelet/pods/x/../../../elsewhere', /must not contain "\.\." segments/],
+    ['the kubelet directory itself', '/var/lib/kubelet', /not inside the kubelet directory/],
+  ])('refuses a target %s', async (_name, target, message) => {
+    const { handlers, mounter } = setup();
+    await handlers.NodeStageVolume(stageRequest(), ctx);
+    await expectCode(handlers.NodePublishVolume(publishRequest({ target_path: target }), ctx), Code.INVALID_ARGUMENT, message);
+    expect(mounter.callsOf('bindMount')).toEqual([]);
+    expect(mounter.callsOf('makeDir')).toHaveLength(1);
+  });
+
+  it('follows --kubelet-dir', async () => {
+    const { handlers, mounter } = setup({ kubeletDir: '/data/kubelet' });
+    await expectCode(handlers.NodeStageVolume(stageRequest(), ctx), Code.INVALID_ARGUMENT, 'not inside the kubelet directory /data/kubelet');
+    await handlers.NodeStageVolume(stageRequest({ staging_target_path: '/data/kubelet/plugins/staging' }), ctx);
+    expect(await mounter.isMountPoint('/data/kubelet/plugins/staging')).toBe(true);
+  });
+
+  it('refuses to bind a block device over a file with content', async () => {
+    const { handlers, mounter } = setup();
+    mounter.addFile(BLOCK_TARGET, 2048);
+    await expectCode(
+      handlers.NodePublishVolume(publishRequest({ target_path: BLOCK_TARGET, volume_capability: blockCapability() }), ctx),
+      Code.FAILED_PRECONDITION,
+      `target_path ${BLOCK_TARGET} exists and is not an empty file (2048 bytes)`,
+    );
+    expect(mounter.callsOf('bindMount')).toEqual([]);
+  });
+});
+
 describe('NodePublishVolume of an inline ephemeral volume', () => {
   it('names the driver as configured with --driver-name, not a fixed name', async () => {
     const { handlers, mounter } = setup({ driverName: 'cinder-b.csi.example.org' });

@@ -9,6 +9,7 @@ import type { NodePublishVolumeRequest, NodePublishVolumeResponse } from '../../
 import type { Logger } from '../../log/logger';
 import type { NodeContext } from './context';
 import { withNodeErrors } from './errors';
+import { kubeletPath } from './kubelet-paths';
 import {
   assertNotPublishedElsewhere,
   assertReadOnlyMatches,
@@ -41,22 +42,23 @@ export async function nodePublishVolume(
       `inline ephemeral volumes are not supported by ${node.driverName}; use a generic ephemeral volume (a PVC template) instead`,
     );
   }
-  const target = requirePath(req.target_path, 'target_path');
+  const requestedTarget = requirePath(req.target_path, 'target_path');
   const capability = requireCapability(req.volume_capability);
   if (!req.staging_target_path) {
     // The CSI error table's "Staging target path not set" row: FAILED_PRECONDITION.
     throw failedPrecondition('staging_target_path is not set, but this plugin has STAGE_UNSTAGE_VOLUME: call NodeStageVolume first and pass its path');
   }
-  const staging = requirePath(req.staging_target_path, 'staging_target_path');
-  const plan: PublishPlan = {
-    volumeId,
-    target,
-    staging,
-    readOnly: req.readonly || capability.readOnlyMode || (capability.kind === 'mount' && capability.mountFlags.includes('ro')),
-    singleWorkload: req.volume_capability?.access_mode?.mode === 'SINGLE_NODE_SINGLE_WRITER',
-    log: call.logger.child({ volumeId, target }),
-  };
-  return withNodeErrors(`publishing volume ${volumeId} at ${target}`, async () => {
+  const requestedStaging = requirePath(req.staging_target_path, 'staging_target_path');
+  return withNodeErrors(`publishing volume ${volumeId} at ${requestedTarget}`, async () => {
+    const target = await kubeletPath(node, requestedTarget, 'target_path');
+    const plan: PublishPlan = {
+      volumeId,
+      target,
+      staging: await kubeletPath(node, requestedStaging, 'staging_target_path'),
+      readOnly: req.readonly || capability.readOnlyMode || (capability.kind === 'mount' && capability.mountFlags.includes('ro')),
+      singleWorkload: req.volume_capability?.access_mode?.mode === 'SINGLE_NODE_SINGLE_WRITER',
+      log: call.logger.child({ volumeId, target }),
+    };
     if (capability.kind === 'block') await publishBlock(node, plan);
     else await publishFilesystem(node, plan, capability);
     return {};
@@ -74,6 +76,13 @@ async function publishBlock(node: NodeContext, plan: PublishPlan): Promise<void>
     }
     assertReadOnlyMatches(existing, readOnly, target);
     return;
+  }
+  const present = await mounter.statPath(target);
+  if (present && !(present.kind === 'file' && !present.sizeBytes)) {
+    throw failedPrecondition(
+      `target_path ${target} exists and is not an empty file (${present.kind === 'file' ? `${present.sizeBytes} bytes` : `a ${present.kind}`}); ` +
+        'refusing to bind the device over it',
+    );
   }
   if (plan.singleWorkload) assertNotPublishedElsewhere(volumeId, await deviceBoundElsewhere(mounter, devicePath, target));
   await mounter.makeFile(target);
@@ -101,6 +110,10 @@ async function publishFilesystem(
     }
     assertReadOnlyMatches(existing, readOnly, target);
     return;
+  }
+  const present = await mounter.statPath(target);
+  if (present && present.kind !== 'directory') {
+    throw failedPrecondition(`target_path ${target} exists and is a ${present.kind}, not a directory; refusing to mount over it`);
   }
   if (plan.singleWorkload) assertNotPublishedElsewhere(volumeId, await stagingBoundElsewhere(mounter, stagingMount, target));
   await mounter.makeDir(target);

@@ -44,6 +44,11 @@ describe('request validation', () => {
       (h) => h.NodePublishVolume(publishRequest({ volume_context: { 'csi.storage.k8s.io/ephemeral': 'true' } }), ctx),
       /inline ephemeral volumes are not supported.*generic ephemeral volume/,
     ],
+    [
+      'stage with an access mode the controller would refuse too',
+      (h) => h.NodeStageVolume(stageRequest({ volume_capability: mountCapability('ext4', [], '99') }), ctx),
+      /volume_capability: access mode 99 is not supported; supported: SINGLE_NODE_WRITER/,
+    ],
     ['unpublish without target', (h) => h.NodeUnpublishVolume({ volume_id: VOL, target_path: '' }, ctx), /target_path is required/],
     ['expand without path', (h) => h.NodeExpandVolume(expandRequest({ volume_path: '' }), ctx), /volume_path is required/],
     [

@@ -14,6 +14,7 @@ import type { DeviceFinder } from './device-finder';
 import { nodeExpandVolume } from './expand-volume';
 import { nodeGetInfo } from './get-info';
 import { nodeGetVolumeStats } from './get-volume-stats';
+import { DEFAULT_KUBELET_DIR } from './kubelet-paths';
 import { resolveAttachLimit } from './node-info';
 import type { NodeIdentityResolver } from './node-identity';
 import { nodePublishVolume } from './publish-volume';
@@ -32,7 +33,11 @@ export const NODE_CAPABILITIES = [
 export interface CinderNodeServiceOptions {
   mounter: Mounter;
   deviceFinder: DeviceFinder;
+  /** A finder that looks once without waiting (default: `deviceFinder`). */
+  deviceLocator?: DeviceFinder;
   identity: NodeIdentityResolver;
+  /** `--kubelet-dir` (default /var/lib/kubelet). */
+  kubeletDir?: string;
   /** `--driver-name` (default cinder.csi.openstack.org). */
   driverName?: string;
   /** `--additional-topology` segments (already validated, see `parseAdditionalTopology`). */
@@ -57,6 +62,7 @@ export function createCinderNodeService(options: CinderNodeServiceOptions): Cind
   const node: NodeContext = {
     mounter: options.mounter,
     deviceFinder: options.deviceFinder,
+    deviceLocator: options.deviceLocator ?? options.deviceFinder,
     identity: options.identity,
     logger,
     driverName: options.driverName ?? DRIVER_NAME,
@@ -64,6 +70,7 @@ export function createCinderNodeService(options: CinderNodeServiceOptions): Cind
     additionalTopology: { ...options.additionalTopology },
     withTopology: options.withTopology ?? true,
     rescanOnResize: options.rescanOnResize ?? false,
+    kubeletDir: options.kubeletDir ?? DEFAULT_KUBELET_DIR,
   };
 
   const handlers: NodeHandlers = {

@@ -9,6 +9,7 @@ import type { NodeStageVolumeRequest, NodeStageVolumeResponse } from '../../csi/
 import { CONTEXT_RESIZE_REQUIRED } from '../constants';
 import type { NodeContext } from './context';
 import { withNodeErrors } from './errors';
+import { kubeletPath } from './kubelet-paths';
 import { growFilesystem, prepareFilesystem } from './filesystem';
 import { sameDevice, sameFilesystemFamily } from './mount-checks';
 import { requireCapability, requirePath, requireVolumeId } from './requests';
@@ -20,10 +21,11 @@ export async function nodeStageVolume(
 ): Promise<NodeStageVolumeResponse> {
   const { mounter } = node;
   const volumeId = requireVolumeId(req.volume_id);
-  const staging = requirePath(req.staging_target_path, 'staging_target_path');
+  const requested = requirePath(req.staging_target_path, 'staging_target_path');
   const capability = requireCapability(req.volume_capability);
-  const log = call.logger.child({ volumeId, staging });
-  return withNodeErrors(`staging volume ${volumeId} at ${staging}`, async () => {
+  const log = call.logger.child({ volumeId, staging: requested });
+  return withNodeErrors(`staging volume ${volumeId} at ${requested}`, async () => {
+    const staging = await kubeletPath(node, requested, 'staging_target_path');
     const { devicePath } = await node.deviceFinder.find(volumeId);
     const device = await mounter.statPath(devicePath);
     if (device?.kind !== 'blockDevice') {
@@ -53,6 +55,10 @@ export async function nodeStageVolume(
       return {};
     }
 
+    const present = await mounter.statPath(staging);
+    if (present && present.kind !== 'directory') {
+      throw failedPrecondition(`staging_target_path ${staging} exists and is a ${present.kind}, not a directory; nothing was mounted`);
+    }
     await mounter.makeDir(staging);
     const { fsType, grown } = await prepareFilesystem(mounter, devicePath, capability.fsType, resizeRequired, log);
     const mountOptions = [...capability.mountFlags];

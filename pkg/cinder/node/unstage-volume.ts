@@ -3,6 +3,7 @@ import type { CallContext } from '../../csi/handlers';
 import type { NodeUnstageVolumeRequest, NodeUnstageVolumeResponse } from '../../csi/types';
 import type { NodeContext } from './context';
 import { withNodeErrors } from './errors';
+import { kubeletPath } from './kubelet-paths';
 import { requirePath, requireVolumeId } from './requests';
 import { unmountAndRemove } from './unmount';
 
@@ -12,10 +13,11 @@ export async function nodeUnstageVolume(
   call: CallContext,
 ): Promise<NodeUnstageVolumeResponse> {
   const volumeId = requireVolumeId(req.volume_id);
-  const staging = requirePath(req.staging_target_path, 'staging_target_path');
-  const log = call.logger.child({ volumeId, staging });
-  return withNodeErrors(`unstaging volume ${volumeId} from ${staging}`, async () => {
-    await unmountAndRemove(node.mounter, staging, log);
+  const requested = requirePath(req.staging_target_path, 'staging_target_path');
+  const log = call.logger.child({ volumeId, staging: requested });
+  return withNodeErrors(`unstaging volume ${volumeId} from ${requested}`, async () => {
+    const staging = await kubeletPath(node, requested, 'staging_target_path');
+    await unmountAndRemove(node, volumeId, staging, log);
     return {};
   });
 }

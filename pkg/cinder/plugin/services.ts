@@ -112,6 +112,7 @@ export async function buildServices(
     const service = createCinderNodePlugin({
       logger: logger.child({ service: 'node' }),
       driverName: options.driverName,
+      kubeletDir: options.kubeletDir,
       byIdDir: options.deviceDir,
       sysfsRoot: options.sysfsRoot,
       deviceWait: withInitialDelay(DEFAULT_DEVICE_WAIT, initialDelay),
