@@ -5,8 +5,8 @@
 import * as path from 'node:path';
 import { failedPrecondition, invalidArgument, notFound } from '../../csi/errors';
 import type { VolumeCapability__Output } from '../../csi/types';
-import { capabilityProblem } from '../controller/access-modes';
-import { isSupportedFilesystem, SUPPORTED_FILESYSTEMS, type FilesystemType } from '../../mounter';
+import { capabilityProblem, filesystemProblem } from '../controller/access-modes';
+import type { FilesystemType } from '../../mounter';
 
 /** Cinder IDs are UUIDs; anything that could steer a by-id lookup out of its directory is refused. */
 const VOLUME_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
@@ -62,17 +62,15 @@ export function requireCapability(capability: VolumeCapability__Output | null | 
       'volume_capability: MULTI_NODE_MULTI_WRITER is only possible for block volumes; a filesystem cannot be written from several nodes',
     );
   }
+  // On the node a filesystem it cannot make "exceeds capabilities" (FAILED_PRECONDITION); the controller
+  // refuses the same at CreateVolume as INVALID_ARGUMENT.
+  const fsProblem = filesystemProblem(capability);
+  if (fsProblem) throw failedPrecondition(fsProblem);
   // The same modes the controller accepts (an unknown mode is refused before anything is formatted or mounted).
   const problem = capabilityProblem(capability, undefined);
   if (problem) throw invalidArgument(`volume_capability: ${problem}`);
   if (accessType === 'block') return { kind: 'block', readOnlyMode };
-  const requested = (capability.mount?.fs_type ?? '').trim().toLowerCase();
-  const fsType = requested || DEFAULT_FS_TYPE;
-  if (!isSupportedFilesystem(fsType)) {
-    throw failedPrecondition(
-      `volume_capability.mount.fs_type "${capability.mount?.fs_type}" is not supported; use one of ${SUPPORTED_FILESYSTEMS.join(', ')}`,
-    );
-  }
+  const fsType = ((capability.mount?.fs_type ?? '').trim().toLowerCase() || DEFAULT_FS_TYPE) as FilesystemType;
   const mountFlags = (capability.mount?.mount_flags ?? []).map((flag) => flag.trim()).filter(Boolean);
   for (const flag of mountFlags) {
     if (flag.includes(',') && flag.split(',').some((part) => !part.trim())) {
