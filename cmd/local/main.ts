@@ -2,8 +2,9 @@
  * `npm run local -- --endpoint unix:///path/csi.sock`: a complete Cinder CSI endpoint on this machine for
  * any CSI client (csc, csi-sanity, a sidecar): the OpenStack simulator as the cloud and ONE plugin
  * process serving Identity, Controller and Node on the given socket, until SIGTERM/SIGINT. Staging and
- * target paths may be anywhere; on exit the plugin, the simulator and everything they made under this
- * command's temporary directory are removed (mounts a client left elsewhere are the client's).
+ * target paths must be inside the kubelet directory: the stack's own unless `--kubelet-dir DIR` names the
+ * client's. On exit the plugin, the simulator and everything they made under this command's temporary
+ * directory are removed (mounts a client left elsewhere are the client's).
  */
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,16 +16,29 @@ interface LocalOptions {
   logFile: string | 'inherit';
   latencyMs: number;
   verbosity: number;
+  /** The node plugin's --kubelet-dir; undefined = the stack's own kubelet directory. */
+  kubeletDir?: string;
 }
 
-const USAGE = `Usage: npm run local -- --endpoint unix:///path/csi.sock [--log-file PATH] [--latency-ms N] [--v N]
+const USAGE = `Usage: npm run local -- --endpoint unix:///path/csi.sock [--kubelet-dir DIR] [--log-file PATH] [--latency-ms N] [--v N]
 
 Starts the OpenStack simulator and the Cinder CSI plugin (controller + node) on one unix socket and
-serves until SIGTERM or SIGINT. Plugin logs go to stderr unless --log-file is given.`;
+serves until SIGTERM or SIGINT. Plugin logs go to stderr unless --log-file is given.
+
+The node plugin only stages and publishes at paths inside its kubelet directory (as in a cluster,
+where that is /var/lib/kubelet). By default that is a directory of this command's (printed at start);
+a client with its own directories (csi-sanity, csc, another kubelet root) passes their common parent:
+  npm run local -- --endpoint unix:///tmp/csi/csi.sock --kubelet-dir /tmp/csi-paths`;
 
 function nonNegativeInteger(flag: string, raw: string): number {
   if (!/^\d+$/.test(raw)) throw new Error(`invalid value "${raw}" for --${flag}: must be a non-negative integer`);
   return Number(raw);
+}
+
+function kubeletDirFlag(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (!path.isAbsolute(raw)) throw new Error(`invalid value "${raw}" for --kubelet-dir: must be an absolute path`);
+  return path.resolve(raw);
 }
 
 function parseCommandLine(argv: string[]): LocalOptions | 'help' {
@@ -34,6 +48,7 @@ function parseCommandLine(argv: string[]): LocalOptions | 'help' {
     options: {
       endpoint: { type: 'string' },
       'log-file': { type: 'string' },
+      'kubelet-dir': { type: 'string' },
       'latency-ms': { type: 'string', default: '20' },
       v: { type: 'string', default: '2' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -48,6 +63,7 @@ function parseCommandLine(argv: string[]): LocalOptions | 'help' {
     logFile: values['log-file'] ? path.resolve(values['log-file']) : 'inherit',
     latencyMs: nonNegativeInteger('latency-ms', values['latency-ms']),
     verbosity: nonNegativeInteger('v', values.v),
+    kubeletDir: kubeletDirFlag(values['kubelet-dir']),
   };
 }
 
@@ -93,6 +109,7 @@ async function main(): Promise<void> {
       verbosity: options.verbosity,
       clusterId: 'local',
       nodeName: 'local-node',
+      kubeletDir: options.kubeletDir,
     });
   } catch (error) {
     say(`could not start: ${(error as Error).message}`);
@@ -106,6 +123,10 @@ async function main(): Promise<void> {
     live.devicesEnabled
       ? `block devices    loop devices, by-id links in ${live.simulator.byIdDir}`
       : `block devices    OFF (${live.devicesDisabledReason ?? 'unknown reason'}): NodeStage/NodePublish will fail; controller RPCs work`,
+  );
+  say(
+    `kubelet dir      ${live.kubeletDir} ` +
+      '(staging and target paths must be inside it; --kubelet-dir DIR to use your own)',
   );
   if (options.logFile !== 'inherit') say(`plugin logs      ${options.logFile}`);
   say(`try: csi-sanity --csi.endpoint=${options.socketPath}   or   csc identity plugin-info -e unix://${options.socketPath}`);

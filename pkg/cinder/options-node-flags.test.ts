@@ -28,6 +28,12 @@ describe('node discovery and wait flags', () => {
     });
   });
 
+  it('takes --kubelet-dir, defaulting to /var/lib/kubelet as CPO and EBS deployments mount it', () => {
+    expect(parse().kubeletDir).toBe('/var/lib/kubelet');
+    expect(parse('--kubelet-dir=/data/kubelet').kubeletDir).toBe('/data/kubelet');
+    expect(cinderHelp()).toContain('--kubelet-dir');
+  });
+
   it('lists the flags in --help', () => {
     const help = cinderHelp();
     for (const flag of ['device-dir', 'sysfs-root', 'config-drive-dir', 'metadata-url', 'node-name', 'wait-initial-delay-ms']) {
@@ -39,7 +45,9 @@ describe('node discovery and wait flags', () => {
     [['--device-dir=dev/disk/by-id'], /invalid value "dev\/disk\/by-id" for flag --device-dir: must be an absolute path/],
     [['--sysfs-root=sys'], /flag --sysfs-root: must be an absolute path/],
     [['--config-drive-dir=./drive'], /flag --config-drive-dir: must be an absolute path/],
-    [['--device-dir='], /--device-dir and --sysfs-root must not be empty/],
+    [['--kubelet-dir=var/lib/kubelet'], /flag --kubelet-dir: must be an absolute path/],
+    [['--kubelet-dir='], /--device-dir, --sysfs-root and --kubelet-dir must not be empty/],
+    [['--device-dir='], /--device-dir, --sysfs-root and --kubelet-dir must not be empty/],
     [['--metadata-url=169.254.169.254'], /invalid value "169.254.169.254" for flag --metadata-url/],
     [['--metadata-url=ftp://x/meta_data.json'], /flag --metadata-url: expected an http\(s\) URL/],
     [['--wait-initial-delay-ms=-5'], /flag --wait-initial-delay-ms: must be in 0..60000/],

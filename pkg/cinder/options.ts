@@ -7,6 +7,7 @@ import { formatHelp, parseFlags, UsageError } from '../csi/flags';
 import { validateDriverName } from '../csi/identity';
 import { DRIVER_NAME } from './constants';
 import { DEFAULT_METADATA_URL } from './node/metadata';
+import { DEFAULT_KUBELET_DIR } from './node/kubelet-paths';
 
 export const DEFAULT_DEVICE_DIR = '/dev/disk/by-id';
 export const DEFAULT_SYSFS_ROOT = '/sys';
@@ -49,6 +50,8 @@ export interface CinderPluginOptions {
   metadataUrl: string;
   /** Node: Kubernetes node name for the providerID fallback; empty = $NODE_NAME, else the hostname. */
   nodeName: string;
+  /** Node: kubelet's root directory; staging and target paths must resolve inside it. */
+  kubeletDir: string;
   /**
    * First delay of every OpenStack status wait, in ms; 0 keeps CPO's schedules. A shorter first delay
    * polls more often for the same total patience (see cmd/cinder-csi-plugin/wait-schedules.ts).
@@ -112,6 +115,11 @@ const FLAGS = {
     default: '',
     description: 'node: Kubernetes node name for the providerID fallback; empty uses $NODE_NAME, else the hostname',
   },
+  'kubelet-dir': {
+    type: 'string',
+    default: DEFAULT_KUBELET_DIR,
+    description: 'node: kubelet root directory; staging and target paths must resolve inside it',
+  },
   'wait-initial-delay-ms': {
     type: 'int',
     // 250 ms: `npm run bench` (status latency) measured 0.81x CPO's waiting time for 1.44x the API
@@ -159,6 +167,7 @@ export function parseCinderOptions(argv: readonly string[]): CinderParseResult {
     configDriveDir: v['config-drive-dir'],
     metadataUrl: v['metadata-url'],
     nodeName: v['node-name'],
+    kubeletDir: v['kubelet-dir'],
     waitInitialDelayMs: v['wait-initial-delay-ms'],
   };
   validate(options);
@@ -192,13 +201,14 @@ function validate(options: CinderPluginOptions): void {
     ['device-dir', options.deviceDir],
     ['sysfs-root', options.sysfsRoot],
     ['config-drive-dir', options.configDriveDir],
+    ['kubelet-dir', options.kubeletDir],
   ] as const) {
     if (value !== '' && !value.startsWith('/')) {
       throw new UsageError(`invalid value "${value}" for flag --${flag}: must be an absolute path`);
     }
   }
-  if (options.deviceDir === '' || options.sysfsRoot === '') {
-    throw new UsageError(`flags --device-dir and --sysfs-root must not be empty`);
+  if (options.deviceDir === '' || options.sysfsRoot === '' || options.kubeletDir === '') {
+    throw new UsageError(`flags --device-dir, --sysfs-root and --kubelet-dir must not be empty`);
   }
   if (!/^https?:\/\/[^/\s]+\/\S*$/.test(options.metadataUrl)) {
     throw new UsageError(`invalid value "${options.metadataUrl}" for flag --metadata-url: expected an http(s) URL`);

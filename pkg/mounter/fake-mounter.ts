@@ -48,6 +48,8 @@ export class FakeMounter implements Mounter {
   /** Paths that exist: directories and files (devices are in `devices`). */
   readonly paths = new Map<string, 'directory' | 'file'>([['/', 'directory']]);
   readonly mounts: MountInfo[] = [];
+  /** Sizes of regular files with content (files not listed are empty). */
+  readonly fileSizes = new Map<string, number>();
   private readonly failures = new Map<FakeOperation, Error[]>();
   private nextMinor = 0;
 
@@ -92,6 +94,14 @@ export class FakeMounter implements Mounter {
   /** Adds a directory (and its parents). */
   addDirectory(dirPath: string): void {
     this.ensureDirs(path.resolve(dirPath));
+  }
+
+  /** Adds a regular file of `sizeBytes` (and its parent directories). */
+  addFile(filePath: string, sizeBytes = 0): void {
+    const resolved = path.resolve(filePath);
+    this.ensureDirs(path.dirname(resolved));
+    this.paths.set(resolved, 'file');
+    if (sizeBytes > 0) this.fileSizes.set(resolved, sizeBytes);
   }
 
   callsOf(op: FakeOperation): unknown[][] {
@@ -276,8 +286,16 @@ export class FakeMounter implements Mounter {
     this.record('statPath', [target]);
     const found = this.resolveDevice(target);
     if (found) return { kind: 'blockDevice', deviceNumber: found.deviceNumber };
-    const kind = this.paths.get(path.resolve(target));
+    const resolved = path.resolve(target);
+    const kind = this.paths.get(resolved);
+    if (kind === 'file') return { kind, sizeBytes: this.fileSizes.get(resolved) ?? 0 };
     return kind ? { kind } : undefined;
+  }
+
+  /** The fake has no symlinks. */
+  async realPath(target: string): Promise<string> {
+    this.record('realPath', [target]);
+    return path.resolve(target);
   }
 
   async makeDir(target: string): Promise<void> {
@@ -309,9 +327,12 @@ export class FakeMounter implements Mounter {
       const hasChildren =
         [...this.paths.keys()].some((p) => p !== resolved && p.startsWith(prefix)) ||
         [...this.devices.keys()].some((p) => p.startsWith(prefix));
-      if (hasChildren) throw new MounterError(`ENOTEMPTY: directory not empty, rmdir '${target}'`);
+      if (hasChildren) {
+        throw Object.assign(new MounterError(`ENOTEMPTY: directory not empty, rmdir '${target}'`), { code: 'ENOTEMPTY' });
+      }
     }
     this.paths.delete(resolved);
+    this.fileSizes.delete(resolved);
   }
 
   // ---- internals ----

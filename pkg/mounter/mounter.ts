@@ -38,6 +38,8 @@ export interface PathInfo {
   kind: PathKind;
   /** For block devices (also a file a block device is bind-mounted onto): its `major:minor`. */
   deviceNumber?: string;
+  /** For regular files: their size in bytes (an empty file is what a block publish target starts as). */
+  sizeBytes?: number;
 }
 
 /** Result of probing a device for signatures. */
@@ -96,6 +98,11 @@ export interface Mounter {
   /** `statfs` of the filesystem containing `path`. */
   statfs(path: string): Promise<FilesystemStats>;
 
+  /**
+   * `path` with every symlink resolved; the part that does not exist yet is appended as given, so a
+   * path can be checked before it is created.
+   */
+  realPath(path: string): Promise<string>;
   /** What is at `path` (following symlinks), or undefined when nothing is. */
   statPath(path: string): Promise<PathInfo | undefined>;
   /** `mkdir -p`. */

@@ -41,7 +41,7 @@ describe('real mounter without devices', () => {
     const mounter = createMounter();
     const file = path.join(dir, 'a', 'b', 'file');
     await mounter.makeFile(file);
-    expect(await mounter.statPath(file)).toEqual({ kind: 'file' });
+    expect(await mounter.statPath(file)).toEqual({ kind: 'file', sizeBytes: 0 });
     expect(await mounter.statPath(path.join(dir, 'a'))).toEqual({ kind: 'directory' });
     expect(await mounter.statPath(path.join(dir, 'missing'))).toBeUndefined();
     await expect(mounter.removePath(path.join(dir, 'a'))).rejects.toThrow(/ENOTEMPTY/);
@@ -213,7 +213,7 @@ describe('real mounter without devices', () => {
     await handle.close();
     expect(readFileSync(loop.device).subarray(0, 9).toString()).toBe('raw-bytes');
     await mounter.unmount(target);
-    expect(await mounter.statPath(target)).toEqual({ kind: 'file' });
+    expect(await mounter.statPath(target)).toEqual({ kind: 'file', sizeBytes: 0 });
   });
 
   it('fails a mount with the wrong filesystem type with the command output', async () => {

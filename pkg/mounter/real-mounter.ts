@@ -227,8 +227,24 @@ export function createMounter(options: RealMounterOptions = {}): Mounter {
       }
       if (stats.isBlockDevice()) return { kind: 'blockDevice', deviceNumber: deviceNumberString(stats.rdev) };
       if (stats.isDirectory()) return { kind: 'directory' };
-      if (stats.isFile()) return { kind: 'file' };
+      if (stats.isFile()) return { kind: 'file', sizeBytes: Number(stats.size) };
       return { kind: 'other' };
+    },
+
+    async realPath(target) {
+      let existing = path.resolve(target);
+      const missing: string[] = [];
+      for (;;) {
+        try {
+          return path.join(await fsp.realpath(existing), ...missing);
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          const parent = path.dirname(existing);
+          if ((code !== 'ENOENT' && code !== 'ENOTDIR') || parent === existing) throw error;
+          missing.unshift(path.basename(existing));
+          existing = parent;
+        }
+      }
     },
 
     async makeDir(target) {

@@ -45,6 +45,11 @@ export interface StackOptions {
    * 'in-process': the same services served from this process (breakpoints, faster start).
    */
   pluginMode?: 'process' | 'in-process';
+  /**
+   * The node plugin's `--kubelet-dir`: staging and target paths must be inside it. Default: the stack's
+   * own kubelet-like directory, where `stagingPath` and `targetPath` point.
+   */
+  kubeletDir?: string;
 }
 
 export interface StackLeftovers {
@@ -64,6 +69,8 @@ export interface Stack {
   readonly workDir: string;
   readonly logFile: string | 'inherit';
   readonly cloudConfPath: string;
+  /** The node plugin's `--kubelet-dir`. */
+  readonly kubeletDir: string;
   readonly simulator: Simulator;
   /** The Nova server ID of this node: what NodeGetInfo must answer and ControllerPublish takes. */
   readonly nodeId: string;
@@ -151,6 +158,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       '--config-drive-dir', simulator.configDriveDir(server.id),
       '--metadata-url', simulator.metadataUrlFor(server.id),
       '--node-name', server.name,
+      '--kubelet-dir', options.kubeletDir ?? kubeletDir,
       ...(options.nodeArgs ?? []),
     ];
     const readyTimeoutMs = options.readyTimeoutMs;
@@ -218,6 +226,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       workDir,
       logFile,
       cloudConfPath,
+      kubeletDir: options.kubeletDir ?? kubeletDir,
       simulator,
       nodeId: server.id,
       devicesEnabled: simulator.devicesEnabled,

@@ -25,11 +25,18 @@ describe('npm run local', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it(`serves controller and node on one socket until SIGTERM${canUseLoop ? ', with staging and target paths anywhere' : ''}, then removes everything it made`, async () => {
+  it(`serves controller and node on one socket until SIGTERM${canUseLoop ? ', with staging and target paths in the client’s --kubelet-dir' : ''}, then removes everything it made`, async () => {
     const socketPath = path.join(dir, 'sockets', 'csi.sock');
+    const clientPaths = path.join(dir, 'client-paths');
     const started = spawn(
       process.execPath,
-      ['--import', 'tsx', path.join(REPO_ROOT, 'cmd', 'local', 'main.ts'), '--endpoint', `unix://${socketPath}`, '--log-file', path.join(dir, 'plugin.log')],
+      [
+        '--import', 'tsx', path.join(REPO_ROOT, 'cmd', 'local', 'main.ts'),
+        '--endpoint', `unix://${socketPath}`,
+        '--log-file', path.join(dir, 'plugin.log'),
+        // A CSI client with its own directories (as csi-sanity has) names their parent.
+        '--kubelet-dir', clientPaths,
+      ],
       { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     child = started;
@@ -42,6 +49,7 @@ describe('npm run local', () => {
       });
       void exited.then((code) => reject(new Error(`local exited with ${code} before serving:\n${stderr}`)));
     });
+    expect(stderr).toContain(`kubelet dir      ${clientPaths} `);
     const stackDir = /credentials in (\S+)\/cloud\.conf/.exec(stderr)?.[1];
     expect(stackDir).toBeDefined();
     expect(fs.existsSync(stackDir!)).toBe(true);
@@ -60,15 +68,19 @@ describe('npm run local', () => {
       });
       const volumeId = created.volume!.volume_id;
       if (canUseLoop) {
-        // Staging and target paths of the client's choosing, outside anything `local` made.
-        const staging = path.join(dir, 'anywhere', 'staging');
-        const target = path.join(dir, 'elsewhere', 'target');
+        // Staging and target paths of the client's choosing, outside anything `local` made; a path
+        // outside the client's --kubelet-dir is refused as it would be on a real node.
+        const staging = path.join(clientPaths, 'anywhere', 'staging');
+        const target = path.join(clientPaths, 'elsewhere', 'target');
         fs.mkdirSync(staging, { recursive: true });
         const { publish_context } = await client.controller.ControllerPublishVolume({
           volume_id: volumeId,
           node_id: info.node_id,
           volume_capability: capability,
         });
+        await expect(
+          client.node.NodeStageVolume({ volume_id: volumeId, publish_context, staging_target_path: path.join(dir, 'outside'), volume_capability: capability }),
+        ).rejects.toMatchObject({ code: 3, details: expect.stringContaining(`not inside the kubelet directory ${clientPaths}`) });
         await client.node.NodeStageVolume({ volume_id: volumeId, publish_context, staging_target_path: staging, volume_capability: capability });
         await client.node.NodePublishVolume({
           volume_id: volumeId,
@@ -104,5 +116,7 @@ describe('npm run local', () => {
     );
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('--endpoint is required, e.g. --endpoint unix:///tmp/csi/csi.sock');
+    // The usage says how a client with its own directories passes them.
+    expect(result.stderr).toContain('--kubelet-dir DIR');
   });
 });

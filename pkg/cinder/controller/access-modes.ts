@@ -4,6 +4,7 @@
  * safe on raw block (a node filesystem such as ext4 would be corrupted by two writers).
  */
 import { invalidArgument } from '../../csi/errors';
+import { isSupportedFilesystem, SUPPORTED_FILESYSTEMS } from '../../mounter';
 
 /** Structural subset of the generated `VolumeCapability`, so pure checks need no generated types. */
 export interface CapabilityLike {
@@ -36,6 +37,15 @@ export function needsMultiattach(capability: CapabilityLike): boolean {
   return capability.access_mode?.mode === MULTI_WRITER_MODE;
 }
 
+/** Why the node could not make or mount the requested filesystem, or undefined (empty = ext4, case ignored). */
+export function filesystemProblem(capability: CapabilityLike): string | undefined {
+  if (accessTypeOf(capability) !== 'mount') return undefined;
+  const requested = capability.mount?.fs_type ?? '';
+  const fsType = requested.trim().toLowerCase();
+  if (fsType === '' || isSupportedFilesystem(fsType)) return undefined;
+  return `volume_capability.mount.fs_type "${requested}" is not supported; use one of ${SUPPORTED_FILESYSTEMS.join(', ')}`;
+}
+
 /**
  * Why a capability cannot be honoured, or undefined when it can. `multiattach` is whether the volume
  * (or the volume type it will be created with) is multi-attach; undefined = not known yet, which only
@@ -46,6 +56,8 @@ export function capabilityProblem(capability: CapabilityLike, multiattach: boole
   if (!accessType) return 'volume capability has neither a mount nor a block access type';
   const mode = capability.access_mode?.mode;
   if (!mode || mode === 'UNKNOWN') return 'volume capability has no access mode';
+  const fsProblem = filesystemProblem(capability);
+  if (fsProblem) return fsProblem;
   if ((SUPPORTED_ACCESS_MODES as readonly string[]).includes(mode)) return undefined;
   if (mode === MULTI_WRITER_MODE) {
     if (accessType !== 'block') {

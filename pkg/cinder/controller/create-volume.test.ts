@@ -43,3 +43,22 @@ describe('CreateVolume in a zone Cinder does not have', () => {
     expect(response.volume?.accessible_topology).toEqual([{ segments: { [TOPOLOGY_ZONE_KEY]: 'nova' } }]);
   });
 });
+
+// Issue #13: ntfs was accepted here and failed only at the node, after the volume was created and attached.
+describe('CreateVolume with a filesystem the node cannot make', () => {
+  it('answers INVALID_ARGUMENT naming the supported types and creates nothing', async () => {
+    const { controller, state } = setup();
+    const capability = { access_mode: { mode: 'SINGLE_NODE_WRITER' as const }, access_type: 'mount' as const, mount: { fs_type: 'ntfs', mount_flags: [], volume_mount_group: '' } };
+    const call = controller.CreateVolume(createVolumeRequest('pvc-ntfs', { volume_capabilities: [capability] }), TEST_SCOPE);
+    await expect(call).rejects.toMatchObject({ code: Code.INVALID_ARGUMENT, message: expect.stringContaining('fs_type "ntfs" is not supported; use one of ext2, ext3, ext4, xfs, btrfs') });
+    expect(state.volumes.size).toBe(0);
+  });
+
+  it('accepts an upper-case supported type and an empty one (ext4 by default)', async () => {
+    const { controller } = setup();
+    for (const [name, fsType] of [['pvc-xfs', 'XFS'], ['pvc-default', '']]) {
+      const capability = { access_mode: { mode: 'SINGLE_NODE_WRITER' as const }, access_type: 'mount' as const, mount: { fs_type: fsType, mount_flags: [], volume_mount_group: '' } };
+      await controller.CreateVolume(createVolumeRequest(name, { volume_capabilities: [capability] }), TEST_SCOPE);
+    }
+  });
+});

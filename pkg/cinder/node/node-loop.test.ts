@@ -4,52 +4,25 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { promises as fsp } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Code } from '../../csi/errors';
-import { createIdentityService } from '../../csi/identity';
-import { startCsiServer, type CsiServer } from '../../csi/server';
-import { createCsiClient, type CsiClient } from '../../csi/testing/client';
-import { silentLogger } from '../../log/logger';
+import type { CsiClient } from '../../csi/testing/client';
 import { createMounter } from '../../mounter';
-import {
-  canResizeExt4Online,
-  canUseLoopDevices,
-  createLoopDevice,
-  loopDevicesSkipReason,
-  type LoopDevice,
-} from '../../mounter/testing/loop-device';
-import { CONTEXT_RESIZE_REQUIRED, DRIVER_NAME, TOPOLOGY_ZONE_KEY } from '../constants';
-import { createCinderNodePlugin } from './index';
+import { canResizeExt4Online, canUseLoopDevices, loopDevicesSkipReason } from '../../mounter/testing/loop-device';
+import { CONTEXT_RESIZE_REQUIRED, TOPOLOGY_ZONE_KEY } from '../constants';
+import { startLoopNode, type LoopNode } from './testing/loop-node';
 
 const MiB = 1024 * 1024;
-const INSTANCE = randomUUID();
 
 (canUseLoopDevices ? describe : describe.skip)(`node service on loop devices over gRPC (${loopDevicesSkipReason})`, () => {
+  let loopNode: LoopNode;
   let root: string;
   let byIdDir: string;
-  let sysfsRoot: string;
-  let server: CsiServer;
   let client: CsiClient;
-  const loops: LoopDevice[] = [];
-
-  function attach(sizeBytes: number): { volumeId: string; loop: LoopDevice } {
-    const volumeId = randomUUID();
-    const loop = createLoopDevice(sizeBytes, 'node-loop-');
-    loops.push(loop);
-    const name = path.basename(loop.device);
-    mkdirSync(path.join(sysfsRoot, 'block', name), { recursive: true });
-    writeFileSync(path.join(sysfsRoot, 'block', name, 'serial'), volumeId.slice(0, 20));
-    symlinkSync(loop.device, path.join(byIdDir, `virtio-${volumeId.slice(0, 20)}`));
-    return { volumeId, loop };
-  }
-
-  function mountsUnderRoot(): string[] {
-    const out = execFileSync('findmnt', ['-J', '-l', '-o', 'TARGET'], { encoding: 'utf8' });
-    return (JSON.parse(out).filesystems as { target: string }[]).map((f) => f.target).filter((t) => t.startsWith(root));
-  }
+  const attach = (sizeBytes: number) => loopNode.attach(sizeBytes);
+  const mountsUnderRoot = (): string[] => loopNode.mountsUnderRoot();
 
   const mountCapability = (fsType: string) => ({
     mount: { fs_type: fsType, mount_flags: [] as string[] },
@@ -65,62 +38,23 @@ const INSTANCE = randomUUID();
   }
 
   beforeAll(async () => {
-    root = mkdtempSync(path.join(os.tmpdir(), 'node-loop-'));
+    // Staging and target paths of these tests live in this run's directory, its --kubelet-dir.
+    loopNode = await startLoopNode('node-loop-', (dir) => ({ kubeletDir: dir, blockStorage: { nodeVolumeAttachLimit: 26 } }));
+    ({ root, client } = loopNode);
     byIdDir = path.join(root, 'dev', 'disk', 'by-id');
-    sysfsRoot = path.join(root, 'sys');
-    mkdirSync(byIdDir, { recursive: true });
-    const configDrive = path.join(root, 'configdrive');
-    mkdirSync(path.join(configDrive, 'openstack', 'latest'), { recursive: true });
-    writeFileSync(
-      path.join(configDrive, 'openstack', 'latest', 'meta_data.json'),
-      JSON.stringify({ uuid: INSTANCE, availability_zone: 'nova' }),
-    );
-    const node = createCinderNodePlugin({
-      byIdDir,
-      sysfsRoot,
-      udevTrigger: false,
-      deviceWait: { checks: 1 },
-      metadata: { searchOrder: ['configDrive'], configDriveDir: configDrive },
-      kubernetesFallback: false,
-      blockStorage: { nodeVolumeAttachLimit: 26 },
-      logger: silentLogger,
-    });
-    server = await startCsiServer({
-      endpoint: `unix://${path.join(root, 'csi.sock')}`,
-      services: {
-        identity: createIdentityService({ driverName: DRIVER_NAME, vendorVersion: 'test', capabilities: {}, ready: node.ready }),
-        node: node.handlers,
-      },
-      logger: silentLogger,
-    });
-    client = createCsiClient(server.address);
   });
 
-  function unmountAllUnderRoot(): void {
-    for (const target of mountsUnderRoot().reverse()) {
-      try {
-        execFileSync('umount', [target], { stdio: 'ignore' });
-      } catch {
-        // keep going: release what we can
-      }
-    }
-  }
-
   // A failed test must not leave mounts that make the next one fail.
-  afterEach(() => unmountAllUnderRoot());
+  afterEach(() => loopNode.unmountAllUnderRoot());
 
   afterAll(async () => {
-    client?.close();
-    await server?.stop();
-    unmountAllUnderRoot();
-    for (const loop of loops) loop.release();
-    rmSync(root, { recursive: true, force: true });
+    await loopNode?.stop();
   });
 
   it('reports the node from the config drive', async () => {
     expect(await client.identity.Probe({})).toMatchObject({ ready: { value: true } });
     expect(await client.node.NodeGetInfo({})).toEqual({
-      node_id: INSTANCE,
+      node_id: loopNode.instanceId,
       max_volumes_per_node: '26',
       accessible_topology: { segments: { [TOPOLOGY_ZONE_KEY]: 'nova' } },
     });
@@ -236,7 +170,12 @@ const INSTANCE = randomUUID();
     const b = attach(64 * MiB);
     const target = path.join(root, 'block', 'conflict');
     const publish = (volumeId: string) =>
-      client.node.NodePublishVolume({ volume_id: volumeId, staging_target_path: root, target_path: target, volume_capability: blockCapability });
+      client.node.NodePublishVolume({
+        volume_id: volumeId,
+        staging_target_path: path.join(root, 'staging-conflict'),
+        target_path: target,
+        volume_capability: blockCapability,
+      });
     await publish(a.volumeId);
     const failure = await grpcError(publish(b.volumeId));
     expect(failure.code).toBe(Code.FAILED_PRECONDITION);

@@ -5,7 +5,8 @@
 import * as path from 'node:path';
 import { failedPrecondition, invalidArgument, notFound } from '../../csi/errors';
 import type { VolumeCapability__Output } from '../../csi/types';
-import { isSupportedFilesystem, SUPPORTED_FILESYSTEMS, type FilesystemType } from '../../mounter';
+import { capabilityProblem, filesystemProblem } from '../controller/access-modes';
+import type { FilesystemType } from '../../mounter';
 
 /** Cinder IDs are UUIDs; anything that could steer a by-id lookup out of its directory is refused. */
 const VOLUME_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
@@ -27,7 +28,8 @@ export function requireVolumeId(value: string | undefined): string {
 export function requirePath(value: string | undefined, field: string): string {
   if (!value) throw invalidArgument(`${field} is required`);
   if (!path.isAbsolute(value) || value.includes('\0')) throw invalidArgument(`${field} "${value}" must be an absolute path`);
-  return path.resolve(value);
+  // Returned as given: `kubeletPath` judges the ".." segments before resolving it.
+  return value;
 }
 
 /**
@@ -41,7 +43,7 @@ export function requireVolumePath(value: string | undefined): string {
   if (!path.isAbsolute(value)) {
     throw notFound(`volume_path "${value}" is not an absolute path, so no volume is staged or published there`);
   }
-  return path.resolve(value);
+  return value;
 }
 
 const READ_ONLY_MODES = new Set(['SINGLE_NODE_READER_ONLY', 'MULTI_NODE_READER_ONLY']);
@@ -52,22 +54,23 @@ export function requireCapability(capability: VolumeCapability__Output | null | 
   if (!mode || mode === 'UNKNOWN') throw invalidArgument('volume_capability.access_mode.mode is required');
   const readOnlyMode = READ_ONLY_MODES.has(String(mode));
   const accessType = capability.access_type ?? (capability.block ? 'block' : capability.mount ? 'mount' : undefined);
-  if (accessType === 'block') return { kind: 'block', readOnlyMode };
-  if (accessType !== 'mount') throw invalidArgument('volume_capability needs an access type: mount or block');
-  if (mode === 'MULTI_NODE_MULTI_WRITER') {
+  if (accessType !== 'block' && accessType !== 'mount') throw invalidArgument('volume_capability needs an access type: mount or block');
+  if (accessType === 'mount' && mode === 'MULTI_NODE_MULTI_WRITER') {
     // ext4/xfs/btrfs are not cluster filesystems: writers on two nodes corrupt them.
     // The CSI error tables call a capability the volume cannot serve "Exceeds capabilities": FAILED_PRECONDITION.
     throw failedPrecondition(
       'volume_capability: MULTI_NODE_MULTI_WRITER is only possible for block volumes; a filesystem cannot be written from several nodes',
     );
   }
-  const requested = (capability.mount?.fs_type ?? '').trim().toLowerCase();
-  const fsType = requested || DEFAULT_FS_TYPE;
-  if (!isSupportedFilesystem(fsType)) {
-    throw failedPrecondition(
-      `volume_capability.mount.fs_type "${capability.mount?.fs_type}" is not supported; use one of ${SUPPORTED_FILESYSTEMS.join(', ')}`,
-    );
-  }
+  // On the node a filesystem it cannot make "exceeds capabilities" (FAILED_PRECONDITION); the controller
+  // refuses the same at CreateVolume as INVALID_ARGUMENT.
+  const fsProblem = filesystemProblem(capability);
+  if (fsProblem) throw failedPrecondition(fsProblem);
+  // The same modes the controller accepts (an unknown mode is refused before anything is formatted or mounted).
+  const problem = capabilityProblem(capability, undefined);
+  if (problem) throw invalidArgument(`volume_capability: ${problem}`);
+  if (accessType === 'block') return { kind: 'block', readOnlyMode };
+  const fsType = ((capability.mount?.fs_type ?? '').trim().toLowerCase() || DEFAULT_FS_TYPE) as FilesystemType;
   const mountFlags = (capability.mount?.mount_flags ?? []).map((flag) => flag.trim()).filter(Boolean);
   for (const flag of mountFlags) {
     if (flag.includes(',') && flag.split(',').some((part) => !part.trim())) {

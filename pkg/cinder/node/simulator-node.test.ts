@@ -32,6 +32,7 @@ const ctx: CallContext = { requestId: 'sim', method: 'test', logger: silentLogge
     return createCinderNodePlugin({
       byIdDir: sim.byIdDir,
       sysfsRoot: sim.sysfsRoot,
+      kubeletDir: root,
       udevTrigger: false,
       deviceWait: { initialDelayMs: 20, factor: 1.2, checks: 25 },
       metadata: { searchOrder: ['metadataService'], metadataUrl: sim.metadataUrlFor(sim.defaultServer.id) },

@@ -111,6 +111,8 @@ export async function buildServices(
   if (options.provideNodeService) {
     const service = createCinderNodePlugin({
       logger: logger.child({ service: 'node' }),
+      driverName: options.driverName,
+      kubeletDir: options.kubeletDir,
       byIdDir: options.deviceDir,
       sysfsRoot: options.sysfsRoot,
       deviceWait: withInitialDelay(DEFAULT_DEVICE_WAIT, initialDelay),
