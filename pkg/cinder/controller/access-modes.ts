@@ -4,6 +4,7 @@
  * safe on raw block (a node filesystem such as ext4 would be corrupted by two writers).
  */
 import { invalidArgument } from '../../csi/errors';
+import { isSupportedFilesystem, SUPPORTED_FILESYSTEMS } from '../../mounter/mounter';
 
 /** Structural subset of the generated `VolumeCapability`, so pure checks need no generated types. */
 export interface CapabilityLike {
@@ -46,6 +47,8 @@ export function capabilityProblem(capability: CapabilityLike, multiattach: boole
   if (!accessType) return 'volume capability has neither a mount nor a block access type';
   const mode = capability.access_mode?.mode;
   if (!mode || mode === 'UNKNOWN') return 'volume capability has no access mode';
+  const fsProblem = accessType === 'mount' ? filesystemProblem(capability.mount?.fs_type) : undefined;
+  if (fsProblem) return fsProblem;
   if ((SUPPORTED_ACCESS_MODES as readonly string[]).includes(mode)) return undefined;
   if (mode === MULTI_WRITER_MODE) {
     if (accessType !== 'block') {
@@ -57,6 +60,16 @@ export function capabilityProblem(capability: CapabilityLike, multiattach: boole
     return undefined;
   }
   return `access mode ${mode} is not supported; supported: ${[...SUPPORTED_ACCESS_MODES, `${MULTI_WRITER_MODE} (block, multi-attach volume type)`].join(', ')}`;
+}
+
+/**
+ * The node formats and mounts only the filesystems its mounter supports; refusing others here answers
+ * at CreateVolume instead of leaving a volume that fails at NodeStage. Empty = the node's default (ext4).
+ */
+function filesystemProblem(fsType: string | null | undefined): string | undefined {
+  const requested = (fsType ?? '').trim().toLowerCase();
+  if (requested === '' || isSupportedFilesystem(requested)) return undefined;
+  return `fs_type "${fsType}" is not supported; supported: ${SUPPORTED_FILESYSTEMS.join(', ')}`;
 }
 
 /** Throws INVALID_ARGUMENT for the first capability that cannot be honoured. */
