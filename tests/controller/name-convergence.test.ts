@@ -3,14 +3,13 @@
  * with its fault injection making the cleanup of a failed create fail, and two controller service
  * instances on one simulator creating the same name at once (a leader-election failover).
  */
-import { createCinderControllerService } from '../../pkg/cinder/controller';
 import { LEFTOVER_VOLUMES_METRIC } from '../../pkg/cinder/controller/leftover-volumes';
 import { Code } from '../../pkg/csi/errors';
 import type { CreateVolumeRequest } from '../../pkg/csi/generated/csi/v1/CreateVolumeRequest';
 import type { CreateVolumeRequest__Output } from '../../pkg/csi/generated/csi/v1/CreateVolumeRequest';
 import { csiMetricsRegistry } from '../../pkg/csi/metrics';
 import { silentLogger } from '../../pkg/log/logger';
-import { eventually, failure, FAST_WAITS, GiB, harnessForFile, RWO } from './harness';
+import { controllerServiceOn, eventually, failure, GiB, harnessForFile, RWO } from './harness';
 
 const h = harnessForFile();
 
@@ -71,16 +70,7 @@ describe('a volume the plugin gave up on does not stand for its name', () => {
 describe('two controllers create the same name at once', () => {
   it('both answer the same volume, the other one is deleted, and later calls keep answering it', async () => {
     const cloud = h().cloud;
-    const controllerFor = () =>
-      createCinderControllerService({
-        clouds: new Map([['', cloud]]),
-        clusterId: 'ctrl-test',
-        withTopology: true,
-        ignoreVolumeAZ: false,
-        pvcAnnotations: false,
-        logger: silentLogger,
-        waitSchedules: FAST_WAITS,
-      }).controller;
+    const controllerFor = () => controllerServiceOn(new Map([['', cloud]])).controller;
     const [a, b] = [controllerFor(), controllerFor()];
     const scope = { requestId: 'r', method: 'CreateVolume', logger: silentLogger };
     await cloud.blockStorage.listVolumes({ name: 'warm-up-token' });
