@@ -5,7 +5,10 @@ import type { IdentityHandlers } from './handlers';
 import type { PluginCapability, VolumeExpansionName } from './types';
 
 export interface IdentityCapabilities {
-  /** CONTROLLER_SERVICE: advertise only when this process serves the Controller service. */
+  /**
+   * CONTROLLER_SERVICE: when the plugin as deployed has a controller, on every instance (the spec wants
+   * the same capabilities from all instances, whichever services each one serves).
+   */
   controllerService?: boolean;
   /** VOLUME_ACCESSIBILITY_CONSTRAINTS: volumes are not reachable from every node (topology). */
   volumeAccessibilityConstraints?: boolean;

@@ -52,7 +52,7 @@ describe('inFlightKey', () => {
 });
 
 describe('redactRequest', () => {
-  it('masks secrets maps, credential-like context keys and secret mount flags, keeping the rest', () => {
+  it('masks secrets maps, credential-like context keys and every mount flag value, keeping flag names and the rest', () => {
     const redacted = redactRequest({
       volume_id: 'v',
       secrets: { 'os-password': 'p1', cloud: 'c1' },
@@ -65,7 +65,8 @@ describe('redactRequest', () => {
       secrets: { 'os-password': '***redacted***', cloud: '***redacted***' },
       controller_publish_secrets: { key: '***redacted***' },
       volume_context: { 'csi.storage.k8s.io/pvc/name': 'data', userKey: '***redacted***' },
-      volume_capability: { mount: { mount_flags: ['ro', 'token=***redacted***', 'uid=1000'] } },
+      // Any mount flag value may be a secret (CSI: mount_flags MAY contain sensitive information).
+      volume_capability: { mount: { mount_flags: ['ro', 'token=***redacted***', 'uid=***redacted***'] } },
     });
   });
 });

@@ -1,15 +1,19 @@
 /**
- * The one request pipeline every CSI RPC goes through: request ID, in-flight guard, redacted request
- * logging, one completion log line (method, duration, gRPC code), and the single place where thrown
- * errors become gRPC statuses. Handlers never deal with any of this.
+ * The one request pipeline every CSI RPC goes through: request ID, the CSI size limits, in-flight guard,
+ * redacted request logging, one completion log line (method, duration, gRPC code), and the single place
+ * where thrown errors become gRPC statuses (redacted and bounded). Handlers never deal with any of this.
  */
 import { randomUUID } from 'crypto';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../log/logger';
+import { redactText } from '../log/redact';
+import { truncateUtf8 } from '../log/truncate';
 import { Code, CsiError, codeName } from './errors';
 import type { CallContext } from './handlers';
 import { InFlight } from './inflight';
+import { findLimitViolation } from './field-limits';
 import { inFlightKey } from './inflight-keys';
+import type { MessageShape } from './message-shape';
 import type { CsiCallMetrics } from './metrics';
 import { redactRequest } from './redact-request';
 
@@ -24,12 +28,19 @@ export interface PipelineOptions {
   /** Methods polled by sidecars (Probe...) log their success only at high verbosity. */
   quietMethods?: ReadonlySet<string>;
   metrics?: CsiCallMetrics;
+  /** The RPC's request message, for the CSI size limits; without it no limit is checked. */
+  requestShape?: MessageShape;
 }
 
 const REQUEST_ID_HEADER = 'x-request-id';
 const QUIET_SUCCESS_VERBOSITY = 5;
 const SUCCESS_VERBOSITY = 2;
 const REQUEST_BODY_VERBOSITY = 4;
+/**
+ * Status messages travel in an HTTP/2 trailer: one echoing a megabyte input broke the caller's whole
+ * connection. 1 KiB says what to fix; non-ASCII is percent-encoded on the wire, still far below limits.
+ */
+export const MAX_STATUS_MESSAGE_BYTES = 1024;
 const SERVER_FAULT_CODES: ReadonlySet<Code> = new Set([Code.INTERNAL, Code.UNKNOWN, Code.DATA_LOSS]);
 
 export interface Outcome {
@@ -58,6 +69,11 @@ function isGrpcStatusError(err: unknown): err is grpc.ServiceError {
     typeof candidate.details === 'string' &&
     candidate.metadata instanceof grpc.Metadata
   );
+}
+
+/** What the caller may see of a message: secrets masked, bounded in size. */
+export function statusMessage(message: string): string {
+  return truncateUtf8(redactText(message), MAX_STATUS_MESSAGE_BYTES);
 }
 
 function requestIdFrom(metadata: grpc.Metadata): string {
@@ -111,11 +127,17 @@ export function wrapUnary(
       } else {
         logger.warn('grpc call failed', failure);
       }
-      callback({ code: outcome.code, details: outcome.message }, null);
+      callback({ code: outcome.code, details: statusMessage(outcome.message) }, null);
     };
 
     if (!handler) {
       finish({ code: Code.UNIMPLEMENTED, message: `${method} is not implemented` }, undefined);
+      return;
+    }
+
+    const violation = options.requestShape && findLimitViolation(options.requestShape, request);
+    if (violation) {
+      finish({ code: Code.INVALID_ARGUMENT, message: violation }, undefined);
       return;
     }
 

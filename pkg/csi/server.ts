@@ -8,6 +8,7 @@ import { Endpoint, grpcAddress, isSocketInUse, parseEndpoint, prepareSocketPath,
 import type { CsiServices } from './handlers';
 import { InFlight } from './inflight';
 import { CsiCallMetrics, defaultCsiCallMetrics } from './metrics';
+import { requestShapeOf } from './message-shape';
 import { AsyncHandler, wrapUnary } from './pipeline';
 import { loadCsiGrpc } from './proto';
 
@@ -70,6 +71,7 @@ function buildImplementation(
       inFlight,
       quietMethods: QUIET_METHODS,
       metrics,
+      requestShape: requestShapeOf(definition[method]),
     }) as grpc.UntypedHandleCall;
   }
   const known = new Set(Object.keys(definition));

@@ -2,7 +2,8 @@
  * Structured JSON logging shared by every binary. Verbosity follows klog's `--v` convention used by
  * cloud-provider-openstack: errors/warnings/info always print, `debug(level, ...)` prints when `--v >= level`.
  */
-import { redact } from './redact';
+import { redact, redactText } from './redact';
+import { truncateUtf8 } from './truncate';
 
 export type LogFields = Record<string, unknown>;
 export type LogSink = (line: string) => void;
@@ -47,15 +48,41 @@ class JsonLogger implements Logger {
 
   private write(level: string, msg: string, fields?: LogFields): void {
     const record = redact({ time: new Date().toISOString(), level, msg, ...this.base, ...fields });
-    this.sink(JSON.stringify(record, errorReplacer));
+    const line = JSON.stringify(record, boundedReplacer);
+    if (line.length <= MAX_LINE_CHARS) {
+      this.sink(line);
+      return;
+    }
+    // Many fields each within bounds can still add up: keep what identifies the line, say what was cut.
+    const { time, msg: text, ...rest } = record as LogFields;
+    const kept = Object.fromEntries(Object.entries(rest).filter(([, value]) => typeof value !== 'object' || value === null));
+    this.sink(JSON.stringify({ time, level, msg: text, ...kept, truncated: `log line of ${line.length} characters cut to its scalar fields` }, boundedReplacer));
   }
 }
 
-function errorReplacer(_key: string, value: unknown): unknown {
+/**
+ * Bounds every piece of a log record as it is serialised: strings (also an Error's message and stack),
+ * arrays and objects. A request with a megabyte field logs a few kilobytes, not megabytes.
+ */
+export const LOG_LIMITS = { stringBytes: 2048, arrayItems: 32, objectKeys: 64 } as const;
+const MAX_LINE_CHARS = 64 * 1024;
+
+function boundedReplacer(_key: string, value: unknown): unknown {
+  if (typeof value === 'string') return truncateUtf8(redactText(value), LOG_LIMITS.stringBytes);
+  if (typeof value === 'bigint') return value.toString();
   if (value instanceof Error) {
     return { name: value.name, message: value.message, stack: value.stack };
   }
-  if (typeof value === 'bigint') return value.toString();
+  if (Array.isArray(value) && value.length > LOG_LIMITS.arrayItems) {
+    return [...value.slice(0, LOG_LIMITS.arrayItems), `… ${value.length - LOG_LIMITS.arrayItems} more items`];
+  }
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const keys = Object.keys(value);
+    if (keys.length > LOG_LIMITS.objectKeys) {
+      const kept = Object.fromEntries(keys.slice(0, LOG_LIMITS.objectKeys).map((k) => [k, (value as Record<string, unknown>)[k]]));
+      return { ...kept, '…': `${keys.length - LOG_LIMITS.objectKeys} more keys` };
+    }
+  }
   return value;
 }
 

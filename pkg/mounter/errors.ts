@@ -1,13 +1,26 @@
 /**
  * Errors raised by host-side operations. They say which command failed and what it printed, so the
  * driver can pass a useful message up; the driver maps them to gRPC codes in one place of its own.
+ * Mount options may carry secrets (CSI `mount_flags`, e.g. `password=...`): every message, and the
+ * `args` and `output` kept on the error, have them masked, so no caller can leak them by accident.
  */
+import { redactMountOptions, redactText } from '../log/redact';
 
 const MAX_DETAIL_CHARS = 2000;
 
 function trimDetail(text: string): string {
-  const trimmed = text.trim();
+  const trimmed = redactText(text.trim());
   return trimmed.length > MAX_DETAIL_CHARS ? `${trimmed.slice(0, MAX_DETAIL_CHARS)}…` : trimmed;
+}
+
+/** A command's arguments as they may be shown: the value after `-o`/`--options` is a mount option list. */
+export function displayArgs(args: readonly string[]): string[] {
+  return args.map((arg, index) => {
+    const previous = args[index - 1];
+    if (previous === '-o' || previous === '--options') return redactMountOptions(arg);
+    if (arg.startsWith('--options=')) return `--options=${redactMountOptions(arg.slice('--options='.length))}`;
+    return redactText(arg);
+  });
 }
 
 export class MounterError extends Error {
@@ -27,29 +40,37 @@ export class CommandNotFoundError extends MounterError {
 /** The program ran but exited with a code the caller does not accept. */
 export class CommandFailedError extends MounterError {
   readonly output: string;
+  /** The arguments with mount options and secret-looking values masked. */
+  readonly args: readonly string[];
   constructor(
     readonly command: string,
-    readonly args: readonly string[],
+    args: readonly string[],
     readonly exitCode: number,
     output: string,
     options?: { cause?: unknown },
   ) {
     const detail = trimDetail(output);
+    const shown = displayArgs(args);
     super(
-      `${command} ${args.join(' ')} failed with exit code ${exitCode}${detail ? `: ${detail}` : ''}`,
+      `${command} ${shown.join(' ')} failed with exit code ${exitCode}${detail ? `: ${detail}` : ''}`,
       options,
     );
+    this.args = shown;
     this.output = detail;
   }
 }
 
 export class CommandTimeoutError extends MounterError {
+  /** The arguments with mount options and secret-looking values masked. */
+  readonly args: readonly string[];
   constructor(
     readonly command: string,
-    readonly args: readonly string[],
+    args: readonly string[],
     readonly timeoutMs: number,
   ) {
-    super(`${command} ${args.join(' ')} did not finish within ${timeoutMs} ms and was killed`);
+    const shown = displayArgs(args);
+    super(`${command} ${shown.join(' ')} did not finish within ${timeoutMs} ms and was killed`);
+    this.args = shown;
   }
 }
 

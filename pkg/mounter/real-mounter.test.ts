@@ -225,4 +225,20 @@ describe('real mounter without devices', () => {
     mountPoints.push(target);
     expect(await mounter.isMountPoint(target)).toBe(false);
   });
+  it('never puts a mount option value into the error it raises (CSI mount_flags may carry secrets)', async () => {
+    const loop = newLoop(64 * MiB);
+    await mounter.format(loop.device, 'ext4');
+    const target = await mountDir('secret-option');
+    mountPoints.push(target);
+    // ext4 has no `password` option: the mount fails, as a CIFS-style flag sent to a block volume would.
+    const failure = await mounter.mount(loop.device, target, 'ext4', ['password=hunter2', 'noatime']).then(
+      () => undefined,
+      (error: unknown) => error as CommandFailedError,
+    );
+    expect(failure).toBeInstanceOf(CommandFailedError);
+    expect(failure!.message).not.toContain('hunter2');
+    expect(failure!.message).toContain('password=***redacted***,noatime');
+    expect(failure!.args.join(' ')).not.toContain('hunter2');
+    expect(String(failure!.stack)).not.toContain('hunter2');
+  });
 });

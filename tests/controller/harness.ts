@@ -49,6 +49,23 @@ export interface HarnessOptions {
   controller?: Partial<Omit<CinderControllerOptions, 'clouds'>>;
 }
 
+/** A controller service instance as the harness runs it (fast waits, silent); more than one may share a cloud. */
+export function controllerServiceOn(
+  clouds: Map<string, Cloud>,
+  overrides: Partial<Omit<CinderControllerOptions, 'clouds'>> = {},
+): ReturnType<typeof createCinderControllerService> {
+  return createCinderControllerService({
+    clouds,
+    clusterId: 'ctrl-test',
+    withTopology: true,
+    ignoreVolumeAZ: false,
+    pvcAnnotations: false,
+    logger: silentLogger,
+    waitSchedules: FAST_WAITS,
+    ...overrides,
+  });
+}
+
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const sim = await startSimulator({
     latencyMs: 30,
@@ -67,16 +84,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   }
   const config = parseCloudConfigText(conf);
   const clouds = createCloudsFromConfig(config, { waitSchedule: { volumeStatus: FAST, diskAttached: FAST, diskDetached: FAST, snapshotReady: FAST, groupStatus: FAST } });
-  const service = createCinderControllerService({
-    clouds,
-    clusterId: 'ctrl-test',
-    withTopology: true,
-    ignoreVolumeAZ: false,
-    pvcAnnotations: false,
-    logger: silentLogger,
-    waitSchedules: FAST_WAITS,
-    ...options.controller,
-  });
+  const service = controllerServiceOn(clouds, options.controller);
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'cinder-ctrl-'));
   const server = await startCsiServer({
     endpoint: `unix://${path.join(dir, 'csi.sock')}`,

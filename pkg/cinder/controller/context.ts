@@ -3,6 +3,7 @@
  */
 import type { Logger } from '../../log/logger';
 import type { CloudSelector } from './clouds';
+import type { LeftoverVolumes } from './leftover-volumes';
 import type { ControllerWaitSchedules } from './wait-schedules';
 
 /** Reads a PVC's annotations (for `--pvc-annotations`); kept behind this interface so no Kubernetes client is needed here. */
@@ -21,6 +22,8 @@ export interface ControllerContext {
   pvcAnnotationReader?: PvcAnnotationReader;
   logger: Logger;
   waits: ControllerWaitSchedules;
+  /** Volumes given up on, each reported once. */
+  leftovers: LeftoverVolumes;
 }
 
 /** The part of the CSI pipeline's per-call context the handlers use. */

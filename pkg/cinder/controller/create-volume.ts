@@ -2,6 +2,11 @@
  * CreateVolume: validate everything first, find an earlier attempt by name, create (from a snapshot,
  * backup or volume when asked), then wait until Cinder reports the volume `available`, so the CO never
  * gets a volume that later turns out to be in `error`.
+ *
+ * One volume per name, and no name blocked forever: a volume the plugin gave up on (`error`,
+ * `error_deleting`) or that is going (`deleting`) does not stand for its name; and when two controllers
+ * (a leader-election failover) created a volume for the same name at once, every call settles on the
+ * oldest one and the call that created another deletes its own.
  */
 import { alreadyExists, failedPrecondition, internal, invalidArgument, notFound, resourceExhausted, unavailable } from '../../csi/errors';
 import type { CreateVolumeRequest, CreateVolumeResponse, VolumeContentSource } from '../../csi/types';
@@ -19,7 +24,7 @@ import { mapErrors, toCsiError } from '../errors';
 import { assertCapabilities, isMultiattachSpec, needsMultiattach } from './access-modes';
 import { gibToBytes, sizeGiBFromRange } from './capacity';
 import type { ControllerContext, RequestScope } from './context';
-import { parseVolumeParameters, type VolumeParameters } from './parameters';
+import { parseMutableParameters, parseVolumeParameters, type VolumeParameters } from './parameters';
 import { accessibleTopologyFor, cinderZoneForTopology, zoneFromTopology } from './topology';
 import { getVolumeOrNotFound } from './volume-lookup';
 
@@ -30,8 +35,8 @@ type Source =
   | { kind: 'backup'; id: string; sizeGiB: number }
   | { kind: 'volume'; id: string; sizeGiB: number };
 
-/** Statuses of a same-named volume that an earlier, abandoned attempt left behind. */
-const GONE_STATUSES = ['deleting'];
+/** Statuses of a same-named volume that no longer stands for its name: going, or given up on. */
+const ABANDONED_STATUSES = ['deleting', 'error_deleting', 'error'];
 
 export async function createVolume(
   ctx: ControllerContext,
@@ -41,7 +46,7 @@ export async function createVolume(
   const name = req.name;
   if (!name) throw invalidArgument('name is required');
   assertCapabilities(req.volume_capabilities, undefined);
-  const params = parseVolumeParameters(req.parameters);
+  const params = withMutableParameters(parseVolumeParameters(req.parameters), req.mutable_parameters);
   const cloud = ctx.clouds.forSecrets(req.secrets);
   const operation = `create volume "${name}"`;
 
@@ -51,15 +56,9 @@ export async function createVolume(
     const sizeGiB = sizeGiBFromRange(req.capacity_range, source.kind === 'none' ? undefined : source.sizeGiB);
     const availabilityZone = await chooseZone(ctx, cloud, params, req, source);
 
-    let volume = await findByName(cloud, name, scope);
-    if (volume) {
-      assertCompatible(volume, name, sizeGiB, source);
-      if (volume.status === 'error') {
-        scope.logger.info('deleting a failed volume left by an earlier attempt', { volumeId: volume.id, name });
-        await deleteQuietly(cloud, volume.id, scope);
-        volume = undefined;
-      }
-    }
+    let volume = await findByName(ctx, cloud, name, scope);
+    if (volume) assertCompatible(volume, name, sizeGiB, source);
+    const createdHere = !volume;
     if (!volume) {
       const options: CreateVolumeOptions = {
         size: sizeGiB,
@@ -82,7 +81,9 @@ export async function createVolume(
       }
       scope.logger.info('volume created, waiting for it to become available', { volumeId: volume.id, name, sizeGiB });
     }
-    const ready = await waitAvailable(ctx, cloud, volume, operation, scope);
+    let ready = await waitAvailable(ctx, cloud, volume, operation, scope);
+    if (createdHere) ready = await settleOnOneVolume(ctx, cloud, name, ready, operation, scope);
+    assertCompatible(ready, name, sizeGiB, source);
     return {
       volume: {
         volume_id: ready.id,
@@ -235,14 +236,80 @@ async function createInTopologyZone(
   }
 }
 
-async function findByName(cloud: Cloud, name: string, scope: RequestScope): Promise<Volume | undefined> {
-  const page = await cloud.blockStorage.listVolumes({ name, allPages: true });
-  const matches = page.items.filter((volume) => volume.name === name && !GONE_STATUSES.includes(volume.status));
-  if (matches.length > 1) {
-    scope.logger.warn('several volumes carry the same name', { name, volumeIds: matches.map((v) => v.id) });
-    throw internal(`${matches.length} volumes are named "${name}" (${matches.map((v) => v.id).join(', ')}); delete the extra ones`);
+/**
+ * A VolumeAttributesClass given at creation (`mutable_parameters`): the keys ControllerModifyVolume
+ * accepts, parsed the same way, applied from the start (its volume type wins over the StorageClass's).
+ */
+function withMutableParameters(params: VolumeParameters, mutable: Record<string, string> | null | undefined): VolumeParameters {
+  if (!mutable || Object.keys(mutable).length === 0) return params;
+  return { ...params, volumeType: parseMutableParameters(mutable).volumeType };
+}
+
+/** The volume that stands for the name, if any; same-named volumes given up on are cleaned up or reported. */
+async function findByName(ctx: ControllerContext, cloud: Cloud, name: string, scope: RequestScope): Promise<Volume | undefined> {
+  const { live, abandoned } = await volumesNamed(cloud, name);
+  for (const volume of abandoned) await dropAbandoned(ctx, cloud, volume, scope);
+  if (live.length > 1) {
+    scope.logger.warn('several volumes carry the same name; using the oldest', { name, volumeIds: live.map((v) => v.id) });
   }
-  return matches[0];
+  return oldest(live);
+}
+
+async function volumesNamed(cloud: Cloud, name: string): Promise<{ live: Volume[]; abandoned: Volume[] }> {
+  const page = await cloud.blockStorage.listVolumes({ name, allPages: true });
+  const named = page.items.filter((volume) => volume.name === name);
+  return {
+    live: named.filter((volume) => !ABANDONED_STATUSES.includes(volume.status)),
+    abandoned: named.filter((volume) => ABANDONED_STATUSES.includes(volume.status)),
+  };
+}
+
+/** `deleting` is on its way; a failed volume is deleted again; what cannot be deleted is reported once. */
+async function dropAbandoned(ctx: ControllerContext, cloud: Cloud, volume: Volume, scope: RequestScope): Promise<void> {
+  if (volume.status === 'deleting') return;
+  if (volume.status === 'error') {
+    const failure = await tryDelete(cloud, volume.id, scope);
+    if (failure === undefined) {
+      scope.logger.info('deleting a failed volume left by an earlier attempt', { volumeId: volume.id, name: volume.name });
+      return;
+    }
+  }
+  ctx.leftovers.report(volume, `a failed volume of this name that could not be deleted (status "${volume.status}"); a new volume is created`, scope.logger);
+}
+
+/** The deterministic choice among same-named volumes: the oldest, then the lowest ID. */
+function oldest(volumes: readonly Volume[]): Volume | undefined {
+  const time = (volume: Volume): number => {
+    const parsed = Date.parse(volume.created_at);
+    return Number.isNaN(parsed) ? Number.POSITIVE_INFINITY : parsed;
+  };
+  return [...volumes].sort((a, b) => time(a) - time(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))[0];
+}
+
+/**
+ * After creating: did another controller create a volume of this name at the same time? Looked at once
+ * ours is available, so the other create has long reached Cinder. Every call settles on the oldest; this
+ * call deletes its own volume when it is not that one.
+ */
+async function settleOnOneVolume(
+  ctx: ControllerContext,
+  cloud: Cloud,
+  name: string,
+  ours: Volume,
+  operation: string,
+  scope: RequestScope,
+): Promise<Volume> {
+  const { live } = await volumesNamed(cloud, name);
+  const keep = oldest(live.some((volume) => volume.id === ours.id) ? live : [...live, ours]);
+  if (!keep || keep.id === ours.id) return ours;
+  scope.logger.warn('another controller created a volume of the same name at the same time; keeping the oldest and deleting ours', {
+    name,
+    kept: keep.id,
+    deleted: ours.id,
+  });
+  const failure = await tryDelete(cloud, ours.id, scope);
+  if (failure !== undefined) ctx.leftovers.report(ours, `duplicate of ${keep.id} for the same name; its delete failed`, scope.logger);
+  return waitAvailable(ctx, cloud, keep, operation, scope);
 }
 
 function assertCompatible(volume: Volume, name: string, sizeGiB: number, source: Source): void {
@@ -281,20 +348,29 @@ async function waitAvailable(
     });
   } catch (error) {
     if (error instanceof ResourceErrorStateError) {
-      // A volume in `error` is useless and would block the name; remove it so a retry starts clean.
-      await deleteQuietly(cloud, volume.id, scope);
+      // A volume in `error` is useless; remove it so a retry starts clean, and say whether that worked.
+      const failure = await tryDelete(cloud, volume.id, scope);
       const fault = error.fault ? `: ${error.fault}` : ' (Cinder gave no fault message)';
-      throw internal(`Cinder failed to create volume ${volume.id} (status "${error.resourceStatus}")${fault}; the failed volume was deleted`, error);
+      let cleanup = 'its deletion was requested; a retry creates a new volume';
+      if (failure !== undefined) {
+        ctx.leftovers.report({ ...volume, status: error.resourceStatus }, 'failed create whose cleanup delete failed', scope.logger);
+        cleanup = `deleting it failed too (${failure instanceof Error ? failure.message : String(failure)}), so it is left for the operator; a retry creates a new volume`;
+      }
+      throw internal(`Cinder failed to create volume ${volume.id} (status "${error.resourceStatus}")${fault}; ${cleanup}`, error);
     }
     throw toCsiError(error, { operation, waitingFor: `volume ${volume.id} to become available` });
   }
 }
 
-async function deleteQuietly(cloud: Cloud, volumeId: string, scope: RequestScope): Promise<void> {
+/** Requests the delete; returns why it failed, or undefined when Cinder took it (or the volume is gone). */
+async function tryDelete(cloud: Cloud, volumeId: string, scope: RequestScope): Promise<unknown> {
   try {
     await cloud.blockStorage.deleteVolume(volumeId);
+    return undefined;
   } catch (error) {
-    if (!(error instanceof NotFoundError)) scope.logger.warn('could not delete failed volume', { volumeId, error });
+    if (error instanceof NotFoundError) return undefined;
+    scope.logger.warn('could not delete volume', { volumeId, error });
+    return error;
   }
 }
 

@@ -12,6 +12,7 @@ import type { Cloud } from '../../openstack/api';
 import { CloudSelector } from './clouds';
 import type { ControllerContext } from './context';
 import { createVolume } from './create-volume';
+import { LeftoverVolumes } from './leftover-volumes';
 import { deleteVolume } from './delete-volume';
 import { controllerExpandVolume, controllerModifyVolume } from './expand-modify';
 import { getCapacity } from './get-capacity';
@@ -22,7 +23,7 @@ import { controllerGetVolume, listVolumes, validateVolumeCapabilities } from './
 import { resolveWaitSchedules, type ControllerWaitSchedules } from './wait-schedules';
 
 /** The shared context's flags as they are; clouds and wait schedules in the form the caller has them. */
-export interface CinderControllerOptions extends Omit<ControllerContext, 'clouds' | 'waits'> {
+export interface CinderControllerOptions extends Omit<ControllerContext, 'clouds' | 'waits' | 'leftovers'> {
   /** Configured clouds by name ("" = `[Global]`). */
   clouds: Map<string, Cloud>;
   waitSchedules?: Partial<ControllerWaitSchedules>;
@@ -59,7 +60,12 @@ export interface CinderControllerService {
 
 export function createCinderControllerService(options: CinderControllerOptions): CinderControllerService {
   const { clouds, waitSchedules, ...flags } = options;
-  const ctx: ControllerContext = { ...flags, clouds: new CloudSelector(clouds), waits: resolveWaitSchedules(waitSchedules) };
+  const ctx: ControllerContext = {
+    ...flags,
+    clouds: new CloudSelector(clouds),
+    waits: resolveWaitSchedules(waitSchedules),
+    leftovers: new LeftoverVolumes(),
+  };
   if (options.pvcAnnotations && !options.pvcAnnotationReader) {
     options.logger.warn('--pvc-annotations is set but no Kubernetes client is available: affinity annotations are ignored');
   }

@@ -83,10 +83,16 @@ describe('buildServices', () => {
     await csi.controller.DeleteVolume({ volume_id: created.volume!.volume_id });
   });
 
-  it('serves no controller when only the node service is asked for', async () => {
+  it('serves no controller when only the node service is asked for, yet advertises the same plugin capabilities', async () => {
+    const full = await serve(...nodeFlags());
+    const everything = (await full.identity.GetPluginCapabilities({})).capabilities;
+    full.close();
+    await server?.stop();
     const csi = await serve('--provide-controller-service=false', ...nodeFlags());
-    const caps = (await csi.identity.GetPluginCapabilities({})).capabilities.map((c) => c.service?.type).filter(Boolean);
-    expect(caps).not.toContain('CONTROLLER_SERVICE');
+    // CSI: all instances SHALL return the same set "regardless of ... which RPCs an instance is serving".
+    const caps = (await csi.identity.GetPluginCapabilities({})).capabilities;
+    expect(caps).toEqual(everything);
+    expect(caps.map((c) => c.service?.type)).toContain('CONTROLLER_SERVICE');
     await expect(csi.controller.ControllerGetCapabilities({})).rejects.toMatchObject({ code: 12 }); // UNIMPLEMENTED
     await expect(csi.node.NodeGetInfo({})).resolves.toMatchObject({ node_id: simulator.defaultServer.id });
   });

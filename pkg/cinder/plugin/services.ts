@@ -1,8 +1,9 @@
 /**
  * Builds the CSI services this process serves, from the parsed flags and cloud.conf: the Cinder
  * controller (and group controller) with `--provide-controller-service`, the node service with
- * `--provide-node-service`. Identity advertises CONTROLLER_SERVICE exactly when a controller is served,
- * and Probe reports ready only when every service's readiness check passes (node: its Nova instance
+ * `--provide-node-service`. Identity advertises what the plugin as deployed offers, the same on every
+ * instance whichever services it serves (CSI GetPluginCapabilities: "regardless of ... which RPCs an
+ * instance is serving"), and Probe reports ready only when every service's readiness check passes (node: its Nova instance
  * ID is known).
  */
 import type { Logger } from '../../log/logger';
@@ -139,9 +140,11 @@ export async function buildServices(
   const identity = createIdentityService({
     driverName: options.driverName,
     vendorVersion: packageVersion(),
+    // The deployed plugin always has a controller (the controller Deployment) with group snapshots; a
+    // node-only DaemonSet instance must answer the same, or a CO asking it would skip the controller.
     capabilities: {
-      controllerService: controller !== undefined,
-      groupControllerService: groupController !== undefined,
+      controllerService: true,
+      groupControllerService: true,
       volumeAccessibilityConstraints: options.withTopology,
       volumeExpansion: ['ONLINE'],
     },
