@@ -28,6 +28,11 @@ export async function main(argv: readonly string[]): Promise<void> {
 
   const options = parsed.options;
   const logger = createLogger({ verbosity: options.verbosity, fields: { component: 'cinder-csi-plugin' } });
+  if (parsed.ignoredFlags.length > 0) {
+    logger.warn(`ignoring cloud-provider-openstack flags that have no effect here: ${parsed.ignoredFlags.join(' ')}`, {
+      flags: parsed.ignoredFlags,
+    });
+  }
   let plugin;
   try {
     plugin = await buildServices(options, logger);

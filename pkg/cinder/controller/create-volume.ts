@@ -18,7 +18,7 @@ import {
 import { mapErrors, toCsiError } from '../errors';
 import { assertCapabilities, isMultiattachSpec, needsMultiattach } from './access-modes';
 import { gibToBytes, sizeGiBFromRange } from './capacity';
-import type { ControllerContext, RequestScope } from './context';
+import { unknownKeysFor, type ControllerContext, type RequestScope } from './context';
 import { parseVolumeParameters, type VolumeParameters } from './parameters';
 import { accessibleTopologyFor, cinderZoneForTopology, zoneFromTopology } from './topology';
 import { getVolumeOrNotFound } from './volume-lookup';
@@ -41,7 +41,7 @@ export async function createVolume(
   const name = req.name;
   if (!name) throw invalidArgument('name is required');
   assertCapabilities(req.volume_capabilities, undefined);
-  const params = parseVolumeParameters(req.parameters);
+  const params = parseVolumeParameters(req.parameters, unknownKeysFor(ctx, scope.logger));
   const cloud = ctx.clouds.forSecrets(req.secrets);
   const operation = `create volume "${name}"`;
 

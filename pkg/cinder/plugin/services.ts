@@ -2,8 +2,8 @@
  * Builds the CSI services this process serves, from the parsed flags and cloud.conf: the Cinder
  * controller (and group controller) with `--provide-controller-service`, the node service with
  * `--provide-node-service`. Identity advertises CONTROLLER_SERVICE exactly when a controller is served,
- * and Probe reports ready only when every service's readiness check passes (node: its Nova instance
- * ID is known).
+ * and Probe reports ready only when every service's readiness check passes (controller: its clouds;
+ * a node-only process: its Nova instance ID is known).
  */
 import type { Logger } from '../../log/logger';
 import type { CinderPluginOptions } from '../options';
@@ -94,6 +94,7 @@ export async function buildServices(
       withTopology: options.withTopology,
       ignoreVolumeAZ: config.blockStorage.ignoreVolumeAZ,
       pvcAnnotations: options.pvcAnnotations,
+      unknownParameters: options.unknownParameters,
       pvcAnnotationReader: options.pvcAnnotations
         ? createKubernetesPvcAnnotationReader({
             kubeconfig: options.kubeconfig === '' ? undefined : options.kubeconfig,
@@ -130,7 +131,11 @@ export async function buildServices(
       kubeconfig: options.kubeconfig === '' ? undefined : options.kubeconfig,
     });
     node = service.handlers;
-    readiness.push(() => service.ready());
+    // The node's identity gates Probe only in a node-only process. CPO's controller manifests run the node
+    // service too (no --provide-node-service=false) where nothing calls it and the pod may not reach the
+    // instance metadata: gating there would make the livenessprobe restart a working controller forever.
+    // The node service still looks its identity up when NodeGetInfo needs it.
+    if (!options.provideControllerService) readiness.push(() => service.ready());
   }
 
   const ready = async (): Promise<boolean> => (await Promise.all(readiness.map((check) => check()))).every(Boolean);
