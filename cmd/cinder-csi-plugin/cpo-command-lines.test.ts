@@ -5,116 +5,23 @@
  * server must answer over gRPC, the controller must reach the cloud, and CPO flags without effect here
  * must be named in exactly one warning line.
  */
-import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { createCsiClient } from '../../pkg/csi/testing/client';
+import { spawnPlugin, type PluginChild } from '../../pkg/cinder/testing/plugin-child';
+import { CPO_COMMAND_LINES, expandContainerArgs } from '../../pkg/cinder/testing/cpo-command-lines';
 import { startSimulator, type Simulator } from '../../pkg/simulator';
 
 const repoRoot = path.resolve(__dirname, '../..');
 const mainPath = path.join(__dirname, 'main.ts');
 
-interface CpoCommandLine {
-  /** Where CPO has it (cloud-provider-openstack, release noted). */
-  source: string;
-  args: string[];
-  /** Which services the container runs, by its flags. */
-  serves: 'controller+node' | 'node';
-}
-
-/**
- * The `args:` of the cinder-csi-plugin containers. `$(VAR)` is expanded from the container env the same
- * manifest sets (CSI_ENDPOINT, CLOUD_CONFIG, CLUSTER_NAME, NODE_ID); only the values differ here (a
- * socket and cloud.conf in a temporary directory).
- */
-const CPO_COMMAND_LINES: CpoCommandLine[] = [
-  {
-    source: 'manifests/cinder-csi-plugin/cinder-csi-controllerplugin.yaml (v1.36)',
-    args: ['/bin/cinder-csi-plugin', '--endpoint=$(CSI_ENDPOINT)', '--cloud-config=$(CLOUD_CONFIG)', '--cluster=$(CLUSTER_NAME)', '--pvc-annotations', '--v=1'],
-    serves: 'controller+node',
-  },
-  {
-    source: 'manifests/cinder-csi-plugin/cinder-csi-nodeplugin.yaml (v1.36)',
-    args: ['/bin/cinder-csi-plugin', '--endpoint=$(CSI_ENDPOINT)', '--provide-controller-service=false', '--cloud-config=$(CLOUD_CONFIG)', '--v=1'],
-    serves: 'node',
-  },
-  {
-    source: 'charts/cinder-csi-plugin/templates/controllerplugin-deployment.yaml (default values: logVerbosityLevel 2)',
-    args: ['/bin/cinder-csi-plugin', '-v=2', '--endpoint=$(CSI_ENDPOINT)', '--cloud-config=$(CLOUD_CONFIG)', '--cluster=$(CLUSTER_NAME)'],
-    serves: 'controller+node',
-  },
-  {
-    source: 'charts/cinder-csi-plugin/templates/nodeplugin-daemonset.yaml (default values)',
-    args: ['/bin/cinder-csi-plugin', '-v=2', '--endpoint=$(CSI_ENDPOINT)', '--provide-controller-service=false', '--cloud-config=$(CLOUD_CONFIG)'],
-    serves: 'node',
-  },
-  {
-    source: 'manifests and chart before v1.22 (controller and node pass --nodeid)',
-    args: ['/bin/cinder-csi-plugin', '--nodeid=$(NODE_ID)', '--endpoint=$(CSI_ENDPOINT)', '--cloud-config=$(CLOUD_CONFIG)', '--cluster=$(CLUSTER_NAME)'],
-    serves: 'controller+node',
-  },
-  {
-    source: 'every other flag CPO v1.36 cinder-csi-plugin accepts (component-base/klog and Kubernetes client flags)',
-    args: [
-      '/bin/cinder-csi-plugin',
-      '--endpoint=$(CSI_ENDPOINT)',
-      '--cloud-config=$(CLOUD_CONFIG_AUTH),$(CLOUD_CONFIG_EXTRA)',
-      '--nodeid', '$(NODE_ID)',
-      '--node-service-no-os-client=true',
-      '--master=https://127.0.0.1:6443',
-      '--kube-api-qps=5',
-      '--kube-api-burst', '10',
-      '--min-resync-period=12h0m0s',
-      '--log-flush-frequency=5s',
-      '--vmodule=controller*=4',
-      '--logtostderr',
-      '--alsologtostderr=false',
-      '--log_dir=/var/log',
-      '--log_file=/var/log/cinder.log',
-      '--log_file_max_size=1800',
-      '--skip_headers',
-      '--skip_log_headers',
-      '--add_dir_header',
-      '--one_output',
-      '--stderrthreshold=2',
-      '--log_backtrace_at=:0',
-      '--v=2',
-    ],
-    serves: 'controller+node',
-  },
-];
-
-/** Kubernetes' `$(VAR)` expansion in container args. */
-function expand(arg: string, env: Record<string, string>): string {
-  return arg.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (whole, name: string) => env[name] ?? whole);
-}
-
-interface Running {
-  child: ChildProcess;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  stderr: () => string;
-}
-
-async function startPlugin(args: string[]): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', mainPath, ...args], {
+function startPlugin(args: string[]): Promise<PluginChild> {
+  return spawnPlugin(process.execPath, ['--import', 'tsx', mainPath, ...args], {
     cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
     // As in a pod: no kubeconfig, no in-cluster service account.
     env: { ...process.env, KUBERNETES_SERVICE_HOST: '', KUBECONFIG: '' },
   });
-  let stderr = '';
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  await new Promise<void>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (stderr.includes('"msg":"CSI server listening"')) resolve();
-    });
-    void exited.then(({ code }) => reject(new Error(`plugin exited with ${code} before listening:\n${stderr}`)));
-  });
-  return { child, exited, stderr: () => stderr };
 }
 
 function warningLines(stderr: string): Array<{ msg: string; flags?: string[] }> {
@@ -128,7 +35,7 @@ function warningLines(stderr: string): Array<{ msg: string; flags?: string[] }> 
 describe("cinder-csi-plugin started with CPO's command lines", () => {
   let sim: Simulator;
   let dir: string;
-  let running: Running | undefined;
+  let running: PluginChild | undefined;
   let env: Record<string, string>;
 
   beforeAll(async () => {
@@ -156,16 +63,13 @@ describe("cinder-csi-plugin started with CPO's command lines", () => {
     };
   });
   afterEach(async () => {
-    if (running && running.child.exitCode === null && running.child.signalCode === null) {
-      running.child.kill('SIGKILL');
-      await running.exited;
-    }
+    await running?.kill();
     running = undefined;
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it.each(CPO_COMMAND_LINES.map((line) => [line.source, line] as const))('%s', async (_source, line) => {
-    const args = line.args.map((arg) => expand(arg, env));
+    const args = expandContainerArgs(line.args, env);
     expect(args.join(' ')).not.toContain('$(');
     running = await startPlugin(args);
     const client = createCsiClient(path.join(dir, 'csi', 'csi.sock'));

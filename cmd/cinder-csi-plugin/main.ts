@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * cinder-csi-plugin: the Cinder CSI driver binary (flags compatible with cloud-provider-openstack).
  */
