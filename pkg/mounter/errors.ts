@@ -2,6 +2,7 @@
  * Errors raised by host-side operations. They say which command failed and what it printed, so the
  * driver can pass a useful message up; the driver maps them to gRPC codes in one place of its own.
  */
+import { packageHint } from './host-tools';
 
 const MAX_DETAIL_CHARS = 2000;
 
@@ -17,10 +18,10 @@ export class MounterError extends Error {
   }
 }
 
-/** The program is not installed on this host. */
+/** The program is not installed on this host; the message names the package that ships it. */
 export class CommandNotFoundError extends MounterError {
   constructor(readonly command: string) {
-    super(`${command}: command not found on this host`);
+    super(`${command}: command not found on this host${packageHint(command)}`);
   }
 }
 

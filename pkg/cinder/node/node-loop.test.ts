@@ -14,6 +14,8 @@ import { startCsiServer, type CsiServer } from '../../csi/server';
 import { createCsiClient, type CsiClient } from '../../csi/testing/client';
 import { silentLogger } from '../../log/logger';
 import { createMounter } from '../../mounter';
+import type { FilesystemType } from '../../mounter';
+import { itWithFilesystemTools } from '../../mounter/testing/host-tools';
 import {
   canResizeExt4Online,
   canUseLoopDevices,
@@ -126,7 +128,7 @@ const INSTANCE = randomUUID();
     });
   });
 
-  it.each(['ext4', 'xfs', 'btrfs'])('stages, publishes, writes, reports, grows and cleans up %s', async (fsType) => {
+  const stageToUnstage = async (fsType: FilesystemType) => {
     const { volumeId, loop } = attach(320 * MiB);
     const staging = path.join(root, `staging-${fsType}`);
     const target = path.join(root, 'pods', fsType, 'mount');
@@ -182,7 +184,10 @@ const INSTANCE = randomUUID();
     expect(restaged.blocks * restaged.bsize).toBeGreaterThan(Number(bytes.total) + 250 * MiB);
     await client.node.NodeUnstageVolume({ volume_id: volumeId, staging_target_path: staging });
     expect(mountsUnderRoot()).toEqual([]);
-  });
+  };
+  for (const fsType of ['ext4', 'xfs', 'btrfs'] as const) {
+    itWithFilesystemTools(fsType)(`stages, publishes, writes, reports, grows and cleans up ${fsType}`, () => stageToUnstage(fsType));
+  }
 
   it('publishes a raw block volume onto a file and reports its size', async () => {
     const { volumeId, loop } = attach(64 * MiB);
