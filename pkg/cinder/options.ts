@@ -137,8 +137,8 @@ const FLAGS = {
   version: { type: 'bool', default: false, description: 'print the version and exit' },
 } as const satisfies Parameters<typeof parseFlags>[0];
 
-/** Our flags plus CPO's flags that have no effect here (accepted so CPO's manifests start us unchanged). */
-const ACCEPTED_FLAGS = { ...FLAGS, ...compatFlagSpecs(CINDER_CPO_FLAGS) };
+/** CPO's flags that have no effect here (accepted so CPO's manifests start us unchanged), then ours (ours win). */
+const ACCEPTED_FLAGS = { ...compatFlagSpecs(CINDER_CPO_FLAGS), ...FLAGS };
 
 const BINARY_NAME = 'cinder-csi-plugin';
 
