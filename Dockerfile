@@ -1,18 +1,37 @@
-# Image for both the controller and node plugins (flags pick the services).
-FROM node:20-bookworm-slim AS build
+# One image for the controller and node plugins (flags pick the services), a drop-in for CPO's
+# cinder-csi-plugin image: CPO's manifests run it with `args: [/bin/cinder-csi-plugin, ...]` or
+# `command: [/bin/cinder-csi-plugin]`, so that path is the entrypoint.
+# tests/image/production-files.test.ts stages the final image's files the way this file assembles them
+# (COPY lines of the last stage, the ln -s link) and starts the controller from them: keep to those forms.
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+# Compiles TypeScript to dist/ (needs the dev dependencies).
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci
-COPY . .
-RUN npm run build && npm prune --omit=dev
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY cmd ./cmd
+COPY pkg ./pkg
+RUN npm run build
 
-FROM node:20-bookworm-slim
+# The production dependencies only.
+FROM ${NODE_IMAGE} AS production-deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
+FROM ${NODE_IMAGE}
+# The node service's host tools: mkfs/fsck/resize per filesystem, blkid/findmnt/losetup, mount, udevadm.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends e2fsprogs xfsprogs btrfs-progs util-linux udev ca-certificates \
+ && apt-get install -y --no-install-recommends e2fsprogs xfsprogs btrfs-progs util-linux mount udev ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY --from=build /app/node_modules ./node_modules
+COPY --from=production-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-COPY --from=build /app/proto ./proto
-COPY --from=build /app/package.json ./package.json
-ENTRYPOINT ["node", "/app/dist/cmd/cinder-csi-plugin/main.js"]
+COPY proto ./proto
+COPY package.json ./package.json
+RUN chmod 0755 /app/dist/cmd/cinder-csi-plugin/main.js \
+ && ln -s /app/dist/cmd/cinder-csi-plugin/main.js /bin/cinder-csi-plugin
+ENV NODE_ENV=production
+ENTRYPOINT ["/bin/cinder-csi-plugin"]

@@ -1,11 +1,12 @@
 /**
  * Runs the real binary (through tsx) as a child process and talks to it over its unix socket.
  */
-import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
+import { spawnPlugin, type PluginChild } from '../../pkg/cinder/testing/plugin-child';
 import { createCsiClient } from '../../pkg/csi/testing/client';
 
 const repoRoot = path.resolve(__dirname, '../..');
@@ -13,27 +14,11 @@ const mainPath = path.join(__dirname, 'main.ts');
 const version = (JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
 const nodeArgs = ['--import', 'tsx', mainPath];
 
-interface Running {
-  child: ChildProcess;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  stderr: () => string;
-}
+type Running = PluginChild;
 
 /** Starts the plugin and resolves once it logs that it is listening (or rejects if it exits first). */
-async function startPlugin(args: string[], readyMessage = 'CSI server listening'): Promise<Running> {
-  const child = spawn(process.execPath, [...nodeArgs, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  await new Promise<void>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (stderr.includes(`"msg":"${readyMessage}"`)) resolve();
-    });
-    void exited.then(({ code }) => reject(new Error(`plugin exited with ${code} before listening:\n${stderr}`)));
-  });
-  return { child, exited, stderr: () => stderr };
+function startPlugin(args: string[], readyMessage = 'CSI server listening'): Promise<Running> {
+  return spawnPlugin(process.execPath, [...nodeArgs, ...args], { cwd: repoRoot, readyMessage });
 }
 
 describe('cinder-csi-plugin binary', () => {
@@ -53,10 +38,7 @@ describe('cinder-csi-plugin binary', () => {
     );
   });
   afterEach(async () => {
-    if (running && running.child.exitCode === null && running.child.signalCode === null) {
-      running.child.kill('SIGKILL');
-      await running.exited;
-    }
+    await running?.kill();
     running = undefined;
     fs.rmSync(dir, { recursive: true, force: true });
   });

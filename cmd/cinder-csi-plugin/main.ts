@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * cinder-csi-plugin: the Cinder CSI driver binary (flags compatible with cloud-provider-openstack).
  */
@@ -28,6 +29,11 @@ export async function main(argv: readonly string[]): Promise<void> {
 
   const options = parsed.options;
   const logger = createLogger({ verbosity: options.verbosity, fields: { component: 'cinder-csi-plugin' } });
+  if (parsed.ignoredFlags.length > 0) {
+    logger.warn(`ignoring cloud-provider-openstack flags that have no effect here: ${parsed.ignoredFlags.join(' ')}`, {
+      flags: parsed.ignoredFlags,
+    });
+  }
   let plugin;
   try {
     plugin = await buildServices(options, logger);

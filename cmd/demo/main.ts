@@ -18,6 +18,7 @@ import {
   StepFailed,
   StepRunner,
   VOLUME_KINDS,
+  volumeKindUnsupportedReason,
   type Stack,
   type VolumeKind,
 } from '../../pkg/stack';
@@ -85,6 +86,15 @@ async function run(options: DemoOptions): Promise<number> {
     write(`  Not root or no loop devices: node-side steps (device, format, mount, data, filesystem growth)`);
     write(`  will be skipped: ${skipNodeSteps}. The controller side runs in full.`);
   }
+  // A filesystem whose programs are not installed (a fresh machine without xfsprogs): its node steps are
+  // skipped with what to install; the other kinds and its controller steps still run.
+  const kindSkips = new Map(options.kinds.map((kind) => [kind, skipNodeSteps ?? volumeKindUnsupportedReason(kind)]));
+  for (const [kind, reason] of kindSkips) {
+    if (reason !== undefined && reason !== skipNodeSteps) {
+      write('');
+      write(`  ${kind}: node-side steps will be skipped: ${reason}.`);
+    }
+  }
 
   let stack: Stack | undefined;
   let starting: Promise<Stack> | undefined;
@@ -127,7 +137,7 @@ async function run(options: DemoOptions): Promise<number> {
 
     for (const kind of options.kinds) {
       try {
-        await runLifecycle(live, kind, runner, { skipNodeSteps });
+        await runLifecycle(live, kind, runner, { skipNodeSteps: kindSkips.get(kind) });
       } catch (error) {
         if (!(error instanceof StepFailed)) throw error;
         // Recorded; carry on with the next kind so the summary shows the whole picture.

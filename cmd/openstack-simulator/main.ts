@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * `openstack-simulator`: runs the simulated cloud until SIGTERM/SIGINT, writes a cloud.conf for the driver
  * and prints where everything is.

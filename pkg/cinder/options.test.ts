@@ -125,3 +125,65 @@ describe('parseCinderOptions', () => {
     expect(usageError(...argv)).toMatch(message);
   });
 });
+
+describe('parseCinderOptions with cloud-provider-openstack command lines', () => {
+  function parseWithIgnored(...argv: string[]) {
+    const result = parseCinderOptions(argv);
+    if (result.help) throw new Error('unexpected help');
+    return result;
+  }
+
+  it('drops the leading /bin/cinder-csi-plugin that CPO manifests pass', () => {
+    const result = parseWithIgnored('/bin/cinder-csi-plugin', '--endpoint=unix://csi/csi.sock', '--cloud-config=/etc/config/cloud.conf');
+    expect(result.options.cloudConfig).toEqual(['/etc/config/cloud.conf']);
+    expect(result.ignoredFlags).toEqual([]);
+  });
+
+  it('reads --cloud-config and --cloud-name as comma lists, repeatable, like pflag StringSlice', () => {
+    const { options } = parseWithIgnored('--cloud-config=/etc/a.conf,/etc/b.conf', '--cloud-config', '/etc/c.conf', '--cloud-name=,east');
+    expect(options.cloudConfig).toEqual(['/etc/a.conf', '/etc/b.conf', '/etc/c.conf']);
+    expect(options.cloudNames).toEqual(['', 'east']);
+    expect(usageError('--cloud-config=/etc/a.conf,')).toMatch(/flag --cloud-config: must be a file path/);
+  });
+
+  it('accepts CPO flags without effect and names the ones given, in one list', () => {
+    const result = parseWithIgnored(
+      '--cloud-config=/a',
+      '--nodeid=worker-1',
+      '--node-service-no-os-client',
+      '--master=https://10.0.0.1:6443',
+      '--kube-api-qps=20',
+      '--kube-api-burst=40',
+      '--log-flush-frequency=5s',
+      '--vmodule=controller=4',
+      '--logtostderr=true',
+      '--log_dir=/var/log/cinder',
+      '--v=4',
+    );
+    expect(result.options.verbosity).toBe(4);
+    expect(result.ignoredFlags).toEqual([
+      '--nodeid',
+      '--node-service-no-os-client',
+      '--master',
+      '--kube-api-qps',
+      '--kube-api-burst',
+      '--vmodule',
+      '--log-flush-frequency',
+      '--logtostderr',
+      '--log-dir',
+    ]);
+  });
+
+  it('answers --version with the package version, like cobra', () => {
+    const result = parseCinderOptions(['/bin/cinder-csi-plugin', '--version']);
+    expect(result).toEqual({ help: true, text: expect.stringMatching(/^cinder-csi-plugin version \d+\.\d+\.\d+/) });
+  });
+
+  it('warns about unknown class parameters by default and rejects them with --unknown-parameters=reject', () => {
+    expect(parse('--cloud-config=/a').unknownParameters).toBe('warn');
+    expect(parse('--cloud-config=/a', '--unknown-parameters=reject').unknownParameters).toBe('reject');
+    expect(usageError('--cloud-config=/a', '--unknown-parameters=ignore')).toMatch(
+      'invalid value "ignore" for flag --unknown-parameters: must be "warn" or "reject"',
+    );
+  });
+});

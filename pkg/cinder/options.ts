@@ -3,9 +3,12 @@
  * existing manifests keep working. Parsing only: nothing here touches the cloud or the filesystem.
  */
 import { parseEndpoint } from '../csi/endpoint';
+import { compatFlagSpecs, compatHelp, CINDER_CPO_FLAGS, ignoredFlagsGiven, withoutBinaryPath } from '../csi/cpo-compat-flags';
 import { formatHelp, parseFlags, UsageError } from '../csi/flags';
+import { packageVersion } from '../csi/version';
 import { validateDriverName } from '../csi/identity';
 import { DRIVER_NAME } from './constants';
+import type { UnknownParameterPolicy } from './controller/parameters';
 import { DEFAULT_METADATA_URL } from './node/metadata';
 import { DEFAULT_KUBELET_DIR } from './node/kubelet-paths';
 
@@ -57,17 +60,21 @@ export interface CinderPluginOptions {
    * polls more often for the same total patience (see cmd/cinder-csi-plugin/wait-schedules.ts).
    */
   waitInitialDelayMs: number;
+  /** `--unknown-parameters`: what CreateVolume/CreateSnapshot do with class parameters they do not know. */
+  unknownParameters: UnknownParameterPolicy;
 }
 
 const FLAGS = {
   endpoint: { type: 'string', default: 'unix://csi/csi.sock', description: 'CSI endpoint' },
   'cloud-config': {
     type: 'strings',
+    commaList: true,
     default: [],
     description: 'cloud.conf file; later files override earlier ones',
   },
   'cloud-name': {
     type: 'strings',
+    commaList: true,
     default: [''],
     description: 'cloud to serve: "" is [Global], "name" is [Global "name"]',
   },
@@ -129,23 +136,45 @@ const FLAGS = {
     max: 60_000,
     description: 'first delay of OpenStack status waits in ms, same total patience as CPO; 0 keeps the CPO schedules',
   },
+  'unknown-parameters': {
+    type: 'string',
+    default: 'warn',
+    description:
+      'StorageClass/VolumeSnapshotClass keys the plugin does not know: "warn" logs them (CPO ignores them, and existing classes cannot be edited), "reject" fails the call with INVALID_ARGUMENT',
+  },
+  version: { type: 'bool', default: false, description: 'print the version and exit' },
 } as const satisfies Parameters<typeof parseFlags>[0];
+
+/** CPO's flags that have no effect here (accepted so CPO's manifests start us unchanged), then ours (ours win). */
+const ACCEPTED_FLAGS = { ...compatFlagSpecs(CINDER_CPO_FLAGS), ...FLAGS };
+
+const BINARY_NAME = 'cinder-csi-plugin';
 
 const USAGE = `Usage: cinder-csi-plugin [flags]
 
 CSI driver for OpenStack Cinder block storage (${DRIVER_NAME}).`;
 
 export function cinderHelp(): string {
-  return formatHelp(USAGE, FLAGS);
+  return formatHelp(USAGE, FLAGS) + compatHelp(CINDER_CPO_FLAGS);
 }
 
-export type CinderParseResult = { help: true; text: string } | { help: false; options: CinderPluginOptions };
+/**
+ * `help: true`: print `text` to stdout and exit 0 (--help, --version). Otherwise the options to run with,
+ * and the CPO flags given that have no effect here (`--nodeid`, …) for one warning line.
+ */
+export type CinderParseResult =
+  | { help: true; text: string }
+  | { help: false; options: CinderPluginOptions; ignoredFlags: string[] };
 
-/** Parses and validates argv (without the node/script prefix). Throws UsageError naming the bad flag. */
+/**
+ * Parses and validates argv (without the node/script prefix; a leading `/bin/cinder-csi-plugin` as CPO's
+ * manifests pass it is dropped). Throws UsageError naming the bad flag.
+ */
 export function parseCinderOptions(argv: readonly string[]): CinderParseResult {
-  const parsed = parseFlags(FLAGS, argv);
+  const parsed = parseFlags(ACCEPTED_FLAGS, withoutBinaryPath(argv, BINARY_NAME));
   if (parsed.help) return { help: true, text: cinderHelp() };
   const v = parsed.values;
+  if (v.version) return { help: true, text: `${BINARY_NAME} version ${packageVersion()}\n` };
 
   const options: CinderPluginOptions = {
     endpoint: v.endpoint,
@@ -169,9 +198,15 @@ export function parseCinderOptions(argv: readonly string[]): CinderParseResult {
     nodeName: v['node-name'],
     kubeletDir: v['kubelet-dir'],
     waitInitialDelayMs: v['wait-initial-delay-ms'],
+    unknownParameters: parseUnknownParameters(v['unknown-parameters']),
   };
   validate(options);
-  return { help: false, options };
+  return { help: false, options, ignoredFlags: ignoredFlagsGiven(CINDER_CPO_FLAGS, parsed.given) };
+}
+
+function parseUnknownParameters(value: string): UnknownParameterPolicy {
+  if (value === 'warn' || value === 'reject') return value;
+  throw new UsageError(`invalid value "${value}" for flag --unknown-parameters: must be "warn" or "reject"`);
 }
 
 function validate(options: CinderPluginOptions): void {

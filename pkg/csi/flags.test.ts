@@ -30,6 +30,28 @@ describe('parseFlags', () => {
     expect(() => parseFlags(SPECS, ['--constructor=1'])).toThrow(/unknown flag: --constructor/);
   });
 
+  it('reads _ and - in flag names alike, as cobra-based CPO binaries do', () => {
+    const specs = { 'log-dir': { type: 'string', default: '', description: 'dir' } } as const;
+    expect(parseFlags(specs, ['--log_dir=/var/log'])).toMatchObject({ values: { 'log-dir': '/var/log' } });
+    expect(parseFlags(specs, ['--log-dir', '/tmp'])).toMatchObject({ values: { 'log-dir': '/tmp' } });
+  });
+
+  it('splits comma-list flags on every occurrence and keeps other lists whole', () => {
+    const specs = {
+      files: { type: 'strings', default: [], commaList: true, description: 'files' },
+      agents: { type: 'strings', default: [], description: 'agents' },
+    } as const;
+    const parsed = parseFlags(specs, ['--files=a,b', '--files', 'c', '--agents=x,y']);
+    expect(parsed).toMatchObject({ values: { files: ['a', 'b', 'c'], agents: ['x,y'] } });
+    expect(formatHelp('Usage: tool', specs)).toMatch(/--files string\s+files \(repeatable, or a comma list\)/);
+  });
+
+  it('checks string values against their format', () => {
+    const specs = { every: { type: 'string', default: '', format: { pattern: /^\d+s$/, expected: 'seconds like 5s' }, description: 'period' } } as const;
+    expect(parseFlags(specs, ['--every=5s'])).toMatchObject({ values: { every: '5s' } });
+    expect(() => parseFlags(specs, ['--every=soon'])).toThrow('invalid value "soon" for flag --every: must be seconds like 5s');
+  });
+
   it('formats help with placeholders, defaults and repeatable markers', () => {
     const help = formatHelp('Usage: tool', SPECS);
     expect(help).toMatch(/--name string\s+a name \(default "x"\)/);

@@ -3,7 +3,9 @@
  * plugin binaries:
  *   --name=value  or  --name value       (a single leading dash is accepted too)
  *   booleans: --flag (true), --flag=false; a bare following word is NOT consumed, as in pflag
- *   repeatable flags collect every occurrence; map flags take k=v (comma-separated lists allowed)
+ *   repeatable flags collect every occurrence; map flags take k=v (comma-separated lists allowed);
+ *   comma-list flags (pflag StringSlice) also split each occurrence on commas
+ *   `_` and `-` are the same in flag names (`--log_dir` is `--log-dir`), as cobra's CLI normalises them
  *   --help / -h
  * Every error names the flag and what is wrong, so a bad manifest fails loudly at start.
  */
@@ -21,10 +23,14 @@ interface BaseSpec {
 export interface StringFlag extends BaseSpec {
   type: 'string';
   default: string;
+  /** Values must match this (e.g. a Go duration), `expected` says what in the error. */
+  format?: { pattern: RegExp; expected: string };
 }
 export interface StringListFlag extends BaseSpec {
   type: 'strings';
   default: readonly string[];
+  /** Each occurrence is a comma-separated list (pflag StringSlice) instead of one value (StringArray). */
+  commaList?: boolean;
 }
 export interface BoolFlag extends BaseSpec {
   type: 'bool';
@@ -96,6 +102,11 @@ function cloneDefault(spec: FlagSpec): AnyFlagValue {
   return spec.default;
 }
 
+/** cobra's word-separator normalisation: `--log_dir` and `--log-dir` name the same flag. */
+export function normaliseFlagName(name: string): string {
+  return name.replace(/_/g, '-');
+}
+
 export function parseFlags<Specs extends Record<string, FlagSpec>>(specs: Specs, argv: readonly string[]): ParseResult<Specs> {
   const values: Record<string, AnyFlagValue> = {};
   for (const [name, spec] of Object.entries(specs)) values[name] = cloneDefault(spec);
@@ -112,7 +123,7 @@ export function parseFlags<Specs extends Record<string, FlagSpec>>(specs: Specs,
 
     const body = arg.replace(/^--?/, '');
     const eq = body.indexOf('=');
-    const name = eq < 0 ? body : body.slice(0, eq);
+    const name = normaliseFlagName(eq < 0 ? body : body.slice(0, eq));
     const spec = Object.prototype.hasOwnProperty.call(specs, name) ? specs[name] : undefined;
     if (!spec) throw new UsageError(`unknown flag: --${name}`);
 
@@ -130,6 +141,9 @@ export function parseFlags<Specs extends Record<string, FlagSpec>>(specs: Specs,
     given.add(name);
     switch (spec.type) {
       case 'string':
+        if (spec.format && !spec.format.pattern.test(raw)) {
+          throw new UsageError(`invalid value "${raw}" for flag --${name}: must be ${spec.format.expected}`);
+        }
         values[name] = raw;
         break;
       case 'bool':
@@ -141,7 +155,7 @@ export function parseFlags<Specs extends Record<string, FlagSpec>>(specs: Specs,
       case 'strings': {
         // The first explicit occurrence replaces the default, later ones append (pflag StringArray).
         const list = firstTime ? [] : (values[name] as string[]);
-        list.push(raw);
+        list.push(...(spec.commaList ? raw.split(',') : [raw]));
         values[name] = list;
         break;
       }
@@ -179,7 +193,12 @@ const PLACEHOLDER: Record<FlagSpec['type'], string> = {
 
 export function formatHelp(usage: string, specs: Record<string, FlagSpec>): string {
   const rows = Object.entries(specs).map(([name, spec]) => {
-    const repeat = spec.type === 'strings' || spec.type === 'map' ? ' (repeatable)' : '';
+    const repeat =
+      spec.type === 'strings' && spec.commaList
+        ? ' (repeatable, or a comma list)'
+        : spec.type === 'strings' || spec.type === 'map'
+          ? ' (repeatable)'
+          : '';
     return [`  --${name}${PLACEHOLDER[spec.type]}`, `${spec.description}${repeat}${describeDefault(spec)}`];
   });
   const width = Math.max(...rows.map(([left]) => left.length)) + 2;

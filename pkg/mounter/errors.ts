@@ -5,6 +5,7 @@
  * `args` and `output` kept on the error, have them masked, so no caller can leak them by accident.
  */
 import { redactMountOptions, redactText } from '../log/redact';
+import { packageHint } from './host-tools';
 
 const MAX_DETAIL_CHARS = 2000;
 
@@ -30,10 +31,10 @@ export class MounterError extends Error {
   }
 }
 
-/** The program is not installed on this host. */
+/** The program is not installed on this host; the message names the package that ships it. */
 export class CommandNotFoundError extends MounterError {
   constructor(readonly command: string) {
-    super(`${command}: command not found on this host`);
+    super(`${command}: command not found on this host${packageHint(command)}`);
   }
 }
 

@@ -7,3 +7,5 @@ export type { RealMounterOptions } from './real-mounter';
 export { FakeMounter } from './fake-mounter';
 export type { FakeDevice, FakeCall, FakeOperation } from './fake-mounter';
 export { parseFindmntJson, parseLsblkSize, parseBlkidExport, interpretProbe, FINDMNT_COLUMNS } from './parse';
+export { findExecutable, missingFilesystemToolsReason, missingToolsReason, packageHint, FILESYSTEM_TOOLS, TOOL_PACKAGES } from './host-tools';
+export type { ToolLookupOptions } from './host-tools';

@@ -8,6 +8,7 @@ import { CommandFailedError, CommandNotFoundError, CommandTimeoutError, Uncertai
 import type { FilesystemType } from './mounter';
 import { createMounter } from './real-mounter';
 import { canResizeExt4Online, canUseLoopDevices, createLoopDevice, loopDevicesSkipReason, type LoopDevice } from './testing/loop-device';
+import { itWithFilesystemTools } from './testing/host-tools';
 
 const MiB = 1024 * 1024;
 
@@ -119,11 +120,7 @@ describe('real mounter without devices', () => {
     return target;
   }
 
-  it.each<[FilesystemType, string[]]>([
-    ['ext4', []],
-    ['xfs', ['nouuid']],
-    ['btrfs', []],
-  ])('formats, mounts, finds and grows %s', async (fsType, options) => {
+  const formatMountFindGrow = async (fsType: FilesystemType, options: string[]) => {
     const loop = newLoop();
     expect(await mounter.probe(loop.device)).toEqual({ blank: true });
     await mounter.format(loop.device, fsType);
@@ -172,7 +169,14 @@ describe('real mounter without devices', () => {
 
     await mounter.unmount(target);
     expect(await mounter.isMountPoint(target)).toBe(false);
-  });
+  };
+  for (const [fsType, options] of [
+    ['ext4', []],
+    ['xfs', ['nouuid']],
+    ['btrfs', []],
+  ] as Array<[FilesystemType, string[]]>) {
+    itWithFilesystemTools(fsType)(`formats, mounts, finds and grows ${fsType}`, () => formatMountFindGrow(fsType, options));
+  }
 
   it('bind-mounts a directory read-only and keeps the source visible', async () => {
     const loop = newLoop();

@@ -15,7 +15,7 @@ export async function startPluginInProcess(
   options: Pick<PluginProcessOptions, 'name' | 'args' | 'socketPath' | 'logFile' | 'readyTimeoutMs'>,
 ): Promise<PluginProcess> {
   const parsed = parseCinderOptions(options.args);
-  if (parsed.help) throw new Error('--help is not a way to start a plugin');
+  if (parsed.help) throw new Error('--help and --version are not ways to start a plugin');
   const logFile = options.logFile;
   if (logFile !== 'inherit') fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const logger = createLogger({

@@ -1,5 +1,6 @@
 /** The three ways a Cinder volume reaches a pod, and the CSI capability that asks for each. */
 import type { VolumeCapability } from '../csi/types';
+import { missingFilesystemToolsReason, type ToolLookupOptions } from '../mounter';
 
 export const VOLUME_KINDS = ['ext4', 'xfs', 'block'] as const;
 export type VolumeKind = (typeof VOLUME_KINDS)[number];
@@ -16,3 +17,11 @@ export function volumeCapability(kind: VolumeKind): VolumeCapability {
 }
 
 export const GiB = 1024 * 1024 * 1024;
+
+/**
+ * Why this host cannot bring a `kind` volume up on the node — a program its filesystem needs is missing,
+ * named with the package to install — or undefined. Raw block needs only util-linux.
+ */
+export function volumeKindUnsupportedReason(kind: VolumeKind, lookup?: ToolLookupOptions): string | undefined {
+  return kind === 'block' ? undefined : missingFilesystemToolsReason(kind, lookup);
+}

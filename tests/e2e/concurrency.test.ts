@@ -7,10 +7,25 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createMounter } from '../../pkg/mounter';
-import { describeLeftovers, GiB, NodeVolume, verifyData, volumeCapability, writeData, type VolumeKind, type WrittenData } from '../../pkg/stack';
+import {
+  describeLeftovers,
+  GiB,
+  NodeVolume,
+  verifyData,
+  volumeCapability,
+  volumeKindUnsupportedReason,
+  writeData,
+  type VolumeKind,
+  type WrittenData,
+} from '../../pkg/stack';
 import { describeWithStack } from './stack-suite';
 
-const KINDS: VolumeKind[] = ['ext4', 'xfs', 'block', 'ext4', 'xfs', 'block'];
+/** Two of each kind this host can format (a kind whose programs are missing is left out and named). */
+const KINDS: VolumeKind[] = (['ext4', 'xfs', 'block', 'ext4', 'xfs', 'block'] as VolumeKind[]).filter((kind) => {
+  const reason = volumeKindUnsupportedReason(kind);
+  if (reason) console.warn(`e2e many volumes at once: no ${kind} volumes, ${reason}`);
+  return reason === undefined;
+});
 
 describeWithStack('e2e: many volumes at once', 'concurrency', ({ stack: current, logFile }) => {
   const mounter = createMounter();

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import { createMounter } from '../../pkg/mounter';
+import { itUnless } from '../../pkg/mounter/testing/host-tools';
 import {
   describeLeftovers,
   GiB,
@@ -13,6 +14,7 @@ import {
   NodeVolume,
   verifyData,
   volumeCapability,
+  volumeKindUnsupportedReason,
   writeData,
   type VolumeKind,
 } from '../../pkg/stack';
@@ -80,7 +82,7 @@ describeWithStack('e2e: node plugin idempotency and restarts', 'node-idempotency
     fs.rmSync(stagingPath, { recursive: true, force: true });
   });
 
-  it('a node plugin restarted between stage and publish picks up where it left off', async () => {
+  itUnless(volumeKindUnsupportedReason('xfs'))('a node plugin restarted between stage and publish picks up where it left off', async () => {
     const volume = await createVolume('xfs');
     await volume.controllerPublish();
     await volume.stage();

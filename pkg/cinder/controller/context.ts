@@ -4,6 +4,7 @@
 import type { Logger } from '../../log/logger';
 import type { CloudSelector } from './clouds';
 import type { LeftoverVolumes } from './leftover-volumes';
+import { REJECT_UNKNOWN_KEYS, type UnknownKeys, type UnknownParameterPolicy } from './parameters';
 import type { ControllerWaitSchedules } from './wait-schedules';
 
 /** Reads a PVC's annotations (for `--pvc-annotations`); kept behind this interface so no Kubernetes client is needed here. */
@@ -24,9 +25,19 @@ export interface ControllerContext {
   waits: ControllerWaitSchedules;
   /** Volumes given up on, each reported once. */
   leftovers: LeftoverVolumes;
+  /**
+   * `--unknown-parameters`: unknown StorageClass/VolumeSnapshotClass keys are logged (`warn`, the binary's
+   * default, as CPO ignores them) or refused (`reject`). Unset means `reject`, the strict library default.
+   */
+  unknownParameters?: UnknownParameterPolicy;
 }
 
 /** The part of the CSI pipeline's per-call context the handlers use. */
 export interface RequestScope {
   logger: Logger;
+}
+
+/** The unknown-key handling for one call's class parameters; warnings go to the call's logger. */
+export function unknownKeysFor(ctx: ControllerContext, logger: Logger): UnknownKeys {
+  return ctx.unknownParameters === 'warn' ? { policy: 'warn', logger } : REJECT_UNKNOWN_KEYS;
 }

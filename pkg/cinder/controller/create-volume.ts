@@ -23,7 +23,7 @@ import {
 import { mapErrors, toCsiError } from '../errors';
 import { assertCapabilities, isMultiattachSpec, needsMultiattach } from './access-modes';
 import { gibToBytes, sizeGiBFromRange } from './capacity';
-import type { ControllerContext, RequestScope } from './context';
+import { unknownKeysFor, type ControllerContext, type RequestScope } from './context';
 import { parseMutableParameters, parseVolumeParameters, type VolumeParameters } from './parameters';
 import { accessibleTopologyFor, cinderZoneForTopology, zoneFromTopology } from './topology';
 import { getVolumeOrNotFound } from './volume-lookup';
@@ -46,7 +46,7 @@ export async function createVolume(
   const name = req.name;
   if (!name) throw invalidArgument('name is required');
   assertCapabilities(req.volume_capabilities, undefined);
-  const params = withMutableParameters(parseVolumeParameters(req.parameters), req.mutable_parameters);
+  const params = withMutableParameters(parseVolumeParameters(req.parameters, unknownKeysFor(ctx, scope.logger)), req.mutable_parameters);
   const cloud = ctx.clouds.forSecrets(req.secrets);
   const operation = `create volume "${name}"`;
 

@@ -7,7 +7,7 @@ import type { GetCapacityRequest, GetCapacityResponse } from '../../csi/types';
 import type { QuotaUsage, QuotaUsageEntry } from '../../openstack/api';
 import { mapErrors } from '../errors';
 import { gibToBytes } from './capacity';
-import type { ControllerContext } from './context';
+import { unknownKeysFor, type ControllerContext } from './context';
 import { parseVolumeParameters } from './parameters';
 
 function remainingGiB(entry: QuotaUsageEntry | undefined): number | undefined {
@@ -27,7 +27,7 @@ function capacityFromQuota(usage: QuotaUsage, volumeType: string | undefined): G
 }
 
 export async function getCapacity(ctx: ControllerContext, req: GetCapacityRequest): Promise<GetCapacityResponse> {
-  const params = parseVolumeParameters(req.parameters);
+  const params = parseVolumeParameters(req.parameters, unknownKeysFor(ctx, ctx.logger));
   const cloud = ctx.clouds.defaultCloud();
   return mapErrors({ operation: 'get capacity' }, async () => {
     const usage = await cloud.blockStorage.getQuotaUsage(await cloud.projectId());

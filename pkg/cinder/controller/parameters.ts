@@ -1,9 +1,12 @@
 /**
  * StorageClass, VolumeSnapshotClass, VolumeAttributesClass and VolumeGroupSnapshotClass parameters:
- * parsed once, validated strictly (a typo must not silently fall back to a default), with errors that
- * list what is accepted.
+ * parsed once, with errors that list what is accepted. Unknown keys are rejected (a typo must not
+ * silently fall back to a default), except in StorageClass and VolumeSnapshotClass parameters under the
+ * `warn` policy: CPO ignores unknown keys there and classes cannot be edited, so a cluster switching from
+ * CPO keeps working and the plugin logs the keys it does not use instead (`--unknown-parameters`).
  */
 import { invalidArgument } from '../../csi/errors';
+import type { Logger } from '../../log/logger';
 import {
   CSI_K8S_PARAMETER_PREFIX,
   DEFAULT_BACKUP_MAX_DURATION_SECONDS_PER_GB,
@@ -24,7 +27,21 @@ import {
 
 type Parameters = Record<string, string> | null | undefined;
 
-function rejectUnknownKeys(kind: string, parameters: Record<string, string>, accepted: readonly string[], allowK8sPrefix: boolean): void {
+/** `--unknown-parameters`: `warn` (CPO-compatible default of the binary) or `reject`. */
+export type UnknownParameterPolicy = 'warn' | 'reject';
+
+/** How a parse call treats unknown keys: reject them, or log them on `logger` and go on. */
+export type UnknownKeys = { policy: 'reject' } | { policy: 'warn'; logger: Logger };
+
+export const REJECT_UNKNOWN_KEYS: UnknownKeys = { policy: 'reject' };
+
+function checkUnknownKeys(
+  kind: string,
+  parameters: Record<string, string>,
+  accepted: readonly string[],
+  allowK8sPrefix: boolean,
+  unknownKeys: UnknownKeys,
+): void {
   const unknown = Object.keys(parameters).filter(
     (key) => !accepted.includes(key) && !(allowK8sPrefix && key.startsWith(CSI_K8S_PARAMETER_PREFIX)),
   );
@@ -32,10 +49,15 @@ function rejectUnknownKeys(kind: string, parameters: Record<string, string>, acc
   const acceptedList = [...accepted, ...(allowK8sPrefix ? [`${CSI_K8S_PARAMETER_PREFIX}*`] : [])]
     .map((key) => `"${key}"`)
     .join(', ');
-  throw invalidArgument(
-    `unknown ${kind} parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((key) => `"${key}"`).join(', ')}; ` +
-      `accepted: ${acceptedList}`,
-  );
+  const problem = `unknown ${kind} parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((key) => `"${key}"`).join(', ')}`;
+  if (unknownKeys.policy === 'warn') {
+    unknownKeys.logger.warn(`${problem} ignored (--unknown-parameters=reject refuses them)`, {
+      unknown,
+      accepted: acceptedList,
+    });
+    return;
+  }
+  throw invalidArgument(`${problem}; accepted: ${acceptedList}`);
 }
 
 function pickMetadata(parameters: Record<string, string>, keys: readonly string[]): Record<string, string> {
@@ -60,9 +82,9 @@ export interface VolumeParameters {
   pvc?: { name: string; namespace: string };
 }
 
-export function parseVolumeParameters(parameters: Parameters): VolumeParameters {
+export function parseVolumeParameters(parameters: Parameters, unknownKeys: UnknownKeys = REJECT_UNKNOWN_KEYS): VolumeParameters {
   const params = parameters ?? {};
-  rejectUnknownKeys('StorageClass', params, VOLUME_PARAMETER_KEYS, true);
+  checkUnknownKeys('StorageClass', params, VOLUME_PARAMETER_KEYS, true, unknownKeys);
   const volumeType = params[PARAM_VOLUME_TYPE] || undefined;
   const availability = params[PARAM_AVAILABILITY] || undefined;
   const pvcName = params[METADATA_PVC_NAME];
@@ -101,9 +123,9 @@ export function parseBoolean(key: string, value: string): boolean {
   throw invalidArgument(`parameter "${key}" must be "true" or "false", got "${value}"`);
 }
 
-export function parseSnapshotParameters(parameters: Parameters): SnapshotParameters {
+export function parseSnapshotParameters(parameters: Parameters, unknownKeys: UnknownKeys = REJECT_UNKNOWN_KEYS): SnapshotParameters {
   const params = parameters ?? {};
-  rejectUnknownKeys('VolumeSnapshotClass', params, SNAPSHOT_PARAMETER_KEYS, true);
+  checkUnknownKeys('VolumeSnapshotClass', params, SNAPSHOT_PARAMETER_KEYS, true, unknownKeys);
   const rawKind = params[PARAM_SNAPSHOT_TYPE] ?? '';
   if (rawKind !== '' && rawKind !== 'snapshot' && rawKind !== 'backup') {
     throw invalidArgument(`parameter "${PARAM_SNAPSHOT_TYPE}" must be "snapshot" or "backup", got "${rawKind}"`);
@@ -146,7 +168,8 @@ export function parseMutableParameters(parameters: Parameters): MutableParameter
   if (Object.keys(params).length === 0) {
     throw invalidArgument(`mutable_parameters is required; accepted: "${PARAM_VOLUME_TYPE}"`);
   }
-  rejectUnknownKeys('mutable (VolumeAttributesClass)', params, MUTABLE_PARAMETER_KEYS, false);
+  // VolumeAttributesClasses are new with this driver (CPO has no ControllerModifyVolume): always strict.
+  checkUnknownKeys('mutable (VolumeAttributesClass)', params, MUTABLE_PARAMETER_KEYS, false, REJECT_UNKNOWN_KEYS);
   const volumeType = params[PARAM_VOLUME_TYPE];
   if (!volumeType) throw invalidArgument(`mutable parameter "${PARAM_VOLUME_TYPE}" must not be empty`);
   return { volumeType };
@@ -162,6 +185,6 @@ export interface GroupSnapshotParameters {
 
 export function parseGroupSnapshotParameters(parameters: Parameters): GroupSnapshotParameters {
   const params = parameters ?? {};
-  rejectUnknownKeys('VolumeGroupSnapshotClass', params, GROUP_SNAPSHOT_PARAMETER_KEYS, true);
+  checkUnknownKeys('VolumeGroupSnapshotClass', params, GROUP_SNAPSHOT_PARAMETER_KEYS, true, REJECT_UNKNOWN_KEYS);
   return { groupType: params[PARAM_GROUP_TYPE] || undefined };
 }

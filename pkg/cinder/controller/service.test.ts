@@ -5,6 +5,7 @@
 import { Code, CsiError } from '../../csi/errors';
 import type { ControllerHandlers } from '../../csi/handlers';
 import type { Cloud } from '../../openstack/api';
+import { createLogger } from '../../log/logger';
 import { TOPOLOGY_ZONE_KEY } from '../constants';
 import { codeOf, controllerOn, createVolumeRequest, MOUNT_RWO, TEST_SCOPE } from './testing/controller-under-test';
 import { addServer, createFakeCloud, type FakeCloudState } from './testing/fake-cloud';
@@ -85,6 +86,30 @@ describe('CreateVolume (fake cloud)', () => {
     expect(await codeOf(controller.CreateVolume(createRequest('x', { secrets: { cloud: 'west' } }), TEST_SCOPE))).toBe(Code.INVALID_ARGUMENT);
     expect(await codeOf(controller.CreateVolume(createRequest('x', { parameters: { avaliability: 'nova' } }), TEST_SCOPE))).toBe(Code.INVALID_ARGUMENT);
     expect(state.calls).toEqual([]);
+  });
+
+  it('with --unknown-parameters=warn logs unknown StorageClass and VolumeSnapshotClass keys on the call and goes on, as CPO does', async () => {
+    const { cloud, state } = createFakeCloud('');
+    const { controller } = controllerOn(cloud, { unknownParameters: 'warn' });
+    const lines: string[] = [];
+    const scope = { ...TEST_SCOPE, logger: createLogger({ sink: (line) => lines.push(line) }) };
+    const created = await controller.CreateVolume(createRequest('pvc-legacy', { parameters: { type: 'fast', fsType: 'ext4', iops: '300' } }), scope);
+    expect(state.volumes.get(created.volume?.volume_id as string)?.volume_type).toBe('fast');
+    await controller.CreateSnapshot(
+      { name: 'snap-legacy', source_volume_id: created.volume?.volume_id as string, parameters: { 'snapshot-type': 'x' }, secrets: {} },
+      scope,
+    );
+    const warnings = lines
+      .map((line) => JSON.parse(line) as { level: string; msg: string; unknown: string[] })
+      .filter((record) => record.level === 'warn');
+    expect(warnings.map((w) => [w.level, w.msg, w.unknown])).toEqual([
+      ['warn', 'unknown StorageClass parameter "iops" ignored (--unknown-parameters=reject refuses them)', ['iops']],
+      ['warn', 'unknown VolumeSnapshotClass parameter "snapshot-type" ignored (--unknown-parameters=reject refuses them)', ['snapshot-type']],
+    ]);
+    // VolumeAttributesClasses never existed under CPO: still strict.
+    expect(
+      await codeOf(controller.ControllerModifyVolume({ volume_id: created.volume?.volume_id as string, mutable_parameters: { iops: '3' }, secrets: {} }, scope)),
+    ).toBe(Code.INVALID_ARGUMENT);
   });
 });
 

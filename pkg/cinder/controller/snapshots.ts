@@ -20,7 +20,7 @@ import type { Backup, Cloud, Page, Snapshot as CinderSnapshot } from '../../open
 import { BadRequestError, NotFoundError, ResourceErrorStateError } from '../../openstack/errors';
 import { BACKUP_DURATION_BASE_SECONDS, METADATA_CLUSTER, SNAPSHOT_DESCRIPTION } from '../constants';
 import { mapErrors } from '../errors';
-import type { ControllerContext, RequestScope } from './context';
+import { unknownKeysFor, type ControllerContext, type RequestScope } from './context';
 import { snapshotFromBackup, snapshotFromCinder } from './convert';
 import { decodeSnapshotToken, encodeSnapshotToken, type SnapshotListPosition } from './pagination';
 import { parseSnapshotParameters, type SnapshotParameters } from './parameters';
@@ -37,7 +37,7 @@ export async function createSnapshot(
   if (!name) throw invalidArgument('name is required');
   const sourceVolumeId = req.source_volume_id;
   if (!sourceVolumeId) throw invalidArgument('source_volume_id is required');
-  const params = parseSnapshotParameters(req.parameters);
+  const params = parseSnapshotParameters(req.parameters, unknownKeysFor(ctx, scope.logger));
   const cloud = ctx.clouds.forSecrets(req.secrets);
   const operation = `create ${params.kind} "${name}" of volume ${sourceVolumeId}`;
   return mapErrors({ operation, badRequest: 'failed-precondition', waitingFor: `snapshot "${name}" to become available` }, async () => {

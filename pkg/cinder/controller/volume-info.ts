@@ -18,7 +18,7 @@ import { BadRequestError, NotFoundError } from '../../openstack/errors';
 import { mapErrors, toCsiError } from '../errors';
 import { capabilityProblem } from './access-modes';
 import { gibToBytes } from './capacity';
-import type { ControllerContext } from './context';
+import { unknownKeysFor, type ControllerContext } from './context';
 import { isErrorStatus, publishedNodeIds, statusCondition } from './convert';
 import { decodeVolumeToken, encodeVolumeToken, type VolumeListPosition } from './pagination';
 import { parseVolumeParameters } from './parameters';
@@ -40,7 +40,7 @@ export async function validateVolumeCapabilities(
       if (problem) return { message: problem };
     }
     try {
-      parseVolumeParameters(req.parameters);
+      parseVolumeParameters(req.parameters, unknownKeysFor(ctx, ctx.logger));
     } catch (error) {
       return { message: error instanceof Error ? error.message : String(error) };
     }

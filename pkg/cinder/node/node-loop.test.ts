@@ -13,6 +13,8 @@ import { createMounter } from '../../mounter';
 import { canResizeExt4Online, canUseLoopDevices, loopDevicesSkipReason } from '../../mounter/testing/loop-device';
 import { CONTEXT_RESIZE_REQUIRED, TOPOLOGY_ZONE_KEY } from '../constants';
 import { startLoopNode, type LoopNode } from './testing/loop-node';
+import type { FilesystemType } from '../../mounter';
+import { itWithFilesystemTools } from '../../mounter/testing/host-tools';
 
 const MiB = 1024 * 1024;
 
@@ -60,7 +62,7 @@ const MiB = 1024 * 1024;
     });
   });
 
-  it.each(['ext4', 'xfs', 'btrfs'])('stages, publishes, writes, reports, grows and cleans up %s', async (fsType) => {
+  const stageToUnstage = async (fsType: FilesystemType) => {
     const { volumeId, loop } = attach(320 * MiB);
     const staging = path.join(root, `staging-${fsType}`);
     const target = path.join(root, 'pods', fsType, 'mount');
@@ -116,7 +118,10 @@ const MiB = 1024 * 1024;
     expect(restaged.blocks * restaged.bsize).toBeGreaterThan(Number(bytes.total) + 250 * MiB);
     await client.node.NodeUnstageVolume({ volume_id: volumeId, staging_target_path: staging });
     expect(mountsUnderRoot()).toEqual([]);
-  });
+  };
+  for (const fsType of ['ext4', 'xfs', 'btrfs'] as const) {
+    itWithFilesystemTools(fsType)(`stages, publishes, writes, reports, grows and cleans up ${fsType}`, () => stageToUnstage(fsType));
+  }
 
   it('publishes a raw block volume onto a file and reports its size', async () => {
     const { volumeId, loop } = attach(64 * MiB);

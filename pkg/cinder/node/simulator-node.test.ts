@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import type { CallContext, NodeHandlers } from '../../csi/handlers';
 import { silentLogger } from '../../log/logger';
 import { canUseLoopDevices, loopDevicesSkipReason } from '../../mounter/testing/loop-device';
+import { itWithFilesystemTools } from '../../mounter/testing/host-tools';
 import { startSimulatedCloud, type SimulatedCloud } from '../../simulator/testing/cloud';
 import { TOPOLOGY_ZONE_KEY } from '../constants';
 import { createCinderNodePlugin, type CinderNodePluginSettings } from './index';
@@ -72,7 +73,7 @@ const ctx: CallContext = { requestId: 'sim', method: 'test', logger: silentLogge
     expect(await fromDrive.handlers.NodeGetInfo!({}, ctx)).toEqual(expected);
   });
 
-  it('stages, publishes, grows online and cleans up an attached volume', async () => {
+  itWithFilesystemTools('xfs')('stages, publishes, grows online and cleans up an attached volume', async () => {
     const { sim, cloud } = simulated;
     const handlers = nodePlugin().handlers as Required<NodeHandlers>;
     const volume = await cloud.blockStorage.createVolume({ size: 1, name: 'node-sim' });

@@ -65,7 +65,7 @@ describe('buildServices', () => {
     '--wait-initial-delay-ms=20',
   ];
 
-  it('serves controller, group controller and node from one process, ready once the node knows its server', async () => {
+  it('serves controller, group controller and node from one process', async () => {
     const csi = await serve(...nodeFlags());
     const caps = (await csi.identity.GetPluginCapabilities({})).capabilities.map((c) => c.service?.type).filter(Boolean);
     expect(caps).toEqual(expect.arrayContaining(['CONTROLLER_SERVICE', 'GROUP_CONTROLLER_SERVICE', 'VOLUME_ACCESSIBILITY_CONSTRAINTS']));
@@ -128,6 +128,15 @@ describe('buildServices', () => {
       '--metadata-url=http://127.0.0.1:9/openstack/latest/meta_data.json',
     );
     await expect(csi.identity.Probe({})).resolves.toEqual({ ready: { value: false } });
+  });
+
+  it("answers Probe ready from a controller that also serves an unidentified node, as CPO's controller pods run it", async () => {
+    const emptyDrive = path.join(dir, 'controller-pod-drive');
+    fs.mkdirSync(emptyDrive);
+    // CPO's controller manifests leave --provide-node-service at true; the controller pod has no metadata.
+    const csi = await serve(`--config-drive-dir=${emptyDrive}`, '--metadata-url=http://127.0.0.1:9/openstack/latest/meta_data.json');
+    await expect(csi.identity.Probe({})).resolves.toEqual({ ready: { value: true } });
+    await expect(csi.node.NodeGetInfo({})).rejects.toMatchObject({ details: expect.stringContaining("cannot determine this node's Nova instance ID") });
   });
 
   it('names a --cloud-name that cloud.conf does not define', async () => {

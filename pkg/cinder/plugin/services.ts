@@ -3,8 +3,9 @@
  * controller (and group controller) with `--provide-controller-service`, the node service with
  * `--provide-node-service`. Identity advertises what the plugin as deployed offers, the same on every
  * instance whichever services it serves (CSI GetPluginCapabilities: "regardless of ... which RPCs an
- * instance is serving"), and Probe reports ready only when every service's readiness check passes (node: its Nova instance
- * ID is known).
+ * instance is serving"). Probe reports ready only when every service's readiness check passes
+ * (controller: its clouds; a node-only process: its Nova instance ID is known — a controller pod that
+ * also serves the node, as CPO's manifests run it, does not wait for instance metadata it may lack).
  */
 import type { Logger } from '../../log/logger';
 import type { CinderPluginOptions } from '../options';
@@ -95,6 +96,7 @@ export async function buildServices(
       withTopology: options.withTopology,
       ignoreVolumeAZ: config.blockStorage.ignoreVolumeAZ,
       pvcAnnotations: options.pvcAnnotations,
+      unknownParameters: options.unknownParameters,
       pvcAnnotationReader: options.pvcAnnotations
         ? createKubernetesPvcAnnotationReader({
             kubeconfig: options.kubeconfig === '' ? undefined : options.kubeconfig,
@@ -133,7 +135,11 @@ export async function buildServices(
       kubeconfig: options.kubeconfig === '' ? undefined : options.kubeconfig,
     });
     node = service.handlers;
-    readiness.push(() => service.ready());
+    // The node's identity gates Probe only in a node-only process. CPO's controller manifests run the node
+    // service too (no --provide-node-service=false) where nothing calls it and the pod may not reach the
+    // instance metadata: gating there would make the livenessprobe restart a working controller forever.
+    // The node service still looks its identity up when NodeGetInfo needs it.
+    if (!options.provideControllerService) readiness.push(() => service.ready());
   }
 
   const ready = async (): Promise<boolean> => (await Promise.all(readiness.map((check) => check()))).every(Boolean);

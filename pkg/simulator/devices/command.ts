@@ -3,7 +3,6 @@
  * with a timeout, and reports failures as one typed error carrying the tool's stderr.
  */
 import { execFile } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 
 export interface CommandResult {
@@ -45,20 +44,5 @@ export const runCommand: CommandRunner = (file, args, timeoutMs) =>
     );
   });
 
-/** util-linux tools live in sbin, which a non-login PATH often lacks. */
-const SYSTEM_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
-
-/** Absolute path of an executable found on PATH or in the usual system directories, or undefined. */
-export function findExecutable(name: string, searchPath = process.env.PATH ?? ''): string | undefined {
-  const dirs = [...searchPath.split(path.delimiter).filter((dir) => dir !== ''), ...SYSTEM_DIRS];
-  for (const dir of dirs) {
-    const candidate = path.join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this directory
-    }
-  }
-  return undefined;
-}
+/** Absolute path of an executable on PATH or in the system directories (shared with the node's tool checks). */
+export { findExecutable } from '../../mounter/host-tools';
