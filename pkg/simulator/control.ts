@@ -30,6 +30,8 @@ export interface RequestMatcher {
 export type FaultAction =
   | { type: 'error'; status: number; message?: string }
   | { type: 'reset' }
+  /** The request is carried out in full, then the connection is reset instead of answering. */
+  | { type: 'lostResponse' }
   | { type: 'rateLimit'; status: 413 | 429; retryAfterSeconds: number };
 
 export interface FaultRule {
@@ -69,6 +71,11 @@ export interface SimulatorControl {
   setErrorRate(match: RequestMatcher, rate: number, status?: number): string;
   /** Shortcut: reset the TCP connection of the next `times` matching requests. */
   resetConnections(match: RequestMatcher, times?: number): string;
+  /**
+   * Shortcut: carry out the next `times` matching requests, then reset the connection instead of answering
+   * (the cloud did the work, the caller never hears of it).
+   */
+  loseResponses(match: RequestMatcher, times?: number): string;
   /** Shortcut: answer 413/429 with `Retry-After` to the next `times` matching requests. */
   rateLimit(match: RequestMatcher, options: { status?: 413 | 429; retryAfterSeconds?: number; times?: number }): string;
   /** Every token issued so far becomes expired (401 on next use); new authentications still work. */
@@ -148,6 +155,10 @@ export class ControlState implements SimulatorControl {
 
   resetConnections(match: RequestMatcher, times = 1): string {
     return this.addFault({ match, action: { type: 'reset' }, times });
+  }
+
+  loseResponses(match: RequestMatcher, times = 1): string {
+    return this.addFault({ match, action: { type: 'lostResponse' }, times });
   }
 
   rateLimit(match: RequestMatcher, options: { status?: 413 | 429; retryAfterSeconds?: number; times?: number }): string {

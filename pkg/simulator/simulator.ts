@@ -238,14 +238,22 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       microversion: typeof versionHeader === 'string' ? versionHeader : undefined,
       injectedFault: undefined as string | undefined,
     };
+    let loseResponse = false;
     const finish = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       record.status = status;
+      if (loseResponse) record.injectedFault = 'lostResponse';
       if (service !== 'admin') requests.add(record);
+      if (loseResponse) {
+        // The work is done (and logged with the status it would have had); the caller only sees a reset.
+        req.socket.destroy();
+        return;
+      }
       sendJson(res, status, body, { 'x-openstack-request-id': `req-${randomUUID()}`, ...headers });
     };
     try {
       if (service !== 'admin') {
         const fault = control.faultFor({ method, template, path: requestPath, service });
+        loseResponse = fault?.type === 'lostResponse';
         if (fault?.type === 'reset') {
           record.injectedFault = 'reset';
           requests.add(record);
