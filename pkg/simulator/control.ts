@@ -89,6 +89,18 @@ export interface SimulatorControl {
   clearFaults(): void;
 }
 
+/** A deterministic PRNG (mulberry32) in [0, 1): the same seed gives the same sequence, so runs replay. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 interface ActiveFault extends FaultRule {
   id: string;
   fired: number;
@@ -107,7 +119,7 @@ export class ControlState implements SimulatorControl {
   private holds = new Map<string, HoldRule>();
   private failures: ActiveFailure[] = [];
   private nextId = 1;
-  private rngState: number;
+  private readonly rng: () => number;
   /** Called when holds are released, so parked transitions run. */
   onRelease: () => void = () => undefined;
   /** Called by expireAllTokens. */
@@ -115,16 +127,12 @@ export class ControlState implements SimulatorControl {
 
   constructor(latency: Latency, seed = 0x5eed) {
     this.defaultLatency = latency;
-    this.rngState = seed >>> 0;
+    this.rng = seededRandom(seed);
   }
 
-  /** Deterministic PRNG (mulberry32) so error-rate runs are reproducible. */
+  /** Deterministic so error-rate runs are reproducible. */
   random(): number {
-    this.rngState = (this.rngState + 0x6d2b79f5) >>> 0;
-    let t = this.rngState;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.rng();
   }
 
   setLatency(latency: Latency, transition?: string): void {

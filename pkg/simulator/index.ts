@@ -10,4 +10,5 @@ export type {
   RequestMatcher,
   ResourceKind,
 } from './control';
+export { seededRandom } from './control';
 export type { RequestLog, RequestRecord } from './request-log';
