@@ -106,6 +106,14 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const { options, jsonFile } = commandLine;
+  // First Ctrl-C: finish the lifecycle at hand, take down, audit and clean up; a second one quits at once.
+  let interrupted = false;
+  options.stopRequested = () => interrupted;
+  process.once('SIGINT', () => {
+    interrupted = true;
+    console.log('soak: interrupted; finishing the current lifecycle, then cleaning up (Ctrl-C again to quit now)');
+    process.once('SIGINT', () => process.exit(130));
+  });
   console.log(`soak: seed ${options.seed} (replay with --seed ${options.seed}), ${options.mixes.length} mixes, up to ${options.lifecyclesPerMix} lifecycles each, ${options.budgetMs / 60_000} min budget`);
   const report = await runSoak(options);
   printReport(report);

@@ -4,8 +4,9 @@
  * compared with a picture taken before the mix; and duplicates: more than one volume with one name, more
  * than one attachment of a volume to the server.
  */
+import axios from 'axios';
 import { createCloud, type OpenStackCloud, type ServerVolumeAttachment, type Volume } from '../../pkg/openstack';
-import { fastClientOptions, passwordCredentials } from '../../pkg/simulator/testing/cloud';
+import { fastClientOptions, passwordCredentials, rawToken } from '../../pkg/simulator/testing/cloud';
 import type { StackLeftovers } from '../../pkg/stack';
 import type { SoakCluster } from './cluster';
 
@@ -50,6 +51,27 @@ export class Auditor {
     const volumes = (await this.cloud.blockStorage.listVolumes({ allPages: true })).items;
     const serverAttachments = await this.cloud.compute.listVolumeAttachments(stack.nodeId);
     return { volumes, serverAttachments, host: await stack.leftovers() };
+  }
+
+  /**
+   * Volumes of the mix that Cinder left in `error_deleting`: Cinder refuses a plain delete there, so no
+   * driver can remove them; an operator resets them (here: to `error`) so that deleting works again.
+   * Returns `id (name)` of each one reset.
+   */
+  async operatorResetsStranded(before: Picture): Promise<string[]> {
+    const { simulator } = this.cluster.stack;
+    const known = new Set(before.volumes.map((volume) => volume.id));
+    const stranded = (await this.picture()).volumes.filter((volume) => !known.has(volume.id) && volume.status === 'error_deleting');
+    if (stranded.length === 0) return [];
+    const token = await rawToken(simulator);
+    for (const volume of stranded) {
+      await axios.post(
+        `${simulator.endpoints.volume}/volumes/${volume.id}/action`,
+        { 'os-reset_status': { status: 'error' } },
+        { headers: { 'X-Auth-Token': token } },
+      );
+    }
+    return stranded.map((volume) => `${volume.id} (${volume.name ?? 'no name'})`);
   }
 
   static compare(before: Picture, after: Picture): MixAudit {

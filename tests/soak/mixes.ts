@@ -154,19 +154,27 @@ export const FAULT_MIXES: readonly FaultMix[] = [
   },
   {
     name: 'stuck',
-    description: 'volumes stuck in creating/reserved/attaching/detaching/deleting for 0.5–25 s, one status at a time',
+    description: 'each lifecycle: volumes stuck in one of creating/reserved/attaching/detaching/deleting for 1–20 s',
     start: ({ simulator, random }) => {
       const statuses = ['creating', 'reserved', 'attaching', 'detaching', 'deleting'];
       let hold: string | undefined;
-      const stop = everyRandomInterval(random, 500, 25_000, () => {
+      let timer: NodeJS.Timeout | undefined;
+      const release = (): void => {
+        clearTimeout(timer);
         if (hold) simulator.control.releaseHold(hold);
-        // Every other interval nothing is held, so the driver also sees the statuses move.
-        hold = random() < 0.5 ? simulator.control.holdStatus({ kind: 'volume', status: pick(random, statuses) }) : undefined;
-      });
+        hold = undefined;
+      };
       return {
+        beforeLifecycle() {
+          release();
+          const held = simulator.control.holdStatus({ kind: 'volume', status: pick(random, statuses) });
+          hold = held;
+          timer = setTimeout(() => {
+            if (hold === held) release();
+          }, between(random, 1_000, 20_000));
+        },
         async stop() {
-          stop();
-          if (hold) simulator.control.releaseHold(hold);
+          release();
         },
       };
     },
@@ -193,11 +201,11 @@ export const FAULT_MIXES: readonly FaultMix[] = [
   },
   {
     name: 'lost-responses',
-    description: '25% of mutating Cinder and Nova requests are carried out but the reply is lost (connection reset)',
+    description: '40% of mutating Cinder and Nova requests are carried out but the reply is lost (connection reset)',
     start: (context) =>
       withFaults(context, (control) =>
         CLOUD_SERVICES.flatMap((service) =>
-          MUTATING_METHODS.map((method) => control.addFault({ match: { service, method }, action: { type: 'lostResponse' }, probability: 0.25 })),
+          MUTATING_METHODS.map((method) => control.addFault({ match: { service, method }, action: { type: 'lostResponse' }, probability: 0.4 })),
         ),
       ),
   },

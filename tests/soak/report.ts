@@ -19,6 +19,7 @@ export function summaryRows(mixes: readonly MixResult[]): Cell[][] {
     count(mix.audit?.leakedFiles),
     count(mix.audit?.duplicateNames),
     count(mix.audit?.duplicateAttachments),
+    mix.operatorResets.length,
     `${mix.restarts.controller}/${mix.restarts.node}`,
     (mix.durationMs / 1000).toFixed(0),
   ]);
@@ -29,6 +30,14 @@ export function describeCodes(codes: Record<string, number>): string {
   return Object.entries(codes)
     .sort(([a, x], [b, y]) => (a === 'OK' ? -1 : b === 'OK' ? 1 : y - x))
     .map(([code, n]) => `${code} ${n}`)
+    .join(', ');
+}
+
+/** What the simulator injected, e.g. `lostResponse POST 3, reset GET 1`. */
+export function describeInjected(injected: Record<string, number>): string {
+  return Object.entries(injected)
+    .sort(([, x], [, y]) => y - x)
+    .map(([what, n]) => `${what} ${n}`)
     .join(', ');
 }
 
@@ -55,6 +64,7 @@ export function findings(mixes: readonly MixResult[]): string[] {
     if (mix.audit && auditProblems(mix.audit) > 0) {
       for (const [what, list] of Object.entries(mix.audit)) for (const entry of list as string[]) lines.push(`${mix.name}: ${what}: ${entry}`);
     }
+    for (const volume of mix.operatorResets) lines.push(`${mix.name}: Cinder left ${volume} in error_deleting; the operator reset it`);
     for (const error of mix.harnessErrors) lines.push(`${mix.name}: harness: ${error}`);
   }
   return lines;
@@ -63,9 +73,11 @@ export function findings(mixes: readonly MixResult[]): string[] {
 export function printReport(report: SoakReport): void {
   printTable(
     `Soak (seed ${report.seed}, ${(report.durationMs / 1000).toFixed(0)} s, stack start ${(report.stackStartMs / 1000).toFixed(1)} s)`,
-    ['mix', 'completed', 'not taken down', 'leaked vol', 'leaked att', 'mounts', 'loops', 'files', 'dup names', 'dup att', 'restarts c/n', 's'],
+    ['mix', 'completed', 'not taken down', 'leaked vol', 'leaked att', 'mounts', 'loops', 'files', 'dup names', 'dup att', 'operator resets', 'restarts c/n', 's'],
     summaryRows(report.mixes),
   );
+  const injected = report.mixes.filter((mix) => Object.keys(mix.injected).length > 0).map((mix) => [mix.name, describeInjected(mix.injected)]);
+  if (injected.length > 0) printTable('Request faults the simulator injected', ['mix', 'faults'], injected);
   printTable('gRPC codes per RPC attempt, faults on', ['mix', 'RPC', 'codes'], codeRows(report.mixes, (mix) => mix.codes));
   const recovery = codeRows(report.mixes, (mix) => mix.recoveryCodes);
   if (recovery.length > 0) printTable('gRPC codes of the take-down after the faults were off', ['mix', 'RPC', 'codes'], recovery);

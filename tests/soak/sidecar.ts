@@ -51,7 +51,7 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   attemptTimeoutMs: 30_000,
-  budgetMs: 120_000,
+  budgetMs: 60_000,
   initialBackoffMs: 200,
   maxBackoffMs: 3_000,
 };

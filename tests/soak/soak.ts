@@ -23,6 +23,8 @@ export interface SoakOptions {
   retry?: RetryPolicy;
   /** Progress lines. */
   note?(line: string): void;
+  /** Asked before each lifecycle: true ends the run after the current mix's take-down and audit. */
+  stopRequested?(): boolean;
 }
 
 export interface MixResult {
@@ -31,11 +33,20 @@ export interface MixResult {
   /** Lifecycles started; 0 when the time ran out before the mix. */
   lifecycles: LifecycleResult[];
   completed: number;
+  /** Request faults the simulator actually injected (its request log), by kind, e.g. `lostResponse POST`. */
+  injected: Record<string, number>;
   /** Codes of every attempt while the faults were on. */
   codes: CodeTally;
   /** Codes of the take-down after the faults were off. */
   recoveryCodes: CodeTally;
   restarts: { controller: number; node: number };
+  /**
+   * `id (name)` of volumes Cinder left in `error_deleting` (a delete the cloud failed): only an operator
+   * can make them deletable again, so the soak plays the operator (reset-state to error) before the
+   * take-down. Any of them still there at the audit was abandoned by the driver and is listed under
+   * leaked volumes.
+   */
+  operatorResets: string[];
   audit?: MixAudit;
   /** Anything that went wrong in the harness itself (a restart that failed, an audit that threw). */
   harnessErrors: string[];
@@ -85,9 +96,11 @@ async function runMix(
     description: mix.description,
     lifecycles: [],
     completed: 0,
+    injected: {},
     codes: {},
     recoveryCodes: {},
     restarts: { controller: 0, node: 0 },
+    operatorResets: [],
     harnessErrors: [],
     durationMs: 0,
   };
@@ -106,7 +119,7 @@ async function runMix(
   const runTag = (options.seed >>> 0).toString(36);
   try {
     for (let index = 0; index < options.lifecyclesPerMix; index += 1) {
-      if (index > 0 && Date.now() >= mixDeadline) break;
+      if ((index > 0 && Date.now() >= mixDeadline) || options.stopRequested?.()) break;
       active.beforeLifecycle?.(index);
       const kind = options.kinds[index % options.kinds.length];
       const lifecycle = await runLifecycle(cluster.stack, caller, { name: `soak-${mix.name}-${runTag}-${index}`, kind });
@@ -120,7 +133,18 @@ async function runMix(
     simulator.control.clearFaults();
   }
   mergeTallies(result.codes, caller.tally);
+  for (const request of simulator.requests.entries()) {
+    if (request.time < started || !request.injectedFault) continue;
+    const key = `${request.injectedFault} ${request.method}`;
+    result.injected[key] = (result.injected[key] ?? 0) + 1;
+  }
 
+  try {
+    result.operatorResets = await auditor.operatorResetsStranded(before);
+    for (const volume of result.operatorResets) note(`  [${mix.name}] operator: reset-state of ${volume} from error_deleting to error`);
+  } catch (error) {
+    result.harnessErrors.push(`operator reset failed: ${(error as Error).message}`);
+  }
   const recovery = new SidecarCaller(options.retry ?? DEFAULT_RETRY_POLICY);
   for (const lifecycle of result.lifecycles) {
     if (lifecycle.completed) continue;
@@ -162,11 +186,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     for (const [position, mix] of options.mixes.entries()) {
       const remainingMixes = options.mixes.length - position;
       const share = Math.max(0, (deadline - Date.now()) / remainingMixes);
-      if (position > 0 && share <= 0) {
-        note(`[${mix.name}] not run: the time budget is spent`);
+      const stopped = options.stopRequested?.() === true;
+      if ((position > 0 && share <= 0) || stopped) {
+        note(`[${mix.name}] not run: ${stopped ? 'interrupted' : 'the time budget is spent'}`);
         report.mixes.push({
-          name: mix.name, description: mix.description, lifecycles: [], completed: 0, codes: {}, recoveryCodes: {},
-          restarts: { controller: 0, node: 0 }, harnessErrors: [], durationMs: 0,
+          name: mix.name, description: mix.description, lifecycles: [], completed: 0, injected: {}, codes: {}, recoveryCodes: {},
+          restarts: { controller: 0, node: 0 }, operatorResets: [], harnessErrors: [], durationMs: 0,
         });
         continue;
       }
