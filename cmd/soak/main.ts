@@ -14,7 +14,7 @@ import { printReport } from '../../tests/soak/report';
 import { runSoak, soakFailed, type SoakOptions } from '../../tests/soak/soak';
 import { DEFAULT_RETRY_POLICY } from '../../tests/soak/sidecar';
 
-const USAGE = `Usage: npm run soak -- [--minutes N] [--lifecycles N] [--mix NAME[,NAME...]] [--seed N]
+const USAGE = `Usage: npm run soak -- [--minutes N] [--lifecycles N] [--parallel N] [--mix NAME[,NAME...]] [--seed N]
                         [--kinds ext4,xfs,block] [--rpc-budget-seconds N] [--json FILE] [--log-file FILE]
 
 Runs N volume lifecycles per fault mix (create, attach, stage, publish, write, unpublish, unstage,
@@ -24,6 +24,7 @@ Kubernetes sidecars do, and reports leaks and duplicates per mix. Needs root and
   --minutes N             time budget of the whole run (default 5); each mix gets an equal share and
                           runs at least one lifecycle
   --lifecycles N          lifecycles per mix at most (default 3)
+  --parallel N            lifecycles running at once within a mix (default 1)
   --mix NAMES             mixes to run, comma-separated (default all): ${FAULT_MIXES.map((mix) => mix.name).join(', ')}
   --seed N                replays a run's fault schedule (default: random, printed)
   --rpc-budget-seconds N  how long one RPC is retried before the lifecycle gives up (default ${DEFAULT_RETRY_POLICY.budgetMs / 1000})
@@ -47,6 +48,7 @@ function parseCommandLine(argv: string[]): CommandLine | 'help' {
     options: {
       minutes: { type: 'string', default: '5' },
       lifecycles: { type: 'string', default: '3' },
+      parallel: { type: 'string', default: '1' },
       mix: { type: 'string' },
       seed: { type: 'string' },
       kinds: { type: 'string', default: VOLUME_KINDS.join(',') },
@@ -70,7 +72,8 @@ function parseCommandLine(argv: string[]): CommandLine | 'help' {
     throw new Error(`invalid --kinds ${unknownKinds.join(', ') || '(empty)'}; choose from ${VOLUME_KINDS.join(', ')}`);
   }
   const lifecycles = positiveNumber('lifecycles', values.lifecycles);
-  if (!Number.isInteger(lifecycles)) throw new Error('--lifecycles must be a whole number');
+  const parallel = positiveNumber('parallel', values.parallel);
+  if (!Number.isInteger(lifecycles) || !Number.isInteger(parallel)) throw new Error('--lifecycles and --parallel must be whole numbers');
   const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
   if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed must be a non-negative integer, got "${values.seed}"`);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -78,6 +81,7 @@ function parseCommandLine(argv: string[]): CommandLine | 'help' {
     options: {
       mixes,
       lifecyclesPerMix: lifecycles,
+      parallel,
       budgetMs: positiveNumber('minutes', values.minutes) * 60_000,
       seed,
       kinds: kinds as VolumeKind[],

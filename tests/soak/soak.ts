@@ -15,6 +15,8 @@ import { DEFAULT_RETRY_POLICY, mergeTallies, SidecarCaller, type CodeTally, type
 export interface SoakOptions {
   mixes: readonly FaultMix[];
   lifecyclesPerMix: number;
+  /** Lifecycles running at once within a mix (default 1). */
+  parallel?: number;
   /** Wall-clock budget of the whole run, stack start included. */
   budgetMs: number;
   seed: number;
@@ -117,17 +119,24 @@ async function runMix(
   });
   const caller = new SidecarCaller(options.retry ?? DEFAULT_RETRY_POLICY, { onAttempt: (rpc, attempt) => active.onAttempt?.(rpc, attempt) });
   const runTag = (options.seed >>> 0).toString(36);
-  try {
-    for (let index = 0; index < options.lifecyclesPerMix; index += 1) {
-      if ((index > 0 && Date.now() >= mixDeadline) || options.stopRequested?.()) break;
+  let next = 0;
+  /** Takes lifecycles off the list until it is done, the mix's time is up or the run is interrupted. */
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      const index = next++;
+      if (index >= options.lifecyclesPerMix || (index > 0 && Date.now() >= mixDeadline) || options.stopRequested?.()) return;
       active.beforeLifecycle?.(index);
       const kind = options.kinds[index % options.kinds.length];
       const lifecycle = await runLifecycle(cluster.stack, caller, { name: `soak-${mix.name}-${runTag}-${index}`, kind });
-      result.lifecycles.push(lifecycle);
+      result.lifecycles[index] = lifecycle;
       note(
         `  [${mix.name}] #${index} ${kind}: ${lifecycle.completed ? 'completed' : `gave up at ${lifecycle.failedStep}: ${lifecycle.failure}`} (${(lifecycle.durationMs / 1000).toFixed(1)} s)`,
       );
     }
+  };
+  try {
+    await Promise.all(Array.from({ length: options.parallel ?? 1 }, worker));
+    result.lifecycles = result.lifecycles.filter(Boolean);
   } finally {
     await active.stop();
     simulator.control.clearFaults();
