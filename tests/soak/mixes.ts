@@ -13,6 +13,10 @@ export interface MixContext {
   random: () => number;
   /** A line for the progress output. */
   note(line: string): void;
+  /** Something the harness itself failed to do (e.g. restart a plugin); fails the run. */
+  harnessError(message: string): void;
+  /** Counts a fault the mix injected itself (request faults are counted from the simulator's log). */
+  injected(what: string): void;
 }
 
 /** A mix while it is on. */
@@ -74,7 +78,7 @@ const NODE_RPCS = ['NodeStageVolume', 'NodePublishVolume', 'NodeUnpublishVolume'
  * first attempt (mid-call, while the plugin talks to the cloud or mounts), then a restart.
  */
 function killDuring(role: PluginRole, rpcs: string[]): (context: MixContext) => ActiveMix {
-  return ({ cluster, random, note }) => {
+  return ({ cluster, random, note, harnessError, injected }) => {
     let target: { rpc: string; delayMs: number } | undefined;
     const pending = new Set<Promise<void>>();
     const timers = new Set<NodeJS.Timeout>();
@@ -89,7 +93,8 @@ function killDuring(role: PluginRole, rpcs: string[]): (context: MixContext) => 
         const timer = setTimeout(() => {
           timers.delete(timer);
           note(`kill -9 ${role} ${delayMs} ms into ${rpc}`);
-          const restart = cluster.killAndRestart(role).catch((error: Error) => note(`restart of ${role} failed: ${error.message}`));
+          injected(`kill -9 ${role}`);
+          const restart = cluster.killAndRestart(role).catch((error: Error) => harnessError(`restart of ${role} failed: ${error.message}`));
           pending.add(restart);
           void restart.finally(() => pending.delete(restart));
         }, delayMs);
@@ -143,8 +148,11 @@ export const FAULT_MIXES: readonly FaultMix[] = [
   {
     name: 'token-expiry',
     description: 'every issued Keystone token expires every 0.2–1.5 s',
-    start: ({ simulator, random }) => {
-      const stop = everyRandomInterval(random, 200, 1_500, () => simulator.control.expireAllTokens());
+    start: ({ simulator, random, injected }) => {
+      const stop = everyRandomInterval(random, 200, 1_500, () => {
+        simulator.control.expireAllTokens();
+        injected('tokens expired');
+      });
       return {
         async stop() {
           stop();
@@ -155,7 +163,7 @@ export const FAULT_MIXES: readonly FaultMix[] = [
   {
     name: 'stuck',
     description: 'each lifecycle: volumes stuck in one of creating/reserved/attaching/detaching/deleting for 1–20 s',
-    start: ({ simulator, random }) => {
+    start: ({ simulator, random, injected }) => {
       const statuses = ['creating', 'reserved', 'attaching', 'detaching', 'deleting'];
       let hold: string | undefined;
       let timer: NodeJS.Timeout | undefined;
@@ -167,7 +175,9 @@ export const FAULT_MIXES: readonly FaultMix[] = [
       return {
         beforeLifecycle() {
           release();
-          const held = simulator.control.holdStatus({ kind: 'volume', status: pick(random, statuses) });
+          const status = pick(random, statuses);
+          const held = simulator.control.holdStatus({ kind: 'volume', status });
+          injected(`hold ${status}`);
           hold = held;
           timer = setTimeout(() => {
             if (hold === held) release();
@@ -182,20 +192,18 @@ export const FAULT_MIXES: readonly FaultMix[] = [
   {
     name: 'error-states',
     description: 'each lifecycle: one or two volume transitions (create/attach/detach/delete) end in their error state',
-    start: ({ simulator, random }) => {
+    start: ({ simulator, random, injected }) => {
       const operations = ['create', 'attach', 'detach', 'delete'];
-      const ids: string[] = [];
       return {
         beforeLifecycle() {
           for (let count = between(random, 1, 2); count > 0; count -= 1) {
             const operation = pick(random, operations);
-            ids.push(simulator.control.failNextTransition({ kind: 'volume', operation, fault: `soak: injected ${operation} failure` }));
+            simulator.control.failNextTransition({ kind: 'volume', operation, fault: `soak: injected ${operation} failure` });
+            injected(`${operation} failure armed`);
           }
         },
-        async stop() {
-          // Unused failure rules are cleared with the other faults before the audit (clearFaults).
-          ids.length = 0;
-        },
+        // Failure rules no transition used up are cleared with every other fault before the take-down.
+        async stop() {},
       };
     },
   },

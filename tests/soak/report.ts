@@ -33,7 +33,7 @@ export function describeCodes(codes: Record<string, number>): string {
     .join(', ');
 }
 
-/** What the simulator injected, e.g. `lostResponse POST 3, reset GET 1`. */
+/** What was injected, e.g. `lostResponse POST 3, reset GET 1`. */
 export function describeInjected(injected: Record<string, number>): string {
   return Object.entries(injected)
     .sort(([, x], [, y]) => y - x)
@@ -77,7 +77,7 @@ export function printReport(report: SoakReport): void {
     summaryRows(report.mixes),
   );
   const injected = report.mixes.filter((mix) => Object.keys(mix.injected).length > 0).map((mix) => [mix.name, describeInjected(mix.injected)]);
-  if (injected.length > 0) printTable('Request faults the simulator injected', ['mix', 'faults'], injected);
+  if (injected.length > 0) printTable('Faults injected', ['mix', 'faults'], injected);
   printTable('gRPC codes per RPC attempt, faults on', ['mix', 'RPC', 'codes'], codeRows(report.mixes, (mix) => mix.codes));
   const recovery = codeRows(report.mixes, (mix) => mix.recoveryCodes);
   if (recovery.length > 0) printTable('gRPC codes of the take-down after the faults were off', ['mix', 'RPC', 'codes'], recovery);

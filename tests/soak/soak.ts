@@ -35,7 +35,10 @@ export interface MixResult {
   /** Lifecycles started; 0 when the time ran out before the mix. */
   lifecycles: LifecycleResult[];
   completed: number;
-  /** Request faults the simulator actually injected (its request log), by kind, e.g. `lostResponse POST`. */
+  /**
+   * Faults actually injected, by kind: request faults from the simulator's request log (e.g.
+   * `lostResponse POST`), the rest as the mix counted them (`kill -9 node`, `hold attaching`).
+   */
   injected: Record<string, number>;
   /** Codes of every attempt while the faults were on. */
   codes: CodeTally;
@@ -112,9 +115,13 @@ async function runMix(
     simulator,
     cluster,
     random,
-    note: (line) => {
-      if (line.includes('failed')) result.harnessErrors.push(line);
-      note(`  [${mix.name}] ${line}`);
+    note: (line) => note(`  [${mix.name}] ${line}`),
+    injected: (what) => {
+      result.injected[what] = (result.injected[what] ?? 0) + 1;
+    },
+    harnessError: (message) => {
+      result.harnessErrors.push(message);
+      note(`  [${mix.name}] ${message}`);
     },
   });
   const caller = new SidecarCaller(options.retry ?? DEFAULT_RETRY_POLICY, { onAttempt: (rpc, attempt) => active.onAttempt?.(rpc, attempt) });
