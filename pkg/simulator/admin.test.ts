@@ -43,12 +43,14 @@ describe('admin HTTP endpoint', () => {
     expect(failed.status).toBe(503);
     await axios.delete(`${admin}/faults/${fault}`);
     expect((await axios.get(`${sim.endpoints.compute}/servers`, { headers: { 'X-Auth-Token': token } })).status).toBe(200);
+    await axios.post(`${admin}/faults`, { match: { service: 'compute' }, action: { type: 'lostResponse' }, times: 1 });
+    await expect(axios.get(`${sim.endpoints.compute}/servers`, { headers: { 'X-Auth-Token': token } })).rejects.toMatchObject({ code: 'ECONNRESET' });
 
     const bad = await axios.post(`${admin}/holds`, { kind: 'planet', status: 'x' }, { validateStatus: () => true });
     expect(bad.status).toBe(400);
     expect((await axios.post(`${admin}/latency`, { latencyMs: { min: 1, max: 3 } })).status).toBe(204);
     const counts = (await axios.get(`${admin}/requests`)).data.counts;
-    expect(counts['GET /compute/v2.1/servers']).toBe(2);
+    expect(counts['GET /compute/v2.1/servers']).toBe(3);
     expect(Object.keys(counts).some((k) => k.includes('/admin'))).toBe(false);
   });
 });

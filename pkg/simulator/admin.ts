@@ -78,7 +78,9 @@ export function registerAdmin(router: Router, sim: SimContext, control: ControlS
       probability: typeof body.probability === 'number' ? body.probability : undefined,
       times: typeof body.times === 'number' ? body.times : undefined,
     };
-    if (!['error', 'reset', 'rateLimit'].includes(String(action.type))) throw badRequest('action.type must be error, reset or rateLimit');
+    if (!['error', 'reset', 'lostResponse', 'rateLimit'].includes(String(action.type))) {
+      throw badRequest('action.type must be error, reset, lostResponse or rateLimit');
+    }
     return { status: 201, body: { id: control.addFault(rule) } };
   });
   router.add('DELETE', '/admin/faults', () => {

@@ -31,6 +31,8 @@ export interface RequestMatcher {
 export type FaultAction =
   | { type: 'error'; status: number; message?: string }
   | { type: 'reset' }
+  /** The request is carried out in full, then the connection is reset instead of answering. */
+  | { type: 'lostResponse' }
   | { type: 'rateLimit'; status: 413 | 429; retryAfterSeconds: number };
 
 export interface FaultRule {
@@ -70,6 +72,11 @@ export interface SimulatorControl {
   setErrorRate(match: RequestMatcher, rate: number, status?: number): string;
   /** Shortcut: reset the TCP connection of the next `times` matching requests. */
   resetConnections(match: RequestMatcher, times?: number): string;
+  /**
+   * Shortcut: carry out the next `times` matching requests, then reset the connection instead of answering
+   * (the cloud did the work, the caller never hears of it).
+   */
+  loseResponses(match: RequestMatcher, times?: number): string;
   /** Shortcut: answer 413/429 with `Retry-After` to the next `times` matching requests. */
   rateLimit(match: RequestMatcher, options: { status?: 413 | 429; retryAfterSeconds?: number; times?: number }): string;
   /** Every token issued so far becomes expired (401 on next use); new authentications still work. */
@@ -81,6 +88,18 @@ export interface SimulatorControl {
   failNextTransition(rule?: FailureRule): string;
   /** Removes every fault, hold and failure rule (latency is kept). */
   clearFaults(): void;
+}
+
+/** A deterministic PRNG (mulberry32) in [0, 1): the same seed gives the same sequence, so runs replay. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 interface ActiveFault extends FaultRule {
@@ -101,7 +120,7 @@ export class ControlState implements SimulatorControl {
   private holds = new Map<string, HoldRule>();
   private failures: ActiveFailure[] = [];
   private nextId = 1;
-  private rngState: number;
+  private readonly rng: () => number;
   /** Called when holds are released, so parked transitions run. */
   onRelease: () => void = () => undefined;
   /** Called by expireAllTokens. */
@@ -109,16 +128,12 @@ export class ControlState implements SimulatorControl {
 
   constructor(latency: Latency, seed = 0x5eed) {
     this.defaultLatency = latency;
-    this.rngState = seed >>> 0;
+    this.rng = seededRandom(seed);
   }
 
-  /** Deterministic PRNG (mulberry32) so error-rate runs are reproducible. */
+  /** Deterministic so error-rate runs are reproducible. */
   random(): number {
-    this.rngState = (this.rngState + 0x6d2b79f5) >>> 0;
-    let t = this.rngState;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.rng();
   }
 
   setLatency(latency: Latency, transition?: string): void {
@@ -149,6 +164,10 @@ export class ControlState implements SimulatorControl {
 
   resetConnections(match: RequestMatcher, times = 1): string {
     return this.addFault({ match, action: { type: 'reset' }, times });
+  }
+
+  loseResponses(match: RequestMatcher, times = 1): string {
+    return this.addFault({ match, action: { type: 'lostResponse' }, times });
   }
 
   rateLimit(match: RequestMatcher, options: { status?: 413 | 429; retryAfterSeconds?: number; times?: number }): string {

@@ -146,6 +146,27 @@ describe('fault injection and the request log', () => {
     expect(entries.map((r) => r.injectedFault)).toEqual(['reset', undefined]);
   });
 
+  it('loses responses: the request is carried out, the caller only sees its connection reset', async () => {
+    const LIST_VOLUMES = '/volume/v3/{project_id}/volumes';
+    sim.control.loseResponses({ method: 'POST', template: LIST_VOLUMES }, 1);
+    const token = await rawToken(sim);
+    const before = (await cloud.blockStorage.listVolumes()).items.length;
+    const lost = axios.post(
+      `${sim.endpoints.volume}/volumes`,
+      { volume: { size: 1, name: 'lost-reply' } },
+      { headers: { 'X-Auth-Token': token } },
+    );
+    await expect(lost).rejects.toMatchObject({ code: 'ECONNRESET' });
+    const after = (await cloud.blockStorage.listVolumes()).items;
+    expect(after).toHaveLength(before + 1);
+    expect(after.filter((v) => v.name === 'lost-reply')).toHaveLength(1);
+    const posts = sim.requests.entries({ method: 'POST', template: LIST_VOLUMES });
+    expect(posts.map((r) => [r.status, r.injectedFault])).toEqual([[202, 'lostResponse']]);
+    // Used up: the next create is answered.
+    const answered = await axios.post(`${sim.endpoints.volume}/volumes`, { volume: { size: 1 } }, { headers: { 'X-Auth-Token': token } });
+    expect(answered.status).toBe(202);
+  });
+
   it('rate-limits with 429 and 413 plus Retry-After, which the client honours', async () => {
     sim.control.rateLimit({ template: GET_VOLUME }, { status: 429, retryAfterSeconds: 1, times: 1 });
     expect((await cloud.blockStorage.getVolume(volumeId)).id).toBe(volumeId);

@@ -10,6 +10,7 @@ export type {
   RequestMatcher,
   ResourceKind,
 } from './control';
+export { seededRandom } from './control';
 export type { RequestLog, RequestRecord } from './request-log';
 export type { SharedFileSystemControl, ShareFailureRule } from './shared-file-system/control';
 export type { SharedFileSystemOptions, ExportLocationProfile, AccessRuleProfile, AddressFamily } from './shared-file-system/behaviour';

@@ -32,6 +32,11 @@ export function createRequestHandler(deps: RequestHandlerDeps): RequestHandler {
     const finish = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       record.status = status;
       if (service !== 'admin') deps.requests.add(record);
+      if (record.injectedFault === 'lostResponse') {
+        // The work is done (and logged with the status it would have had); the caller only sees a reset.
+        req.socket.destroy();
+        return;
+      }
       sendJson(res, status, body, { 'x-openstack-request-id': `req-${randomUUID()}`, ...headers });
     };
     try {
@@ -66,7 +71,10 @@ function newRecord(req: IncomingMessage, method: string, path: string, template:
   };
 }
 
-/** Applies the fault rule matching this request, if any; true when the request has been answered (or dropped). */
+/**
+ * Applies the fault rule matching this request, if any; true when the request has been answered (or dropped).
+ * A lost response is not answered here: the request runs, and its reply is dropped.
+ */
 function applyInjectedFault(
   deps: RequestHandlerDeps,
   req: IncomingMessage,
@@ -76,6 +84,11 @@ function applyInjectedFault(
   const service = record.service;
   const fault = deps.control.faultFor({ method: record.method, template: record.template, path: record.path, service });
   if (!fault) return false;
+  if (fault.type === 'lostResponse') {
+    // Carried out as usual; `finish` drops the reply instead of sending it.
+    record.injectedFault = 'lostResponse';
+    return false;
+  }
   if (fault.type === 'reset') {
     record.injectedFault = 'reset';
     deps.requests.add(record);
