@@ -139,7 +139,7 @@ describe('deployment manifests', () => {
 
     it('every example and every YAML block of docs/', () => {
       expect(examples.length).toBeGreaterThanOrEqual(18);
-      expect(docBlocks.length).toBeGreaterThanOrEqual(6);
+      expect(docBlocks.length).toBeGreaterThanOrEqual(10);
       expect(checked([...examples, ...docBlocks])).toEqual([]);
     });
 

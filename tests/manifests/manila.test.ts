@@ -243,6 +243,15 @@ describe('Manila deployment', () => {
       expect(runtimeConfigProblems('{"nfs": {"matchExportLocation": "10.0.0.0/8"}}')).toEqual(['nfs.matchExportLocation: unknown key']);
     });
 
+    it('runtime-config examples in docs/ are valid too', () => {
+      const blocks = classSources.filter(({ source, object }) => source.startsWith('docs/') && object.kind === 'ConfigMap' && object.metadata?.name === configMap.metadata?.name);
+      expect(blocks.length).toBeGreaterThanOrEqual(1);
+      for (const { source, object } of blocks) {
+        const text = (object as unknown as { data: Record<string, string> }).data['runtimeconfig.json'];
+        expect({ source, problems: runtimeConfigProblems(text), matches: JSON.parse(text).nfs?.matchExportLocationAddress !== undefined }).toEqual({ source, problems: [], matches: true });
+      }
+    });
+
     it("the node plugin's --runtime-config-file is the ConfigMap's key, mounted read-only", () => {
       const spec = podSpec(find(plain, 'DaemonSet', MANILA.node.daemonSet));
       const plugin = container(spec, MANILA.pluginContainer);
