@@ -36,7 +36,7 @@ export const CINDER: Deployment = {
 export const MANILA: Deployment = {
   name: 'manila',
   plainDir: path.join(REPO_ROOT, 'manifests', 'manila-csi-plugin'),
-  overlays: ['manila-cephfs'],
+  overlays: ['manila-cephfs', 'manila-nfs-node-access'],
   csiDrivers: ['nfs.manila.csi.openstack.org'],
   controller: { statefulSet: 'openstack-manila-csi-controllerplugin', serviceAccount: 'openstack-manila-csi-controllerplugin' },
   node: { daemonSet: 'openstack-manila-csi-nodeplugin', serviceAccount: 'openstack-manila-csi-nodeplugin' },

@@ -7,12 +7,17 @@
  * - every StorageClass parameter, VolumeSnapshotClass parameter and static-PV attribute used in examples/
  *   and docs/ is a key the driver knows (issue #10's list, kept here), and the os-* secret example uses
  *   only CPO's keys;
- * - once the plugin's flag parser exists on the branch, it accepts the manifests' arguments.
+ * - once the plugin exists on the branch: its flag parser accepts the manifests' arguments, and the
+ *   controller, started as a process with them against the simulator, advertises what the CSIDriver says.
  */
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';
+import { createCsiClient } from '../../pkg/csi/testing/client';
+import { startSimulator } from '../../pkg/simulator';
+import { startPluginProcess } from '../../pkg/stack';
 import { CINDER, MANILA, overlayDir } from './deployments';
 import { filesKubectlApplyReads, findKubectl, isYaml, kustomize, listFiles, readObjects, REPO_ROOT, yamlBlocksOf, type K8sObject } from './manifest-files';
 import { container, expandedArgs, find, flagValue, objectsOf, podSpec, sidecarOf, socketLocation, socketPathOf, uncoveredControllerNeeds, type Rule } from './workloads';
@@ -123,7 +128,7 @@ const classSources = [...listFiles(path.join(REPO_ROOT, 'examples'), isYaml).fla
 const manilaDriver = (name: string | undefined): name is string => name === NFS_DRIVER || name === CEPHFS_DRIVER;
 
 describe('Manila deployment', () => {
-  /** base and every Manila overlay (only the base without kubectl). */
+  /** The plain files and every Manila overlay's render (only the plain files without kubectl). */
   const renders = new Map<string, K8sObject[]>([['plain', plain]]);
 
   beforeAll(async () => {
@@ -131,10 +136,10 @@ describe('Manila deployment', () => {
     for (const overlay of MANILA.overlays) renders.set(overlay, objectsOf(await kustomize(KUBECTL, overlayDir(overlay))));
   });
 
-  it('the CephFS overlay is rendered (kubectl on PATH) so both protocols are checked below', () => {
-    if (!KUBECTL) return void console.warn('kubectl not on PATH: the manila-cephfs overlay is not checked');
+  it('the overlays are rendered (kubectl on PATH) so both protocols and per-node access are checked below', () => {
+    if (!KUBECTL) return void console.warn('kubectl not on PATH: the Manila overlays are not checked');
     const drivers = [...renders.values()].map((objects) => objects.filter((o) => o.kind === 'CSIDriver').map((o) => o.metadata?.name));
-    expect(drivers).toEqual([[NFS_DRIVER], [CEPHFS_DRIVER]]);
+    expect(drivers).toEqual([[NFS_DRIVER], [CEPHFS_DRIVER], [NFS_DRIVER]]);
   });
 
   describe('per render: one protocol, one driver name everywhere', () => {
@@ -156,9 +161,11 @@ describe('Manila deployment', () => {
         const registrar = node.containers.find((c) => sidecarOf(c) === 'csi-node-driver-registrar')!;
         expect(flagValue(expandedArgs(registrar), 'kubelet-registration-path')).toBe(`/var/lib/kubelet/plugins/${name}/csi.sock`);
         expect(socketLocation(node, registrar, flagValue(expandedArgs(registrar), 'csi-address')!)).toBe(socket);
-        // Nothing is attached: no ControllerPublish, so no attacher; the node reads no pod info.
-        expect({ render, attachRequired: csiDriver.spec.attachRequired, podInfoOnMount: csiDriver.spec.podInfoOnMount }).toEqual({ render, attachRequired: false, podInfoOnMount: false });
-        expect(controller.containers.map(sidecarOf)).not.toContain('csi-attacher');
+        // Nothing is attached: Kubernetes calls ControllerPublish (through csi-attacher) only for the opt-in
+        // per-node NFS access; the node reads no pod info.
+        const attacher = controller.containers.map(sidecarOf).includes('csi-attacher');
+        expect({ render, attachRequired: csiDriver.spec.attachRequired, podInfoOnMount: csiDriver.spec.podInfoOnMount }).toEqual({ render, attachRequired: attacher, podInfoOnMount: false });
+        expect({ render, attacher }).toEqual({ render, attacher: render === 'manila-nfs-node-access' });
         expect(csiDriver.spec.volumeLifecycleModes).toEqual(['Persistent']);
         expect(csiDriver.spec.fsGroupPolicy).toBe('None');
       }
@@ -223,6 +230,50 @@ describe('Manila deployment', () => {
         expect(parsed.options).toMatchObject({ driverName: NFS_DRIVER, shareProtocol: 'NFS', ignoredFlags: [] });
       }
     });
+  });
+
+  describe('CSIDriver against what the plugin advertises (once cmd/manila-csi-plugin is on the branch)', () => {
+    const main = path.join(REPO_ROOT, 'cmd', 'manila-csi-plugin', 'main.ts');
+
+    it('controller from the manifest\'s own flags: driver name, attachRequired, the sidecars\' RPCs', async () => {
+      if (!fs.existsSync(main)) return void console.warn(`${path.relative(REPO_ROOT, main)} not on this branch yet: process check skipped`);
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'manila-manifest-'));
+      const simulator = await startSimulator({ latencyMs: 1, devices: { enabled: false } });
+      try {
+        await simulator.writeCloudConf(path.join(dir, 'cloud.conf'));
+        const socketPath = path.join(dir, 'controller.sock');
+        const plugin = container(podSpec(find(plain, 'StatefulSet', MANILA.controller.statefulSet)), MANILA.pluginContainer);
+        // Only local paths change; the metrics port is dropped so the test binds no fixed port.
+        const args = expandedArgs(plugin)
+          .filter((a) => !a.startsWith('--http-endpoint='))
+          .map((a) => (a.startsWith('--endpoint=') ? `--endpoint=unix://${socketPath}` : a.startsWith('--cloud-config=') ? `--cloud-config=${path.join(dir, 'cloud.conf')}` : a));
+        const processHandle = await startPluginProcess({
+          name: 'manila-controller',
+          args,
+          socketPath,
+          logFile: path.join(dir, 'plugin.log'),
+          command: { file: process.execPath, args: ['--import', 'tsx', main] },
+        });
+        const csi = createCsiClient(socketPath);
+        try {
+          const csiDriver = find(plain, 'CSIDriver', NFS_DRIVER) as unknown as { spec: { attachRequired: boolean; storageCapacity: boolean } };
+          expect((await csi.identity.GetPluginInfo({})).name).toBe(NFS_DRIVER);
+          const rpcs = (await csi.controller.ControllerGetCapabilities({})).capabilities.map((c) => c.rpc?.type);
+          // attachRequired: false only means Kubernetes never calls ControllerPublish (the per-node NFS access
+          // of overlays/manila-nfs-node-access needs it); true would need the RPC.
+          if (csiDriver.spec.attachRequired) expect(rpcs).toContain('PUBLISH_UNPUBLISH_VOLUME');
+          expect(rpcs).toEqual(expect.arrayContaining(['CREATE_DELETE_VOLUME', 'CREATE_DELETE_SNAPSHOT', 'EXPAND_VOLUME']));
+          // storageCapacity stays off even where GET_CAPACITY is served: the quota is project-wide (csi-manila-nfs-driver.yaml).
+          expect(csiDriver.spec.storageCapacity).toBe(false);
+        } finally {
+          csi.close();
+          await processHandle.stop();
+        }
+      } finally {
+        await simulator.stop();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }, 150_000);
   });
 
   describe('runtime config', () => {
