@@ -1,13 +1,14 @@
 /**
- * The deployment files, checked the way a cluster would see them:
+ * The deployment files, checked the way a cluster would see them, for every driver (deployments.ts):
  * - every manifest, every kustomize overlay's output, every example and every YAML block of docs/ against
  *   the Kubernetes API schemas (and the snapshot CRDs'), unknown fields rejected;
- * - `kubectl apply -f manifests/cinder-csi-plugin` reads only Kubernetes objects, none of them a Secret;
+ * - `kubectl apply -f manifests/<driver>` reads only Kubernetes objects, none of them a Secret;
  * - CPO's names (drop-in), socket paths shared by plugin and sidecars, the StatefulSet's Service;
  * - feature gates: the default only turns gates off, overlays turn them on;
  * - RBAC covers what each sidecar needs with the features it runs with (sidecar-needs.ts);
- * - the CSIDriver matches what the plugin, started in-process from the manifests' own flags, advertises;
+ * - the Cinder CSIDriver matches what the plugin, started in-process from the manifests' own flags, advertises;
  * - tests/ci's e2e test-driver.yaml and scripts are well formed.
+ * Manila-only checks (runtime config, partner sockets, class parameters): manila.test.ts.
  */
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -22,6 +23,7 @@ import { startCsiServer, type CsiServer } from '../../pkg/csi/server';
 import { createCsiClient, type CsiClient } from '../../pkg/csi/testing/client';
 import { silentLogger } from '../../pkg/log/logger';
 import { startSimulator, type Simulator } from '../../pkg/simulator';
+import { CINDER, DEPLOYMENTS, KUSTOMIZE_DIR, NAMESPACE, overlayDir, type Deployment } from './deployments';
 import {
   filesKubectlApplyReads,
   findKubectl,
@@ -35,169 +37,40 @@ import {
   type K8sObject,
   type SourcedObject,
 } from './manifest-files';
-import { CAPACITY_NEEDS, LEADER_ELECTION_NEED, MINIMUM_SIDECAR_VERSIONS, SIDECAR_NEEDS, type ApiNeed, type Feature } from './sidecar-needs';
+import { MINIMUM_SIDECAR_VERSIONS } from './sidecar-needs';
+import {
+  compareVersions,
+  container,
+  covers,
+  expandedArgs,
+  featureGates,
+  find,
+  flagValue,
+  objectsOf,
+  podSpec,
+  rulesFor,
+  sidecarOf,
+  socketLocation,
+  socketPathOf,
+  uncoveredControllerNeeds,
+  type Rule,
+} from './workloads';
 
 const run = promisify(execFile);
 
-const PLAIN_DIR = path.join(REPO_ROOT, 'manifests', 'cinder-csi-plugin');
-const KUSTOMIZE_DIR = path.join(REPO_ROOT, 'manifests', 'kustomize');
-const OVERLAYS = ['group-snapshots', 'volume-modify', 'storage-capacity', 'all'] as const;
 const CI_DIR = path.join(REPO_ROOT, 'tests', 'ci');
-const NAMESPACE = 'kube-system';
-const CONTROLLER_SA = 'csi-cinder-controller-sa';
-const NODE_SA = 'csi-cinder-node-sa';
 const KUBECTL = findKubectl();
 const NO_KUBECTL =
   'kubectl not on PATH: overlay checks skipped. Install kubectl >= 1.27 (kustomize v5, components): the ' +
   '`kubectl` package of the Kubernetes apt repository or any kubectl binary on PATH; Debian bookworm\'s ' +
   '`kubernetes-client` (1.20) is too old.';
 
-interface Container {
-  name: string;
-  image: string;
-  command?: string[];
-  args?: string[];
-  env?: Array<{ name: string; value?: string }>;
-  volumeMounts?: Array<{ name: string; mountPath: string; mountPropagation?: string }>;
-}
-interface PodSpec {
-  serviceAccountName?: string;
-  containers: Container[];
-  volumes?: Array<{ name: string; hostPath?: { path: string }; secret?: { secretName: string }; emptyDir?: object }>;
-}
-interface Rule {
-  apiGroups?: string[];
-  resources?: string[];
-  verbs: string[];
-}
-
-// ---------- helpers over object sets ----------
-
-const objectsOf = (list: readonly SourcedObject[]): K8sObject[] => list.map((s) => s.object);
-
-function find(objects: readonly K8sObject[], kind: string, name: string): K8sObject {
-  const found = objects.find((o) => o.kind === kind && o.metadata?.name === name);
-  if (!found) throw new Error(`no ${kind} ${name}`);
-  return found;
-}
-
-function podSpec(workload: K8sObject): PodSpec {
-  return (workload as unknown as { spec: { template: { spec: PodSpec } } }).spec.template.spec;
-}
-
-function container(spec: PodSpec, name: string): Container {
-  const found = spec.containers.find((c) => c.name === name);
-  if (!found) throw new Error(`no container ${name}`);
-  return found;
-}
-
-/** Container args with $(VAR) expanded from the container's env, as the kubelet does. */
-function expandedArgs(c: Container): string[] {
-  const env = new Map((c.env ?? []).map((e) => [e.name, e.value ?? '']));
-  return (c.args ?? []).map((arg) => arg.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (whole, name: string) => env.get(name) ?? whole));
-}
-
-/** Feature gates a container's --feature-gates flags set. */
-function featureGates(c: Container): Map<string, boolean> {
-  const gates = new Map<string, boolean>();
-  for (const arg of c.args ?? []) {
-    const match = /^--feature-gates=(.*)$/.exec(arg);
-    if (!match) continue;
-    for (const pair of match[1].split(',')) {
-      const [key, value] = pair.split('=');
-      gates.set(key, value === 'true');
-    }
-  }
-  return gates;
-}
-
-/** Where a socket path lands: the pod volume it is under and the path inside that volume. */
-function socketLocation(spec: PodSpec, c: Container, socketPath: string): string {
-  const mount = (c.volumeMounts ?? [])
-    .filter((m) => socketPath.startsWith(m.mountPath.replace(/\/?$/, '/')))
-    .sort((a, b) => b.mountPath.length - a.mountPath.length)[0];
-  if (!mount) throw new Error(`${c.name}: socket ${socketPath} is on no mounted volume`);
-  const volume = spec.volumes?.find((v) => v.name === mount.name);
-  const inside = socketPath.slice(mount.mountPath.replace(/\/?$/, '/').length);
-  return `${volume?.hostPath ? `hostPath:${volume.hostPath.path}` : `volume:${mount.name}`}/${inside}`;
-}
-
-function flagValue(args: readonly string[], flag: string): string | undefined {
-  const prefix = `--${flag}=`;
-  return args.find((a) => a.startsWith(prefix))?.slice(prefix.length);
-}
-
-/** Rules granted to a service account: ClusterRoles bound cluster-wide, and Roles/ClusterRoles bound in `namespace`. */
-function rulesFor(objects: readonly K8sObject[], serviceAccount: string, namespace: string): { cluster: Rule[]; namespaced: Rule[] } {
-  type Binding = { subjects?: Array<{ kind: string; name: string; namespace?: string }>; roleRef: { kind: string; name: string } };
-  const boundTo = (b: Binding) => (b.subjects ?? []).some((s) => s.kind === 'ServiceAccount' && s.name === serviceAccount && s.namespace === namespace);
-  const rulesOf = (kind: string, name: string, ns?: string): Rule[] =>
-    ((objects.find((o) => o.kind === kind && o.metadata?.name === name && (ns === undefined || o.metadata?.namespace === ns)) as unknown as { rules?: Rule[] })
-      ?.rules) ?? [];
-  const cluster = objects
-    .filter((o) => o.kind === 'ClusterRoleBinding' && boundTo(o as unknown as Binding))
-    .flatMap((o) => rulesOf('ClusterRole', (o as unknown as Binding).roleRef.name));
-  const namespaced = objects
-    .filter((o) => o.kind === 'RoleBinding' && o.metadata?.namespace === namespace && boundTo(o as unknown as Binding))
-    .flatMap((o) => {
-      const ref = (o as unknown as Binding).roleRef;
-      return ref.kind === 'Role' ? rulesOf('Role', ref.name, namespace) : rulesOf('ClusterRole', ref.name);
-    });
-  return { cluster, namespaced };
-}
-
-function covers(rules: readonly Rule[], need: ApiNeed): boolean {
-  const missing = new Set(need.verbs);
-  for (const rule of rules) {
-    const groupOk = (rule.apiGroups ?? []).some((g) => g === need.group || g === '*');
-    const resourceOk = (rule.resources ?? []).some((r) => r === need.resource || r === '*');
-    if (groupOk && resourceOk) for (const verb of rule.verbs) (verb === '*' ? need.verbs : [verb]).forEach((v) => missing.delete(v));
-  }
-  return missing.size === 0;
-}
-
-/** Every RBAC need of the controller's sidecars that the granted rules do not cover, as readable lines. */
-function uncoveredControllerNeeds(objects: readonly K8sObject[]): string[] {
-  const spec = podSpec(find(objects, 'StatefulSet', 'csi-cinder-controllerplugin'));
-  const { cluster, namespaced } = rulesFor(objects, CONTROLLER_SA, NAMESPACE);
-  const problems: string[] = [];
-  for (const c of spec.containers) {
-    if (c.name === 'cinder-csi-plugin') continue;
-    const table = SIDECAR_NEEDS[c.name];
-    if (!table) {
-      problems.push(`${c.name}: no entry in sidecar-needs.ts`);
-      continue;
-    }
-    const gates = featureGates(c);
-    const features: Feature[] = ['base', ...(['CSIVolumeGroupSnapshot', 'VolumeAttributesClass'] as const).filter((f) => gates.get(f) !== false && table[f])];
-    for (const feature of features) {
-      for (const need of table[feature] ?? []) {
-        if (!covers(cluster, need)) problems.push(`${c.name} (${feature}): ${need.group || 'core'}/${need.resource} ${need.verbs.join(',')}`);
-      }
-    }
-    if ((c.args ?? []).includes('--enable-capacity')) {
-      for (const need of CAPACITY_NEEDS) {
-        if (!covers([...cluster, ...namespaced], need)) problems.push(`${c.name} (--enable-capacity): ${need.group || 'core'}/${need.resource} ${need.verbs.join(',')}`);
-      }
-    }
-    if ((c.args ?? []).includes('--leader-election=true') && !covers([...cluster, ...namespaced], LEADER_ELECTION_NEED)) {
-      problems.push(`${c.name}: leases in ${NAMESPACE} for leader election`);
-    }
-  }
-  return problems;
-}
-
-function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
-  return 0;
-}
-
 // ---------- the objects under test ----------
 
-const plainFiles = filesKubectlApplyReads(PLAIN_DIR);
-const plain = plainFiles.flatMap(readObjects);
+const plainFilesOf = (d: Deployment): string[] => filesKubectlApplyReads(d.plainDir);
+const plainByDeployment = new Map(DEPLOYMENTS.map((d) => [d.name, plainFilesOf(d).flatMap(readObjects)]));
+const plainOf = (d: Deployment): SourcedObject[] => plainByDeployment.get(d.name) ?? [];
+const plain = DEPLOYMENTS.flatMap(plainOf);
 const componentResources = listFiles(path.join(KUSTOMIZE_DIR, 'components'), isYaml)
   .filter((f) => !f.endsWith('kustomization.yaml'))
   .flatMap(readObjects)
@@ -205,20 +78,53 @@ const componentResources = listFiles(path.join(KUSTOMIZE_DIR, 'components'), isY
 const examples = listFiles(path.join(REPO_ROOT, 'examples'), isYaml).flatMap(readObjects);
 const docBlocks = listFiles(path.join(REPO_ROOT, 'docs'), (f) => f.endsWith('.md')).flatMap(yamlBlocksOf);
 
+/** CSIDriver names of a deployment in any of its renders (base and overlays). */
+const driverNamesIn = (objects: readonly K8sObject[]): string[] => objects.filter((o) => o.kind === 'CSIDriver').map((o) => o.metadata?.name ?? '');
+
+/** Whether a class (StorageClass or VolumeSnapshotClass) of these drivers, in examples/ or docs/, names a Secret for the sidecars. */
+function classesNameSecrets(driverNames: readonly string[]): boolean {
+  return [...examples, ...docBlocks].some(({ object }) => {
+    const o = object as K8sObject & { provisioner?: string; driver?: string; parameters?: Record<string, string> };
+    const driver = o.kind === 'StorageClass' ? o.provisioner : o.kind === 'VolumeSnapshotClass' ? o.driver : undefined;
+    return driver !== undefined && driverNames.includes(driver) && Object.keys(o.parameters ?? {}).some((k) => /^csi\.storage\.k8s\.io\/.+-secret-name$/.test(k));
+  });
+}
+
 describe('deployment manifests', () => {
-  const rendered = new Map<string, K8sObject[]>();
+  /** Per deployment: 'base' and each overlay, rendered by kubectl kustomize. */
+  const rendered = new Map<string, Map<string, K8sObject[]>>();
+  const rendersOf = (d: Deployment): Map<string, K8sObject[]> => rendered.get(d.name) ?? new Map();
+  /** Every driver name a deployment's renders define (NFS and CephFS for Manila). */
+  const allDriverNames = (d: Deployment): string[] => [...new Set([...d.csiDrivers, ...[...rendersOf(d).values()].flatMap(driverNamesIn)])];
 
   beforeAll(async () => {
     if (!KUBECTL) return;
-    rendered.set('base', objectsOf(await kustomize(KUBECTL, PLAIN_DIR)));
-    for (const overlay of OVERLAYS) rendered.set(overlay, objectsOf(await kustomize(KUBECTL, path.join(KUSTOMIZE_DIR, 'overlays', overlay))));
+    for (const d of DEPLOYMENTS) {
+      const renders = new Map<string, K8sObject[]>([['base', objectsOf(await kustomize(KUBECTL, d.plainDir))]]);
+      for (const overlay of d.overlays) renders.set(overlay, objectsOf(await kustomize(KUBECTL, overlayDir(overlay))));
+      rendered.set(d.name, renders);
+    }
+  });
+
+  it('every overlay folder is built on exactly one deployment and listed there', () => {
+    const folders = fs.readdirSync(path.join(KUSTOMIZE_DIR, 'overlays')).sort();
+    expect(DEPLOYMENTS.flatMap((d) => d.overlays).sort()).toEqual(folders);
+    for (const d of DEPLOYMENTS) {
+      for (const overlay of d.overlays) {
+        const kustomization = yaml.load(fs.readFileSync(path.join(overlayDir(overlay), 'kustomization.yaml'), 'utf8')) as { resources: string[] };
+        expect({ overlay, base: kustomization.resources.map((r) => path.resolve(overlayDir(overlay), r)) }).toEqual({ overlay, base: [d.plainDir] });
+      }
+    }
   });
 
   describe('API schemas (unknown fields rejected)', () => {
     /** Problems of every object in one schema-check run (one child process: its start-up costs seconds). */
     let problemsBySource: Map<string, string[]>;
     const checked = (list: readonly SourcedObject[]) => list.flatMap((item) => (problemsBySource.get(item.source) ?? ['not checked']).map((p) => `${item.source}: ${p}`));
-    const overlayObjects = () => [...rendered.entries()].flatMap(([name, objects]) => objects.map((object, i) => ({ source: `overlay ${name}#${i}`, object })));
+    const overlayObjects = () =>
+      [...rendered.entries()].flatMap(([deployment, renders]) =>
+        [...renders.entries()].flatMap(([name, objects]) => objects.map((object, i) => ({ source: `${deployment} overlay ${name}#${i}`, object }))),
+      );
 
     beforeAll(async () => {
       const all = [...plain, ...componentResources, ...examples, ...docBlocks, ...overlayObjects()];
@@ -227,13 +133,13 @@ describe('deployment manifests', () => {
     });
 
     it('every plain manifest and component resource', () => {
-      expect(plain.length).toBeGreaterThanOrEqual(10);
+      for (const d of DEPLOYMENTS) expect({ deployment: d.name, enough: plainOf(d).length >= 10 }).toEqual({ deployment: d.name, enough: true });
       expect(checked([...plain, ...componentResources])).toEqual([]);
     });
 
     it('every example and every YAML block of docs/', () => {
-      expect(examples.length).toBeGreaterThanOrEqual(10);
-      expect(docBlocks.length).toBeGreaterThanOrEqual(5);
+      expect(examples.length).toBeGreaterThanOrEqual(18);
+      expect(docBlocks.length).toBeGreaterThanOrEqual(10);
       expect(checked([...examples, ...docBlocks])).toEqual([]);
     });
 
@@ -245,7 +151,7 @@ describe('deployment manifests', () => {
     });
 
     it('catches what a cluster would reject: the checker is not a yes-machine', async () => {
-      const [statefulSet] = [find(objectsOf(plain), 'StatefulSet', 'csi-cinder-controllerplugin')];
+      const [statefulSet] = [find(objectsOf(plainOf(CINDER)), 'StatefulSet', CINDER.controller.statefulSet)];
       const typo = structuredClone(statefulSet) as K8sObject & { spec: { template: { spec: { containers: Array<Record<string, unknown>> } } } };
       typo.spec.template.spec.containers[0].volumeMount = [];
       const oldVac = { apiVersion: 'storage.k8s.io/v1beta2', kind: 'VolumeAttributesClass', metadata: { name: 'x' }, driverName: DRIVER_NAME };
@@ -257,72 +163,81 @@ describe('deployment manifests', () => {
     });
   });
 
-  describe('kubectl apply -f manifests/cinder-csi-plugin', () => {
+  describe.each(DEPLOYMENTS)('kubectl apply -f $plainDir', (d) => {
+    const files = plainFilesOf(d);
+
     it('reads only Kubernetes objects: no Kustomization, no Secret', () => {
-      expect(plainFiles.map((f) => path.basename(f))).toEqual(expect.arrayContaining(['csi-cinder-driver.yaml', 'cinder-csi-controllerplugin.yaml']));
-      const kinds = plain.map((p) => p.object.kind);
+      expect(files.length).toBeGreaterThanOrEqual(5);
+      const kinds = plainOf(d).map((p) => p.object.kind);
       expect(kinds).not.toContain('Kustomization');
       expect(kinds).not.toContain('Secret');
     });
 
     it('the extensionless Kustomization base lists exactly the files kubectl apply -f reads', () => {
-      const base = yaml.load(fs.readFileSync(path.join(PLAIN_DIR, 'Kustomization'), 'utf8')) as { kind: string; resources: string[] };
+      const base = yaml.load(fs.readFileSync(path.join(d.plainDir, 'Kustomization'), 'utf8')) as { kind: string; resources: string[] };
       expect(base.kind).toBe('Kustomization');
-      expect([...base.resources].sort()).toEqual(plainFiles.map((f) => path.basename(f)));
+      expect([...base.resources].sort()).toEqual(files.map((f) => path.basename(f)));
     });
 
     it('kubectl kustomize of the base gives the same objects as the plain files', () => {
       if (!KUBECTL) return void console.warn(NO_KUBECTL);
       const key = (o: K8sObject) => `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
-      expect(rendered.get('base')!.map(key).sort()).toEqual(objectsOf(plain).map(key).sort());
-    });
-
-    it('nothing in manifests/, examples/ or docs/ YAML writes the cloud-config Secret', () => {
-      const everything = [...plain, ...componentResources, ...examples, ...docBlocks, ...[...rendered.values()].flat().map((object) => ({ source: 'overlay', object }))];
-      expect(everything.filter(({ object }) => object.kind === 'Secret').map((s) => s.source)).toEqual([]);
+      expect(rendersOf(d).get('base')!.map(key).sort()).toEqual(objectsOf(plainOf(d)).map(key).sort());
     });
   });
 
-  describe("CPO's names and paths (drop-in)", () => {
-    const objects = objectsOf(plain);
-    const controller = podSpec(find(objects, 'StatefulSet', 'csi-cinder-controllerplugin'));
-    const node = podSpec(find(objects, 'DaemonSet', 'csi-cinder-nodeplugin'));
+  it('the Cinder plain files are the ones the docs name', () => {
+    expect(plainFilesOf(CINDER).map((f) => path.basename(f))).toEqual(expect.arrayContaining(['csi-cinder-driver.yaml', 'cinder-csi-controllerplugin.yaml']));
+  });
+
+  it('nothing in manifests/, examples/ or docs/ YAML writes a Secret (the cloud-config one included)', () => {
+    const everything = [...plain, ...componentResources, ...examples, ...docBlocks, ...[...rendered.values()].flatMap((r) => [...r.values()].flat()).map((object) => ({ source: 'overlay', object }))];
+    expect(everything.filter(({ object }) => object.kind === 'Secret').map((s) => s.source)).toEqual([]);
+  });
+
+  describe.each(DEPLOYMENTS)("$name: CPO's names and paths (drop-in)", (d) => {
+    const objects = objectsOf(plainOf(d));
+    const controller = podSpec(find(objects, 'StatefulSet', d.controller.statefulSet));
+    const node = podSpec(find(objects, 'DaemonSet', d.node.daemonSet));
 
     it('names the driver, workloads, service accounts and cloud-config secret as CPO does', () => {
-      find(objects, 'CSIDriver', DRIVER_NAME);
-      expect(controller.serviceAccountName).toBe(CONTROLLER_SA);
-      expect(node.serviceAccountName).toBe(NODE_SA);
+      for (const name of d.csiDrivers) find(objects, 'CSIDriver', name);
+      expect(driverNamesIn(objects)).toEqual([...d.csiDrivers]);
+      expect(controller.serviceAccountName).toBe(d.controller.serviceAccount);
+      expect(node.serviceAccountName).toBe(d.node.serviceAccount);
+      for (const kind of ['StatefulSet', 'DaemonSet', 'ServiceAccount', 'Service', 'Role', 'RoleBinding', 'ConfigMap']) {
+        for (const o of objects.filter((x) => x.kind === kind)) expect({ kind, name: o.metadata?.name, namespace: o.metadata?.namespace }).toEqual({ kind, name: o.metadata?.name, namespace: NAMESPACE });
+      }
       for (const spec of [controller, node]) {
         expect(spec.volumes?.find((v) => v.secret)?.secret?.secretName).toBe('cloud-config');
-        const plugin = container(spec, 'cinder-csi-plugin');
+        const plugin = container(spec, d.pluginContainer);
         expect(flagValue(expandedArgs(plugin), 'cloud-config')).toBe('/etc/config/cloud.conf');
         expect(plugin.volumeMounts?.find((m) => m.mountPath === '/etc/config')).toBeDefined();
       }
     });
 
     it('controller sidecars and plugin share one socket', () => {
-      const plugin = container(controller, 'cinder-csi-plugin');
-      const endpoint = flagValue(expandedArgs(plugin), 'endpoint')!;
-      expect(endpoint).toBe('unix://csi/csi.sock');
-      const pluginSocket = socketLocation(controller, plugin, '/csi/csi.sock');
+      const plugin = container(controller, d.pluginContainer);
+      const pluginSocket = socketLocation(controller, plugin, socketPathOf(flagValue(expandedArgs(plugin), 'endpoint')!));
+      expect(pluginSocket).toMatch(/^volume:/); // an emptyDir of the pod, not a host path
       for (const c of controller.containers.filter((c) => c !== plugin)) {
         const address = flagValue(expandedArgs(c), 'csi-address');
         expect({ container: c.name, socket: address && socketLocation(controller, c, address) }).toEqual({ container: c.name, socket: pluginSocket });
       }
     });
 
-    it('node: socket in /var/lib/kubelet/plugins/<driver>, registered there, kubelet dir Bidirectional', () => {
-      const plugin = container(node, 'cinder-csi-plugin');
-      const pluginSocket = socketLocation(node, plugin, '/csi/csi.sock');
-      expect(pluginSocket).toBe(`hostPath:/var/lib/kubelet/plugins/${DRIVER_NAME}/csi.sock`);
-      const registrar = container(node, 'node-driver-registrar');
-      expect(flagValue(expandedArgs(registrar), 'kubelet-registration-path')).toBe(`/var/lib/kubelet/plugins/${DRIVER_NAME}/csi.sock`);
+    it('node: socket in /var/lib/kubelet/plugins/<driver>, registered there', () => {
+      const plugin = container(node, d.pluginContainer);
+      const [driverName] = d.csiDrivers;
+      const pluginSocket = socketLocation(node, plugin, socketPathOf(flagValue(expandedArgs(plugin), 'endpoint')!));
+      expect(pluginSocket).toBe(`hostPath:/var/lib/kubelet/plugins/${driverName}/csi.sock`);
+      const registrar = node.containers.find((c) => sidecarOf(c) === 'csi-node-driver-registrar')!;
+      expect(flagValue(expandedArgs(registrar), 'kubelet-registration-path')).toBe(`/var/lib/kubelet/plugins/${driverName}/csi.sock`);
       expect(socketLocation(node, registrar, flagValue(expandedArgs(registrar), 'csi-address')!)).toBe(pluginSocket);
-      expect(plugin.volumeMounts).toEqual(expect.arrayContaining([{ name: 'kubelet-dir', mountPath: '/var/lib/kubelet', mountPropagation: 'Bidirectional' }]));
     });
 
     it('the StatefulSet has its headless Service, selecting its pods', () => {
-      const statefulSet = find(objects, 'StatefulSet', 'csi-cinder-controllerplugin') as unknown as {
+      const statefulSet = find(objects, 'StatefulSet', d.controller.statefulSet) as unknown as {
         spec: { serviceName: string; template: { metadata: { labels: Record<string, string> } } };
       };
       const service = find(objects, 'Service', statefulSet.spec.serviceName) as unknown as { metadata: { namespace: string }; spec: { clusterIP: string; selector: Record<string, string> } };
@@ -343,56 +258,94 @@ describe('deployment manifests', () => {
     });
   });
 
+  it('Cinder: CPO\'s endpoint form and the kubelet dir mounted Bidirectional on the node', () => {
+    const objects = objectsOf(plainOf(CINDER));
+    const controllerPlugin = container(podSpec(find(objects, 'StatefulSet', CINDER.controller.statefulSet)), CINDER.pluginContainer);
+    expect(flagValue(expandedArgs(controllerPlugin), 'endpoint')).toBe('unix://csi/csi.sock');
+    const nodePlugin = container(podSpec(find(objects, 'DaemonSet', CINDER.node.daemonSet)), CINDER.pluginContainer);
+    expect(nodePlugin.volumeMounts).toEqual(expect.arrayContaining([{ name: 'kubelet-dir', mountPath: '/var/lib/kubelet', mountPropagation: 'Bidirectional' }]));
+  });
+
+  it('sidecar versions agree across drivers (one release of each sidecar in the repository)', () => {
+    const bySidecar = new Map<string, Set<string>>();
+    for (const d of DEPLOYMENTS) {
+      const objects = objectsOf(plainOf(d));
+      for (const spec of [podSpec(find(objects, 'StatefulSet', d.controller.statefulSet)), podSpec(find(objects, 'DaemonSet', d.node.daemonSet))]) {
+        for (const c of spec.containers) {
+          const sidecar = sidecarOf(c);
+          if (sidecar) bySidecar.set(sidecar, (bySidecar.get(sidecar) ?? new Set()).add(c.image));
+        }
+      }
+    }
+    for (const [sidecar, images] of bySidecar) expect({ sidecar, images: images.size }).toEqual({ sidecar, images: 1 });
+  });
+
   describe('feature gates and RBAC', () => {
-    it('the default install only turns gates off, and turns off those whose API a bare cluster may lack', () => {
-      const spec = podSpec(find(objectsOf(plain), 'StatefulSet', 'csi-cinder-controllerplugin'));
+    it.each(DEPLOYMENTS)('$name: the default install only turns gates off, and turns off those whose API a bare cluster may lack', (d) => {
+      const spec = podSpec(find(objectsOf(plainOf(d)), 'StatefulSet', d.controller.statefulSet));
       for (const c of spec.containers) for (const [gate, on] of featureGates(c)) expect({ container: c.name, gate, on }).toEqual({ container: c.name, gate, on: false });
       expect(featureGates(container(spec, 'csi-snapshotter')).get('CSIVolumeGroupSnapshot')).toBe(false);
       expect(featureGates(container(spec, 'csi-resizer')).get('VolumeAttributesClass')).toBe(false);
       expect(featureGates(container(spec, 'csi-provisioner')).get('VolumeAttributesClass')).toBe(false);
     });
 
-    it('each overlay turns on exactly its gates', () => {
+    const gatesOf = (d: Deployment, name: string) => {
+      const spec = podSpec(find(rendersOf(d).get(name)!, 'StatefulSet', d.controller.statefulSet));
+      return Object.fromEntries(spec.containers.flatMap((c) => [...featureGates(c)].map(([gate, on]) => [`${c.name}:${gate}`, on])));
+    };
+
+    it('Cinder: each overlay turns on exactly its gates', () => {
       if (!KUBECTL) return void console.warn(NO_KUBECTL);
-      const gatesOf = (name: string) => {
-        const spec = podSpec(find(rendered.get(name)!, 'StatefulSet', 'csi-cinder-controllerplugin'));
-        return Object.fromEntries(spec.containers.flatMap((c) => [...featureGates(c)].map(([gate, on]) => [`${c.name}:${gate}`, on])));
-      };
       const off = { 'csi-provisioner:VolumeAttributesClass': false, 'csi-snapshotter:CSIVolumeGroupSnapshot': false, 'csi-resizer:VolumeAttributesClass': false };
-      expect(gatesOf('base')).toEqual(off);
-      expect(gatesOf('group-snapshots')).toEqual({ ...off, 'csi-snapshotter:CSIVolumeGroupSnapshot': true });
-      expect(gatesOf('volume-modify')).toEqual({ ...off, 'csi-provisioner:VolumeAttributesClass': true, 'csi-resizer:VolumeAttributesClass': true });
-      expect(gatesOf('storage-capacity')).toEqual(off);
-      expect(Object.values(gatesOf('all')).every(Boolean)).toBe(true);
+      expect(gatesOf(CINDER, 'base')).toEqual(off);
+      expect(gatesOf(CINDER, 'group-snapshots')).toEqual({ ...off, 'csi-snapshotter:CSIVolumeGroupSnapshot': true });
+      expect(gatesOf(CINDER, 'volume-modify')).toEqual({ ...off, 'csi-provisioner:VolumeAttributesClass': true, 'csi-resizer:VolumeAttributesClass': true });
+      expect(gatesOf(CINDER, 'storage-capacity')).toEqual(off);
+      expect(Object.values(gatesOf(CINDER, 'all')).every(Boolean)).toBe(true);
+    });
+
+    it('overlays of other drivers change no gate', () => {
+      if (!KUBECTL) return void console.warn(NO_KUBECTL);
+      for (const d of DEPLOYMENTS.filter((x) => x !== CINDER)) for (const overlay of d.overlays) expect({ overlay, gates: gatesOf(d, overlay) }).toEqual({ overlay, gates: gatesOf(d, 'base') });
     });
 
     it('CSIDriver.storageCapacity is on exactly where the provisioner publishes capacity (--enable-capacity)', () => {
       if (!KUBECTL) return void console.warn(NO_KUBECTL);
-      const seen = [...rendered].map(([name, objects]) => {
-        const driver = find(objects, 'CSIDriver', DRIVER_NAME) as unknown as { spec: { storageCapacity: boolean } };
-        const provisioner = container(podSpec(find(objects, 'StatefulSet', 'csi-cinder-controllerplugin')), 'csi-provisioner');
-        return { name, storageCapacity: driver.spec.storageCapacity, enableCapacity: (provisioner.args ?? []).includes('--enable-capacity') };
-      });
+      const seen = DEPLOYMENTS.flatMap((d) =>
+        [...rendersOf(d)].flatMap(([name, objects]) => {
+          const provisioner = container(podSpec(find(objects, 'StatefulSet', d.controller.statefulSet)), 'csi-provisioner');
+          return objects
+            .filter((o) => o.kind === 'CSIDriver')
+            .map((driver) => ({
+              name: `${d.name}/${name}`,
+              storageCapacity: (driver as unknown as { spec: { storageCapacity: boolean } }).spec.storageCapacity,
+              enableCapacity: (provisioner.args ?? []).includes('--enable-capacity'),
+            }));
+        }),
+      );
       for (const entry of seen) expect(entry.storageCapacity).toBe(entry.enableCapacity);
-      expect(seen.filter((e) => e.storageCapacity).map((e) => e.name)).toEqual(['storage-capacity']);
+      expect(seen.filter((e) => e.storageCapacity).map((e) => e.name)).toEqual(['cinder/storage-capacity']);
     });
 
-    it('RBAC covers every sidecar with the features it runs with (default install)', () => {
-      expect(uncoveredControllerNeeds(objectsOf(plain))).toEqual([]);
+    it.each(DEPLOYMENTS)('$name: RBAC covers every sidecar with the features it runs with (default install)', (d) => {
+      expect(uncoveredControllerNeeds(objectsOf(plainOf(d)), d, { secretRefs: classesNameSecrets(d.csiDrivers) })).toEqual([]);
     });
 
-    it('RBAC covers every sidecar in every overlay', () => {
+    it.each(DEPLOYMENTS)('$name: RBAC covers every sidecar in every overlay', (d) => {
       if (!KUBECTL) return void console.warn(NO_KUBECTL);
-      for (const [name, objects] of rendered) expect({ name, uncovered: uncoveredControllerNeeds(objects) }).toEqual({ name, uncovered: [] });
+      const context = { secretRefs: classesNameSecrets(allDriverNames(d)) };
+      for (const [name, objects] of rendersOf(d)) expect({ name, uncovered: uncoveredControllerNeeds(objects, d, context) }).toEqual({ name, uncovered: [] });
     });
 
     it('the RBAC check fails when a rule is missing or names the wrong API group', () => {
-      const objects = structuredClone([...objectsOf(plain), ...objectsOf(componentResources)]);
-      const snapshotter = podSpec(find(objects, 'StatefulSet', 'csi-cinder-controllerplugin')).containers.find((c) => c.name === 'csi-snapshotter')!;
+      const objects = structuredClone([...objectsOf(plainOf(CINDER)), ...objectsOf(componentResources)]);
+      const snapshotter = podSpec(find(objects, 'StatefulSet', CINDER.controller.statefulSet)).containers.find((c) => c.name === 'csi-snapshotter')!;
       snapshotter.args = snapshotter.args!.map((a) => a.replace('CSIVolumeGroupSnapshot=false', 'CSIVolumeGroupSnapshot=true'));
       const groupRole = find(objects, 'ClusterRole', 'csi-cinder-groupsnapshotter-role') as unknown as { rules: Rule[] };
       groupRole.rules[0].apiGroups = ['snapshot.storage.k8s.io']; // the old manifests' mistake
-      expect(uncoveredControllerNeeds(objects)).toEqual(['csi-snapshotter (CSIVolumeGroupSnapshot): groupsnapshot.storage.k8s.io/volumegroupsnapshotclasses get,list,watch']);
+      expect(uncoveredControllerNeeds(objects, CINDER, { secretRefs: false })).toEqual([
+        'csi-snapshotter (CSIVolumeGroupSnapshot): groupsnapshot.storage.k8s.io/volumegroupsnapshotclasses get,list,watch',
+      ]);
     });
 
     it('no RBAC rule names group-snapshot resources outside groupsnapshot.storage.k8s.io', () => {
@@ -403,8 +356,8 @@ describe('deployment manifests', () => {
       }
     });
 
-    it('the node plugin may read Node objects (providerID fallback)', () => {
-      expect(covers(rulesFor(objectsOf(plain), NODE_SA, NAMESPACE).cluster, { group: '', resource: 'nodes', verbs: ['get'] })).toBe(true);
+    it.each(DEPLOYMENTS)('$name: the node plugin may read Node objects (providerID fallback)', (d) => {
+      expect(covers(rulesFor(objectsOf(plainOf(d)), d.node.serviceAccount, NAMESPACE).cluster, { group: '', resource: 'nodes', verbs: ['get'] })).toBe(true);
     });
   });
 
@@ -413,7 +366,7 @@ describe('deployment manifests', () => {
     let dir: string;
     const servers: CsiServer[] = [];
     const clients: CsiClient[] = [];
-    const objects = objectsOf(plain);
+    const objects = objectsOf(plainOf(CINDER));
     const driver = find(objects, 'CSIDriver', DRIVER_NAME) as unknown as {
       spec: { attachRequired: boolean; podInfoOnMount: boolean; storageCapacity: boolean; fsGroupPolicy: string; volumeLifecycleModes: string[] };
     };
@@ -457,7 +410,7 @@ describe('deployment manifests', () => {
       expect(driver.spec.attachRequired).toBe(rpcs.includes('PUBLISH_UNPUBLISH_VOLUME'));
       expect(rpcs).toContain('GET_CAPACITY');
       expect(driver.spec.storageCapacity).toBe(false);
-      const comment = fs.readFileSync(path.join(PLAIN_DIR, 'csi-cinder-driver.yaml'), 'utf8');
+      const comment = fs.readFileSync(path.join(CINDER.plainDir, 'csi-cinder-driver.yaml'), 'utf8');
       expect(comment).toMatch(/storageCapacity: false — the controller does serve GET_CAPACITY/);
       // Features the sidecars are deployed for are served: snapshots, expansion, and the opt-in ones.
       expect(rpcs).toEqual(expect.arrayContaining(['CREATE_DELETE_SNAPSHOT', 'EXPAND_VOLUME', 'CLONE_VOLUME', 'MODIFY_VOLUME']));

@@ -2,7 +2,8 @@
  * What each sidecar needs from the Kubernetes API, from the sidecars' own `deploy/kubernetes/rbac.yaml`
  * (and the resources their current releases watch), per feature: `base` is always needed, the others only
  * when the sidecar runs with that feature gate on. Leader election (leases in the pod's namespace) is added
- * for every sidecar started with --leader-election=true.
+ * for every sidecar started with --leader-election=true. Keyed by the sidecar's image name
+ * (registry.k8s.io/sig-storage/NAME), so container names may differ between deployments.
  */
 
 export interface ApiNeed {
@@ -59,8 +60,20 @@ export const SIDECAR_NEEDS: Record<string, Partial<Record<Feature, readonly ApiN
     ],
     VolumeAttributesClass: [{ group: 'storage.k8s.io', resource: 'volumeattributesclasses', verbs: ['get', 'list', 'watch'] }],
   },
-  'liveness-probe': {},
-  'node-driver-registrar': {},
+  livenessprobe: {},
+  'csi-node-driver-registrar': {},
+};
+
+/**
+ * Sidecars that fetch the Secret a class names (`csi.storage.k8s.io/provisioner-secret-name`,
+ * `controller-expand-secret-name`, `snapshotter-secret-name`): needed when the driver's classes use them
+ * (Manila's os-* secrets). The sidecars' rbac.yaml ship these rules commented out, "if your driver needs
+ * secrets". Node-stage/publish secrets are read by the kubelet, not a sidecar.
+ */
+export const SECRET_REF_NEEDS: Record<string, readonly ApiNeed[]> = {
+  'csi-provisioner': [{ group: '', resource: 'secrets', verbs: ['get'] }],
+  'csi-snapshotter': [{ group: '', resource: 'secrets', verbs: ['get'] }],
+  'csi-resizer': [{ group: '', resource: 'secrets', verbs: ['get'] }],
 };
 
 /** csi-provisioner with --enable-capacity (in its own namespace; a Role is enough). */
