@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
-import { createCsiClient } from '../../pkg/csi/testing/client';
+import { createCsiClient } from '../../pkg/csi/client';
 
 const repoRoot = path.resolve(__dirname, '../..');
 const mainPath = path.join(__dirname, 'main.ts');

@@ -6,7 +6,7 @@ import { parseEndpoint } from '../csi/endpoint';
 import { formatHelp, parseFlags, UsageError } from '../csi/flags';
 import { validateDriverName } from '../csi/identity';
 import { DRIVER_NAME } from './constants';
-import { DEFAULT_METADATA_URL } from './node/metadata';
+import { DEFAULT_METADATA_URL } from '../driver-kit/instance-identity/metadata';
 
 export const DEFAULT_DEVICE_DIR = '/dev/disk/by-id';
 export const DEFAULT_SYSFS_ROOT = '/sys';

@@ -4,6 +4,4 @@ export { createCommandExecutor, runChecked } from './exec';
 export type { CommandExecutor, CommandResult, RunOptions } from './exec';
 export { createMounter, deviceNumberString } from './real-mounter';
 export type { RealMounterOptions } from './real-mounter';
-export { FakeMounter } from './fake-mounter';
-export type { FakeDevice, FakeCall, FakeOperation } from './fake-mounter';
 export { parseFindmntJson, parseLsblkSize, parseBlkidExport, interpretProbe, FINDMNT_COLUMNS } from './parse';

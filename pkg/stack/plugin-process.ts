@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createCsiClient } from '../csi/testing/client';
+import { createCsiClient } from '../csi/client';
 import { REPO_ROOT } from './paths';
 
 export interface PluginProcessOptions {

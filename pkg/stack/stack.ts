@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createCsiClient, type CsiClient } from '../csi/testing/client';
+import { createCsiClient, type CsiClient } from '../csi/client';
 import { startSimulator, type Simulator } from '../simulator';
 import { detachLoopDevicesUnder, filesUnder, loopDevicesUnder, mountsUnder, unmountAllUnder } from './host-state';
 import { startPluginInProcess } from './in-process-plugin';

@@ -15,4 +15,4 @@ export function volumeCapability(kind: VolumeKind): VolumeCapability {
     : { mount: { fs_type: kind, mount_flags: [] }, access_mode: accessMode };
 }
 
-export const GiB = 1024 * 1024 * 1024;
+export { GiB } from '../units/bytes';

@@ -12,7 +12,7 @@ import { DRIVER_NAME } from '../../pkg/cinder/constants';
 import { Code } from '../../pkg/csi/errors';
 import { createIdentityService } from '../../pkg/csi/identity';
 import { startCsiServer, type CsiServer } from '../../pkg/csi/server';
-import { createCsiClient, type CsiClient } from '../../pkg/csi/testing/client';
+import { createCsiClient, type CsiClient } from '../../pkg/csi/client';
 import type { VolumeCapability } from '../../pkg/csi/types';
 import { silentLogger } from '../../pkg/log/logger';
 import { createCloudsFromConfig, parseCloudConfigText, type Cloud, type WaitSchedule } from '../../pkg/openstack';

@@ -6,7 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createCsiClient } from '../../pkg/csi/testing/client';
+import { createCsiClient } from '../../pkg/csi/client';
 import { mountsUnder, REPO_ROOT } from '../../pkg/stack';
 import { canUseLoop } from './stack-suite';
 

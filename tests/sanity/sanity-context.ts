@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { status, type ServiceError } from '@grpc/grpc-js';
-import type { CsiClient } from '../../pkg/csi/testing/client';
+import type { CsiClient } from '../../pkg/csi/client';
 import type { VolumeCapability } from '../../pkg/csi/types';
 import { GiB, startStack, type Stack } from '../../pkg/stack';
 

@@ -3,10 +3,10 @@
  */
 import type { Logger } from '../../log/logger';
 import type { CloudSelector } from './clouds';
+import type { PvcAnnotationReader } from '../../driver-kit/kubernetes/pvc-annotations';
 import type { ControllerWaitSchedules } from './wait-schedules';
 
-/** Reads a PVC's annotations (for `--pvc-annotations`); kept behind this interface so no Kubernetes client is needed here. */
-export type PvcAnnotationReader = (namespace: string, name: string) => Promise<Record<string, string>>;
+export type { PvcAnnotationReader };
 
 export interface ControllerContext {
   clouds: CloudSelector;

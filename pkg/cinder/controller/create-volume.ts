@@ -15,9 +15,9 @@ import {
   PVC_ANNOTATION_ANTI_AFFINITY,
   VOLUME_DESCRIPTION,
 } from '../constants';
-import { mapErrors, toCsiError } from '../errors';
+import { mapErrors, toCsiError } from '../../driver-kit/openstack-errors';
 import { assertCapabilities, isMultiattachSpec, needsMultiattach } from './access-modes';
-import { gibToBytes, sizeGiBFromRange } from './capacity';
+import { gibToBytes, sizeGiBFromRange } from '../../driver-kit/gib';
 import type { ControllerContext, RequestScope } from './context';
 import { parseVolumeParameters, type VolumeParameters } from './parameters';
 import { accessibleTopologyFor, cinderZoneForTopology, zoneFromTopology } from './topology';

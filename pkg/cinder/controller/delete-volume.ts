@@ -6,7 +6,7 @@ import { failedPrecondition, internal, invalidArgument } from '../../csi/errors'
 import type { DeleteVolumeRequest, DeleteVolumeResponse } from '../../csi/types';
 import type { Cloud, Volume } from '../../openstack/api';
 import { NotFoundError, ResourceErrorStateError } from '../../openstack/errors';
-import { mapErrors } from '../errors';
+import { mapErrors } from '../../driver-kit/openstack-errors';
 import type { ControllerContext, RequestScope } from './context';
 import { findVolume } from './volume-lookup';
 

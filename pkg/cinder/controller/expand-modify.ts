@@ -10,9 +10,9 @@ import type {
   ControllerModifyVolumeResponse,
 } from '../../csi/types';
 import { NotFoundError } from '../../openstack/errors';
-import { mapErrors } from '../errors';
+import { mapErrors } from '../../driver-kit/openstack-errors';
 import { accessTypeOf } from './access-modes';
-import { gibToBytes, limitBytes, sizeGiBFromRange } from './capacity';
+import { gibToBytes, limitBytes, sizeGiBFromRange } from '../../driver-kit/gib';
 import type { ControllerContext, RequestScope } from './context';
 import { parseMutableParameters } from './parameters';
 import { getVolumeOrNotFound } from './volume-lookup';

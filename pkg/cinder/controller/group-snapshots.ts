@@ -17,7 +17,7 @@ import type {
 import type { Cloud, GroupSnapshot, Snapshot as CinderSnapshot, Volume, VolumeGroup } from '../../openstack/api';
 import { NotFoundError, ResourceErrorStateError } from '../../openstack/errors';
 import { SNAPSHOT_DESCRIPTION } from '../constants';
-import { mapErrors } from '../errors';
+import { mapErrors } from '../../driver-kit/openstack-errors';
 import type { ControllerContext, RequestScope } from './context';
 import { snapshotFromCinder, timestampOf } from './convert';
 import { parseGroupSnapshotParameters } from './parameters';

@@ -14,7 +14,7 @@ import type {
 import type { Cloud, Volume, WaitOptions, WaitSchedule } from '../../openstack/api';
 import { ForbiddenError, NotFoundError, WaitTimeoutError } from '../../openstack/errors';
 import { PUBLISH_CONTEXT_DEVICE_PATH, PUBLISH_CONTEXT_VOLUME_ID } from '../constants';
-import { mapErrors } from '../errors';
+import { mapErrors } from '../../driver-kit/openstack-errors';
 import { capabilityProblem } from './access-modes';
 import type { ControllerContext, RequestScope } from './context';
 import { findVolume, getVolumeOrNotFound } from './volume-lookup';

@@ -19,7 +19,7 @@ import type {
 import type { Backup, Cloud, Page, Snapshot as CinderSnapshot } from '../../openstack/api';
 import { BadRequestError, NotFoundError, ResourceErrorStateError } from '../../openstack/errors';
 import { BACKUP_DURATION_BASE_SECONDS, METADATA_CLUSTER, SNAPSHOT_DESCRIPTION } from '../constants';
-import { mapErrors } from '../errors';
+import { mapErrors } from '../../driver-kit/openstack-errors';
 import type { ControllerContext, RequestScope } from './context';
 import { snapshotFromBackup, snapshotFromCinder } from './convert';
 import { decodeSnapshotToken, encodeSnapshotToken, type SnapshotListPosition } from './pagination';

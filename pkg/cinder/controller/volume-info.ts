@@ -15,9 +15,9 @@ import type {
 } from '../../csi/types';
 import type { Cloud, Page, Volume } from '../../openstack/api';
 import { BadRequestError, NotFoundError } from '../../openstack/errors';
-import { mapErrors, toCsiError } from '../errors';
+import { mapErrors, toCsiError } from '../../driver-kit/openstack-errors';
 import { capabilityProblem } from './access-modes';
-import { gibToBytes } from './capacity';
+import { gibToBytes } from '../../driver-kit/gib';
 import type { ControllerContext } from './context';
 import { isErrorStatus, publishedNodeIds, statusCondition } from './convert';
 import { decodeVolumeToken, encodeVolumeToken, type VolumeListPosition } from './pagination';

@@ -8,7 +8,7 @@ import {
 } from '../../mounter';
 import { DeviceNotFoundError } from './device-finder';
 import { toNodeCsiError } from './errors';
-import { NodeIdentityUnavailableError } from './node-identity';
+import { NodeIdentityUnavailableError } from '../../driver-kit/instance-identity/node-identity';
 import { parseAdditionalTopology, resolveAttachLimit, sanitizeZone } from './node-info';
 
 describe('sanitizeZone', () => {

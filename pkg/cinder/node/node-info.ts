@@ -6,7 +6,7 @@
 import type { Logger } from '../../log/logger';
 
 /** Shared with the controller, which must report Cinder's zones exactly as nodes report theirs. */
-export { sanitizeZone } from '../zone';
+export { sanitizeZone } from '../../driver-kit/zone';
 
 /** Kubernetes label values are at most 63 characters. */
 const MAX_LABEL_LENGTH = 63;

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { Code } from '../../csi/errors';
 import { createIdentityService } from '../../csi/identity';
 import { startCsiServer, type CsiServer } from '../../csi/server';
-import { createCsiClient, type CsiClient } from '../../csi/testing/client';
+import { createCsiClient, type CsiClient } from '../../csi/client';
 import { silentLogger } from '../../log/logger';
 import { createMounter } from '../../mounter';
 import {

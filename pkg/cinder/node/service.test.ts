@@ -8,10 +8,11 @@ import type {
   VolumeCapability__Output,
 } from '../../csi/types';
 import { createLogger, silentLogger } from '../../log/logger';
-import { CommandFailedError, FakeMounter } from '../../mounter';
+import { CommandFailedError } from '../../mounter';
+import { FakeMounter } from '../../mounter/testing/fake-mounter';
 import { CONTEXT_RESIZE_REQUIRED, TOPOLOGY_ZONE_KEY } from '../constants';
 import { DeviceNotFoundError, type DeviceFinder } from './device-finder';
-import { NodeIdentityUnavailableError, type NodeIdentity, type NodeIdentityResolver } from './node-identity';
+import { NodeIdentityUnavailableError, type NodeIdentity, type NodeIdentityResolver } from '../../driver-kit/instance-identity/node-identity';
 import { createCinderNodeService, type CinderNodeServiceOptions } from './service';
 
 const GiB = 1024 ** 3;

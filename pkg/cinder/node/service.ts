@@ -19,7 +19,7 @@ import { CONTEXT_RESIZE_REQUIRED, TOPOLOGY_ZONE_KEY } from '../constants';
 import type { DeviceFinder } from './device-finder';
 import { withNodeErrors } from './errors';
 import { resolveAttachLimit, sanitizeZone } from './node-info';
-import type { NodeIdentityResolver } from './node-identity';
+import type { NodeIdentityResolver } from '../../driver-kit/instance-identity/node-identity';
 import { bindMountFlags, requireCapability, requiredBytes, requirePath, requireVolumeId, requireVolumePath } from './requests';
 
 /** Volume context key kubelet sets for CSI inline ephemeral volumes. */

@@ -1,17 +1,14 @@
 /**
- * Builds the CSI services this process serves, from the parsed flags and cloud.conf: the Cinder
+ * Builds the Cinder CSI services this process serves, from the parsed flags and cloud.conf: the Cinder
  * controller (and group controller) with `--provide-controller-service`, the node service with
- * `--provide-node-service`. Identity advertises CONTROLLER_SERVICE exactly when a controller is served,
- * and Probe reports ready only when every service's readiness check passes (node: its Nova instance
- * ID is known).
+ * `--provide-node-service` (ready once its Nova instance ID is known). Identity, Probe and close are
+ * assembled by the driver kit (`driver-kit/plugin-services.ts`).
  */
 import type { Logger } from '../../log/logger';
 import type { CinderPluginOptions } from '../options';
 import { createCinderControllerService, DEFAULT_WAIT_SCHEDULES as CONTROLLER_WAITS } from '../controller';
 import { createCinderNodePlugin, DEFAULT_DEVICE_WAIT } from '../node';
-import type { ControllerHandlers, CsiServices, GroupControllerHandlers, NodeHandlers } from '../../csi/handlers';
-import { createIdentityService } from '../../csi/identity';
-import { packageVersion } from '../../csi/version';
+import type { ControllerHandlers, GroupControllerHandlers, NodeHandlers } from '../../csi/handlers';
 import {
   createCloudsFromConfig,
   DEFAULT_WAIT_SCHEDULES as CLOUD_WAITS,
@@ -21,23 +18,16 @@ import {
   type OpenStackCloud,
 } from '../../openstack';
 import { withInitialDelay, withInitialDelays } from './wait-schedules';
-import type { KubernetesClientModule } from '../kubernetes/client-loader';
-import { createKubernetesPvcAnnotationReader } from '../kubernetes/pvc-annotations';
+import type { KubernetesClientModule } from '../../driver-kit/kubernetes/client-loader';
+import { createKubernetesPvcAnnotationReader } from '../../driver-kit/kubernetes/pvc-annotations';
+import {
+  assemblePluginServices,
+  ConfigurationError,
+  type PluginServices,
+  type ReadinessCheck,
+} from '../../driver-kit/plugin-services';
 
-export type ReadinessCheck = () => boolean | Promise<boolean>;
-
-export interface PluginServices {
-  services: CsiServices;
-  /** Probe's answer, also served on --http-endpoint /healthz. */
-  ready(): Promise<boolean>;
-  /** Runs after the gRPC server has drained: drops the clouds' idle keep-alive connections. */
-  close(): Promise<void>;
-}
-
-/** A configuration problem found at start: the binary reports it and exits non-zero. */
-export class ConfigurationError extends Error {
-  override readonly name = 'ConfigurationError';
-}
+export { ConfigurationError, type PluginServices };
 
 /** The `--cloud-name` clouds out of cloud.conf; each must have its `[Global]`/`[Global "name"]` section. */
 function selectClouds(config: CloudConfig, all: Map<string, Cloud>, names: readonly string[]): Map<string, Cloud> {
@@ -133,24 +123,13 @@ export async function buildServices(
     readiness.push(() => service.ready());
   }
 
-  const ready = async (): Promise<boolean> => (await Promise.all(readiness.map((check) => check()))).every(Boolean);
-  const identity = createIdentityService({
+  return assemblePluginServices({
     driverName: options.driverName,
-    vendorVersion: packageVersion(),
-    capabilities: {
-      controllerService: controller !== undefined,
-      groupControllerService: groupController !== undefined,
-      volumeAccessibilityConstraints: options.withTopology,
-      volumeExpansion: ['ONLINE'],
-    },
-    ready,
+    controller,
+    groupController,
+    node,
+    readiness,
+    capabilities: { volumeAccessibilityConstraints: options.withTopology, volumeExpansion: ['ONLINE'] },
+    closers: openClouds.map((cloud) => () => cloud.close()),
   });
-
-  return {
-    services: { identity, controller, groupController, node },
-    ready,
-    async close() {
-      for (const cloud of openClouds) cloud.close();
-    },
-  };
 }

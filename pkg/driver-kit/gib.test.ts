@@ -1,6 +1,6 @@
-import { Code } from '../../csi/errors';
-import { gibToBytes, sizeGiBFromRange } from './capacity';
-import { codeThrownBy } from './testing/controller-under-test';
+import { Code } from '../csi/errors';
+import { gibToBytes, sizeGiBFromRange } from './gib';
+import { codeThrownBy } from '../cinder/controller/testing/controller-under-test';
 
 const GiB = 1024 ** 3;
 

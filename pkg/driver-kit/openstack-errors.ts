@@ -1,5 +1,6 @@
 /**
- * The one place where OpenStack client errors become gRPC statuses for the Cinder driver. Handlers
+ * The one place where OpenStack client errors become gRPC statuses, for every driver (it lives outside
+ * pkg/csi, which knows nothing of OpenStack, and outside pkg/openstack, which knows nothing of CSI). Handlers
  * deal with the cases that mean success for them (e.g. 404 on delete) before calling this; everything
  * else passes through here so each OpenStack failure maps to the same code everywhere.
  */

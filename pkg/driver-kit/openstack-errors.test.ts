@@ -14,7 +14,7 @@ import {
   UnavailableError,
   WaitTimeoutError,
 } from '../openstack/errors';
-import { mapErrors, toCsiError } from './errors';
+import { mapErrors, toCsiError } from './openstack-errors';
 
 function mapped(error: unknown, context = {}): CsiError {
   const result = toCsiError(error, context);
