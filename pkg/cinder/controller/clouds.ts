@@ -5,7 +5,7 @@
  */
 import { invalidArgument, notFound } from '../../csi/errors';
 import type { Cloud, Volume } from '../../openstack/api';
-import { NotFoundError } from '../../openstack/errors';
+import { goneIsSuccess } from '../../driver-kit/openstack-errors';
 import { DEFAULT_CLOUD_NAME, SECRET_CLOUD_KEY } from '../constants';
 
 export class CloudSelector {
@@ -48,14 +48,11 @@ export class CloudSelector {
     return ordered.map((name) => this.clouds.get(name) as Cloud);
   }
 
-  /** Finds a volume by ID in any cloud; NOT_FOUND when none has it. */
-  async findVolume(volumeId: string): Promise<{ cloud: Cloud; volume: Volume }> {
+  /** Finds which cloud holds a volume ID (the default cloud first); NOT_FOUND when none has it. */
+  async locateVolume(volumeId: string): Promise<{ cloud: Cloud; volume: Volume }> {
     for (const cloud of this.searchOrder()) {
-      try {
-        return { cloud, volume: await cloud.blockStorage.getVolume(volumeId) };
-      } catch (error) {
-        if (!(error instanceof NotFoundError)) throw error;
-      }
+      const volume = await goneIsSuccess(() => cloud.blockStorage.getVolume(volumeId));
+      if (volume) return { cloud, volume };
     }
     throw notFound(`volume ${volumeId} does not exist`);
   }

@@ -3,10 +3,10 @@
  * backup or volume when asked), then wait until Cinder reports the volume `available`, so the CO never
  * gets a volume that later turns out to be in `error`.
  */
-import { alreadyExists, failedPrecondition, internal, invalidArgument, notFound, resourceExhausted, unavailable } from '../../csi/errors';
+import { alreadyExists, failedPrecondition, internal, invalidArgument, resourceExhausted, unavailable } from '../../csi/errors';
 import type { CreateVolumeRequest, CreateVolumeResponse, VolumeContentSource } from '../../csi/types';
 import type { Cloud, CreateVolumeOptions, Snapshot as CinderSnapshot, Volume } from '../../openstack/api';
-import { BadRequestError, NotFoundError, ResourceErrorStateError, WaitTimeoutError } from '../../openstack/errors';
+import { BadRequestError, ResourceErrorStateError, WaitTimeoutError } from '../../openstack/errors';
 import {
   CONTEXT_RESIZE_REQUIRED,
   EXTRA_SPEC_MULTIATTACH,
@@ -15,7 +15,7 @@ import {
   PVC_ANNOTATION_ANTI_AFFINITY,
   VOLUME_DESCRIPTION,
 } from '../constants';
-import { mapErrors, toCsiError } from '../../driver-kit/openstack-errors';
+import { goneIsError, goneIsNotFound, goneIsSuccess, mapErrors, toCsiError } from '../../driver-kit/openstack-errors';
 import { assertCapabilities, isMultiattachSpec, needsMultiattach } from './access-modes';
 import { gibToBytes, sizeGiBFromRange } from '../../driver-kit/gib';
 import type { ControllerContext, RequestScope } from './context';
@@ -73,13 +73,11 @@ export async function createVolume(
         sourceVolumeId: source.kind === 'volume' ? source.id : undefined,
         schedulerHints: await schedulerHints(ctx, cloud, params, scope),
       };
-      try {
-        volume = await createInTopologyZone(cloud, options, !params.availability, operation);
-      } catch (error) {
-        // The source was checked above, so a 404 here is the StorageClass naming a volume type Cinder lacks.
-        if (error instanceof NotFoundError) throw invalidArgument(`${operation}: ${error.message}`, error);
-        throw error;
-      }
+      // The source was checked above, so a 404 here is the StorageClass naming a volume type Cinder lacks.
+      volume = await goneIsError(
+        () => createInTopologyZone(cloud, options, !params.availability, operation),
+        (gone) => invalidArgument(`${operation}: ${gone.message}`, gone),
+      );
       scope.logger.info('volume created, waiting for it to become available', { volumeId: volume.id, name, sizeGiB });
     }
     const ready = await waitAvailable(ctx, cloud, volume, operation, scope);
@@ -100,13 +98,11 @@ async function assertMultiattachType(cloud: Cloud, volumeType: string | undefine
   if (!volumeType) {
     throw invalidArgument(`${mode} needs the StorageClass parameter "type" naming a multi-attach volume type`);
   }
-  let spec: string | undefined;
-  try {
-    spec = (await cloud.blockStorage.getVolumeType(volumeType)).extra_specs?.[EXTRA_SPEC_MULTIATTACH];
-  } catch (error) {
-    if (error instanceof NotFoundError) throw invalidArgument(`volume type "${volumeType}" does not exist`);
-    throw error;
-  }
+  const type = await goneIsError(
+    () => cloud.blockStorage.getVolumeType(volumeType),
+    () => invalidArgument(`volume type "${volumeType}" does not exist`),
+  );
+  const spec = type.extra_specs?.[EXTRA_SPEC_MULTIATTACH];
   if (!isMultiattachSpec(spec)) {
     throw invalidArgument(
       `${mode} needs a multi-attach volume type; volume type "${volumeType}" does not have extra spec ${EXTRA_SPEC_MULTIATTACH}="<is> True"`,
@@ -154,22 +150,16 @@ async function resolveSource(
   const id = contentSource.snapshot?.snapshot_id;
   if (!id) throw invalidArgument('volume_content_source.snapshot.snapshot_id is required');
   // Cinder snapshots and backups share one CSI snapshot ID space (CPO's VolumeSnapshotClass type=backup).
-  try {
-    const snapshot = await usableSnapshot(ctx, cloud, await cloud.blockStorage.getSnapshot(id));
-    return { kind: 'snapshot', id, sizeGiB: snapshot.size };
-  } catch (error) {
-    if (!(error instanceof NotFoundError)) throw error;
+  const snapshot = await goneIsSuccess(async () => usableSnapshot(ctx, cloud, await cloud.blockStorage.getSnapshot(id)));
+  if (snapshot) return { kind: 'snapshot', id, sizeGiB: snapshot.size };
+  const backup = await goneIsNotFound(
+    () => cloud.blockStorage.getBackup(id),
+    `snapshot ${id} does not exist (neither a Cinder snapshot nor a backup)`,
+  );
+  if (backup.status !== 'available') {
+    throw unavailable(`backup ${id} is "${backup.status}"; a volume can be restored from it once it is available`);
   }
-  try {
-    const backup = await cloud.blockStorage.getBackup(id);
-    if (backup.status !== 'available') {
-      throw unavailable(`backup ${id} is "${backup.status}"; a volume can be restored from it once it is available`);
-    }
-    return { kind: 'backup', id, sizeGiB: backup.size };
-  } catch (error) {
-    if (error instanceof NotFoundError) throw notFound(`snapshot ${id} does not exist (neither a Cinder snapshot nor a backup)`);
-    throw error;
-  }
+  return { kind: 'backup', id, sizeGiB: backup.size };
 }
 
 function volumeContext(source: Source): Record<string, string> {
@@ -292,9 +282,9 @@ async function waitAvailable(
 
 async function deleteQuietly(cloud: Cloud, volumeId: string, scope: RequestScope): Promise<void> {
   try {
-    await cloud.blockStorage.deleteVolume(volumeId);
+    await goneIsSuccess(() => cloud.blockStorage.deleteVolume(volumeId));
   } catch (error) {
-    if (!(error instanceof NotFoundError)) scope.logger.warn('could not delete failed volume', { volumeId, error });
+    scope.logger.warn('could not delete failed volume', { volumeId, error });
   }
 }
 

@@ -5,10 +5,10 @@
 import { failedPrecondition, internal, invalidArgument } from '../../csi/errors';
 import type { DeleteVolumeRequest, DeleteVolumeResponse } from '../../csi/types';
 import type { Cloud, Volume } from '../../openstack/api';
-import { NotFoundError, ResourceErrorStateError } from '../../openstack/errors';
-import { mapErrors } from '../../driver-kit/openstack-errors';
+import { ResourceErrorStateError } from '../../openstack/errors';
+import { goneIsSuccess, mapErrors } from '../../driver-kit/openstack-errors';
 import type { ControllerContext, RequestScope } from './context';
-import { findVolume } from './volume-lookup';
+import { getVolumeIfExists } from './volume-lookup';
 
 export async function deleteVolume(
   ctx: ControllerContext,
@@ -21,26 +21,26 @@ export async function deleteVolume(
   const operation = `delete volume ${volumeId}`;
   const waitingFor = `volume ${volumeId} to be deleted`;
   return mapErrors({ operation, badRequest: 'failed-precondition', waitingFor }, async () => {
-    const volume = await findVolume(cloud, volumeId);
+    const volume = await getVolumeIfExists(cloud, volumeId);
     if (!volume) return {};
     if (volume.status !== 'deleting') {
       await assertDeletable(cloud, volume);
-      try {
+      const accepted = await goneIsSuccess(async () => {
         await cloud.blockStorage.deleteVolume(volumeId);
-      } catch (error) {
-        if (error instanceof NotFoundError) return {};
-        throw error;
-      }
+        return true;
+      });
+      if (!accepted) return {};
       scope.logger.info('volume deletion accepted', { volumeId });
     }
     try {
-      await cloud.blockStorage.waitForVolume(volumeId, [], {
-        gone: true,
-        schedule: ctx.waits.volumeStatus,
-        errorStatuses: ['error_deleting'],
-      });
+      await goneIsSuccess(() =>
+        cloud.blockStorage.waitForVolume(volumeId, [], {
+          gone: true,
+          schedule: ctx.waits.volumeStatus,
+          errorStatuses: ['error_deleting'],
+        }),
+      );
     } catch (error) {
-      if (error instanceof NotFoundError) return {};
       if (error instanceof ResourceErrorStateError) {
         throw internal(`Cinder failed to delete volume ${volumeId} (status "${error.resourceStatus}")${error.fault ? `: ${error.fault}` : ''}`, error);
       }

@@ -4,7 +4,7 @@
  * be deleted, and the group snapshot keeps its member snapshots without them. The emptied group is
  * deleted with its group snapshot.
  */
-import { alreadyExists, failedPrecondition, internal, invalidArgument, notFound } from '../../csi/errors';
+import { alreadyExists, failedPrecondition, internal, invalidArgument } from '../../csi/errors';
 import type {
   CreateVolumeGroupSnapshotRequest,
   CreateVolumeGroupSnapshotResponse,
@@ -15,9 +15,9 @@ import type {
   VolumeGroupSnapshot,
 } from '../../csi/types';
 import type { Cloud, GroupSnapshot, Snapshot as CinderSnapshot, Volume, VolumeGroup } from '../../openstack/api';
-import { NotFoundError, ResourceErrorStateError } from '../../openstack/errors';
+import { ResourceErrorStateError } from '../../openstack/errors';
 import { SNAPSHOT_DESCRIPTION } from '../constants';
-import { mapErrors } from '../../driver-kit/openstack-errors';
+import { goneIsNotFound, goneIsSuccess, mapErrors } from '../../driver-kit/openstack-errors';
 import type { ControllerContext, RequestScope } from './context';
 import { snapshotFromCinder, timestampOf } from './convert';
 import { parseGroupSnapshotParameters } from './parameters';
@@ -166,14 +166,8 @@ async function waitMembership(ctx: ControllerContext, cloud: Cloud, groupId: str
 
 /** Takes every volume out of the group so they can be deleted independently of the group snapshot. */
 async function releaseVolumes(ctx: ControllerContext, cloud: Cloud, groupId: string, scope: RequestScope): Promise<void> {
-  let group: VolumeGroup;
-  try {
-    group = await cloud.blockStorage.getGroup(groupId);
-  } catch (error) {
-    if (error instanceof NotFoundError) return;
-    throw error;
-  }
-  const inside = group.volumes ?? [];
+  const group = await goneIsSuccess(() => cloud.blockStorage.getGroup(groupId));
+  const inside = group?.volumes ?? [];
   if (inside.length === 0) return;
   await cloud.blockStorage.waitForGroup(groupId, ['available'], { schedule: ctx.waits.groupStatus, errorStatuses: ['error'] });
   await cloud.blockStorage.updateGroup(groupId, { removeVolumes: inside });
@@ -189,13 +183,10 @@ export async function getVolumeGroupSnapshot(
   if (!id) throw invalidArgument('group_snapshot_id is required');
   const cloud = ctx.clouds.forSecrets(req.secrets);
   return mapErrors({ operation: `get group snapshot ${id}` }, async () => {
-    let groupSnapshot: GroupSnapshot;
-    try {
-      groupSnapshot = await cloud.blockStorage.getGroupSnapshot(id);
-    } catch (error) {
-      if (error instanceof NotFoundError) throw notFound(`group snapshot ${id} does not exist`);
-      throw error;
-    }
+    const groupSnapshot = await goneIsNotFound(
+      () => cloud.blockStorage.getGroupSnapshot(id),
+      `group snapshot ${id} does not exist`,
+    );
     const members = await memberSnapshots(cloud, id);
     assertSnapshotIds(id, members, req.snapshot_ids);
     return { group_snapshot: toCsi(groupSnapshot, members) };
@@ -222,13 +213,8 @@ export async function deleteVolumeGroupSnapshot(
   const cloud = ctx.clouds.forSecrets(req.secrets);
   const waitingFor = `group snapshot ${id} to be deleted`;
   return mapErrors({ operation: `delete group snapshot ${id}`, badRequest: 'failed-precondition', waitingFor }, async () => {
-    let groupSnapshot: GroupSnapshot;
-    try {
-      groupSnapshot = await cloud.blockStorage.getGroupSnapshot(id);
-    } catch (error) {
-      if (error instanceof NotFoundError) return {};
-      throw error;
-    }
+    const groupSnapshot = await goneIsSuccess(() => cloud.blockStorage.getGroupSnapshot(id));
+    if (!groupSnapshot) return {};
     assertSnapshotIds(id, await memberSnapshots(cloud, id), req.snapshot_ids);
     await deleteGroupSnapshotAndWait(ctx, cloud, groupSnapshot);
     await deleteGroupIfUnused(ctx, cloud, groupSnapshot.group_id, scope);
@@ -237,16 +223,14 @@ export async function deleteVolumeGroupSnapshot(
 }
 
 async function deleteGroupSnapshotAndWait(ctx: ControllerContext, cloud: Cloud, groupSnapshot: GroupSnapshot): Promise<void> {
-  try {
+  await goneIsSuccess(async () => {
     if (groupSnapshot.status !== 'deleting') await cloud.blockStorage.deleteGroupSnapshot(groupSnapshot.id);
     await cloud.blockStorage.waitForGroupSnapshot(groupSnapshot.id, [], {
       gone: true,
       schedule: ctx.waits.groupStatus,
       errorStatuses: ['error_deleting'],
     });
-  } catch (error) {
-    if (!(error instanceof NotFoundError)) throw error;
-  }
+  });
 }
 
 /** Best-effort cleanup after a failed create; the caller reports the failure itself. */
@@ -262,13 +246,14 @@ async function removeGroupSnapshot(ctx: ControllerContext, cloud: Cloud, id: str
 
 async function deleteGroupIfUnused(ctx: ControllerContext, cloud: Cloud, groupId: string, scope: RequestScope): Promise<void> {
   try {
-    const others = (await cloud.blockStorage.listGroupSnapshots({ allPages: true })).items.filter((gs) => gs.group_id === groupId);
-    if (others.length > 0) return;
-    await releaseVolumes(ctx, cloud, groupId, scope);
-    await cloud.blockStorage.deleteGroup(groupId, false);
-    await cloud.blockStorage.waitForGroup(groupId, [], { gone: true, schedule: ctx.waits.groupStatus });
+    await goneIsSuccess(async () => {
+      const others = (await cloud.blockStorage.listGroupSnapshots({ allPages: true })).items.filter((gs) => gs.group_id === groupId);
+      if (others.length > 0) return;
+      await releaseVolumes(ctx, cloud, groupId, scope);
+      await cloud.blockStorage.deleteGroup(groupId, false);
+      await cloud.blockStorage.waitForGroup(groupId, [], { gone: true, schedule: ctx.waits.groupStatus });
+    });
   } catch (error) {
-    if (error instanceof NotFoundError) return;
     // The group snapshot is gone, which is what was asked; a leftover empty group only costs quota.
     scope.logger.warn('could not delete the volume group of a deleted group snapshot', { groupId, error });
   }

@@ -4,7 +4,7 @@
  * When Nova gives an attach or detach up, the wait says so with what Cinder and Nova showed, instead of
  * running out its budget and reporting a bare timeout.
  */
-import { failedPrecondition, internal, invalidArgument, notFound, resourceExhausted } from '../../csi/errors';
+import { failedPrecondition, internal, invalidArgument, resourceExhausted } from '../../csi/errors';
 import type {
   ControllerPublishVolumeRequest,
   ControllerPublishVolumeResponse,
@@ -12,12 +12,12 @@ import type {
   ControllerUnpublishVolumeResponse,
 } from '../../csi/types';
 import type { Cloud, Volume, WaitOptions, WaitSchedule } from '../../openstack/api';
-import { ForbiddenError, NotFoundError, WaitTimeoutError } from '../../openstack/errors';
+import { ForbiddenError, WaitTimeoutError } from '../../openstack/errors';
 import { PUBLISH_CONTEXT_DEVICE_PATH, PUBLISH_CONTEXT_VOLUME_ID } from '../constants';
-import { mapErrors } from '../../driver-kit/openstack-errors';
+import { goneIsNotFound, goneIsSuccess, mapErrors } from '../../driver-kit/openstack-errors';
 import { capabilityProblem } from './access-modes';
 import type { ControllerContext, RequestScope } from './context';
-import { findVolume, getVolumeOrNotFound } from './volume-lookup';
+import { getVolumeIfExists, getVolumeOrNotFound } from './volume-lookup';
 
 /** Nova's `TooManyDiskDevices` (403) when `[compute] max_disk_devices_to_attach` is reached. */
 const ATTACH_LIMIT_MESSAGE = /maximum (allowed )?number of disk devices|too many disk devices|max_disk_devices/i;
@@ -50,12 +50,7 @@ export async function controllerPublishVolume(
     const volume = await getVolumeOrNotFound(cloud, volumeId);
     const problem = capabilityProblem(req.volume_capability as NonNullable<typeof req.volume_capability>, volume.multiattach);
     if (problem) throw invalidArgument(`volume ${volumeId}: ${problem}`);
-    try {
-      await cloud.compute.getServer(serverId);
-    } catch (error) {
-      if (error instanceof NotFoundError) throw notFound(`node ${serverId} is not a Nova server of this project`);
-      throw error;
-    }
+    await goneIsNotFound(() => cloud.compute.getServer(serverId), `node ${serverId} is not a Nova server of this project`);
     if (attachmentOn(volume, serverId)) return { publish_context: publishContext(volume, serverId) };
 
     // An earlier attempt may have reserved the attachment in Nova without Cinder showing it yet.
@@ -97,34 +92,26 @@ export async function controllerUnpublishVolume(
   const waitingFor = `volume ${volumeId} to be detached${req.node_id ? ` from server ${req.node_id}` : ''}`;
 
   return mapErrors({ operation, badRequest: 'failed-precondition', waitingFor }, async () => {
-    const volume = await findVolume(cloud, volumeId);
+    const volume = await getVolumeIfExists(cloud, volumeId);
     if (!volume) return {};
     // An empty node_id means "from every node" (CSI spec).
     const servers = req.node_id ? [req.node_id] : [...new Set((volume.attachments ?? []).map((a) => a.server_id))];
     for (const serverId of servers) {
-      let novaKnows: boolean;
-      try {
-        novaKnows = (await cloud.compute.listVolumeAttachments(serverId)).some((a) => a.volumeId === volumeId);
-      } catch (error) {
-        // The server is gone: Nova has released its attachments with it.
-        if (error instanceof NotFoundError) continue;
-        throw error;
-      }
+      const novaAttachments = await goneIsSuccess(() => cloud.compute.listVolumeAttachments(serverId));
+      // The server is gone: Nova has released its attachments with it.
+      if (novaAttachments === undefined) continue;
+      const novaKnows = novaAttachments.some((a) => a.volumeId === volumeId);
       if (!novaKnows && !attachmentOn(volume, serverId)) continue;
       if (novaKnows) {
-        try {
-          await cloud.compute.detachVolume(serverId, volumeId);
-        } catch (error) {
-          if (!(error instanceof NotFoundError)) throw error;
-        }
+        await goneIsSuccess(() => cloud.compute.detachVolume(serverId, volumeId));
         scope.logger.info('detach requested, waiting for Cinder to show it', { volumeId, serverId });
       }
-      try {
+      const detached = await goneIsSuccess(async () => {
         await waitForDetach(cloud, volumeId, serverId, ctx.waits.diskDetached, startedAt);
-      } catch (error) {
-        if (error instanceof NotFoundError) return {};
-        throw error;
-      }
+        return true;
+      });
+      // The volume itself is gone: nothing is attached anywhere any more.
+      if (!detached) return {};
     }
     return {};
   });

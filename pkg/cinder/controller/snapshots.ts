@@ -17,9 +17,9 @@ import type {
   Snapshot,
 } from '../../csi/types';
 import type { Backup, Cloud, Page, Snapshot as CinderSnapshot } from '../../openstack/api';
-import { BadRequestError, NotFoundError, ResourceErrorStateError } from '../../openstack/errors';
+import { BadRequestError, ResourceErrorStateError } from '../../openstack/errors';
 import { BACKUP_DURATION_BASE_SECONDS, METADATA_CLUSTER, SNAPSHOT_DESCRIPTION } from '../constants';
-import { mapErrors } from '../../driver-kit/openstack-errors';
+import { goneIsSuccess, isGone, mapErrors } from '../../driver-kit/openstack-errors';
 import type { ControllerContext, RequestScope } from './context';
 import { snapshotFromBackup, snapshotFromCinder } from './convert';
 import { decodeSnapshotToken, encodeSnapshotToken, type SnapshotListPosition } from './pagination';
@@ -188,26 +188,19 @@ async function removeIntermediateSnapshot(cloud: Cloud, name: string, volumeId: 
 
 async function quietly(work: () => Promise<unknown>, scope: RequestScope, what: string): Promise<void> {
   try {
-    await work();
+    await goneIsSuccess(work);
   } catch (error) {
-    if (!(error instanceof NotFoundError)) scope.logger.warn(`could not ${what}`, { error });
+    scope.logger.warn(`could not ${what}`, { error });
   }
 }
 
 type Found = { kind: 'snapshot'; snapshot: CinderSnapshot } | { kind: 'backup'; backup: Backup };
 
 async function findById(cloud: Cloud, id: string): Promise<Found | undefined> {
-  try {
-    return { kind: 'snapshot', snapshot: await cloud.blockStorage.getSnapshot(id) };
-  } catch (error) {
-    if (!(error instanceof NotFoundError)) throw error;
-  }
-  try {
-    return { kind: 'backup', backup: await cloud.blockStorage.getBackup(id) };
-  } catch (error) {
-    if (!(error instanceof NotFoundError)) throw error;
-  }
-  return undefined;
+  const snapshot = await goneIsSuccess(() => cloud.blockStorage.getSnapshot(id));
+  if (snapshot) return { kind: 'snapshot', snapshot };
+  const backup = await goneIsSuccess(() => cloud.blockStorage.getBackup(id));
+  return backup ? { kind: 'backup', backup } : undefined;
 }
 
 function csiSnapshotOf(found: Found): Snapshot {
@@ -226,7 +219,7 @@ export async function deleteSnapshot(
   return mapErrors({ operation: `delete snapshot ${id}`, badRequest: 'failed-precondition', waitingFor }, async () => {
     const found = await findById(cloud, id);
     if (!found) return {};
-    try {
+    const deleted = await goneIsSuccess(async () => {
       if (found.kind === 'snapshot') {
         const groupSnapshotId = found.snapshot.group_snapshot_id;
         if (groupSnapshotId) {
@@ -244,11 +237,10 @@ export async function deleteSnapshot(
         if (found.backup.name) await removeIntermediateSnapshot(cloud, found.backup.name, found.backup.volume_id, scope);
         await cloud.blockStorage.waitForBackup(id, [], { gone: true, schedule: ctx.waits.snapshotReady, errorStatuses: ['error_deleting'] });
       }
-    } catch (error) {
-      if (error instanceof NotFoundError) return {};
-      throw error;
-    }
-    scope.logger.info(`${found.kind} deleted`, { id });
+      return true;
+    });
+    // Gone before the delete finished is what was asked for (DeleteSnapshot is idempotent).
+    if (deleted) scope.logger.info(`${found.kind} deleted`, { id });
     return {};
   });
 }
@@ -277,7 +269,7 @@ async function listPhase(
       : await cloud.blockStorage.listBackups({ ...range, volumeId });
   } catch (error) {
     // A marker Cinder no longer knows (deleted meanwhile) cannot be resumed from.
-    if (range.marker && (error instanceof NotFoundError || error instanceof BadRequestError)) {
+    if (range.marker && (isGone(error) || error instanceof BadRequestError)) {
       throw aborted(`starting_token "${startingToken}" is no longer valid: ${error.message}`, error);
     }
     throw error;

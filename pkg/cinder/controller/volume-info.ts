@@ -14,8 +14,8 @@ import type {
   VolumeCondition,
 } from '../../csi/types';
 import type { Cloud, Page, Volume } from '../../openstack/api';
-import { BadRequestError, NotFoundError } from '../../openstack/errors';
-import { mapErrors, toCsiError } from '../../driver-kit/openstack-errors';
+import { BadRequestError } from '../../openstack/errors';
+import { goneIsSuccess, isGone, mapErrors, toCsiError } from '../../driver-kit/openstack-errors';
 import { capabilityProblem } from './access-modes';
 import { gibToBytes } from '../../driver-kit/gib';
 import type { ControllerContext } from './context';
@@ -108,7 +108,7 @@ async function listPage(
     return await cloud.blockStorage.listVolumes(limit === undefined ? { marker, allPages: true } : { marker, limit });
   } catch (error) {
     // A marker Cinder no longer knows (the volume was deleted meanwhile) cannot be resumed from.
-    if (marker && (error instanceof NotFoundError || error instanceof BadRequestError)) {
+    if (marker && (isGone(error) || error instanceof BadRequestError)) {
       throw aborted(`starting_token "${startingToken}" is no longer valid: ${error.message}`, error);
     }
     throw toCsiError(error, { operation: `list volumes of cloud "${cloudName}"` });
@@ -122,7 +122,7 @@ export async function controllerGetVolume(
   const volumeId = req.volume_id;
   if (!volumeId) throw invalidArgument('volume_id is required');
   return mapErrors({ operation: `get volume ${volumeId}` }, async () => {
-    const { cloud, volume } = await ctx.clouds.findVolume(volumeId);
+    const { cloud, volume } = await ctx.clouds.locateVolume(volumeId);
     const entry = entryOf(ctx, volume);
     return {
       volume: entry.volume,
@@ -136,12 +136,7 @@ async function volumeCondition(cloud: Cloud, volume: Volume): Promise<VolumeCond
   if (isErrorStatus(volume.status)) return statusCondition(volume);
   const missing: string[] = [];
   for (const serverId of publishedNodeIds(volume)) {
-    try {
-      await cloud.compute.getServer(serverId);
-    } catch (error) {
-      if (error instanceof NotFoundError) missing.push(serverId);
-      else throw error;
-    }
+    if ((await goneIsSuccess(() => cloud.compute.getServer(serverId))) === undefined) missing.push(serverId);
   }
   if (missing.length > 0) {
     return {
