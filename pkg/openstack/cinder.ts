@@ -4,7 +4,6 @@
  * is the v3 base.
  */
 import type {
-  AbsoluteLimits,
   AvailabilityZone,
   Backup,
   BackupListOptions,
@@ -405,16 +404,6 @@ export class CinderClient implements BlockStorageApi {
       if (value && typeof value === 'object' && 'limit' in value) usage[key] = value as QuotaUsageEntry;
     }
     return usage;
-  }
-
-  /** `GET /limits` (3.0): absolute limits and usage of the session's project. */
-  async getAbsoluteLimits(): Promise<AbsoluteLimits> {
-    const result = await this.client.call<{ limits: { absolute: AbsoluteLimits } }>({
-      method: 'GET',
-      path: '/limits',
-      request: 'limits_get',
-    });
-    return requireMember({ ...result, data: requireMember(result, 'limits') }, 'absolute');
   }
 
   /** Quota usage of the session's own project. */

@@ -1,4 +1,4 @@
-/** Public surface of the OpenStack client. Drivers use these and the types of `api.ts` / `errors.ts`. */
+/** Public surface of the OpenStack client. Drivers use these and the contracts of `api/` / `errors.ts`. */
 export * from './api';
 export * from './errors';
 export type {

@@ -5,7 +5,8 @@
  */
 import { alreadyExists, failedPrecondition, internal, invalidArgument, resourceExhausted, unavailable } from '../../csi/errors';
 import type { CreateVolumeRequest, CreateVolumeResponse, VolumeContentSource } from '../../csi/types';
-import type { Cloud, CreateVolumeOptions, Snapshot as CinderSnapshot, Volume } from '../../openstack/api';
+import type { CreateVolumeOptions, Snapshot as CinderSnapshot, Volume } from '../../openstack/api';
+import type { CinderCloud } from './clouds';
 import { BadRequestError, ResourceErrorStateError, WaitTimeoutError } from '../../openstack/errors';
 import {
   CONTEXT_RESIZE_REQUIRED,
@@ -93,7 +94,7 @@ export async function createVolume(
   });
 }
 
-async function assertMultiattachType(cloud: Cloud, volumeType: string | undefined): Promise<void> {
+async function assertMultiattachType(cloud: CinderCloud, volumeType: string | undefined): Promise<void> {
   const mode = 'MULTI_NODE_MULTI_WRITER';
   if (!volumeType) {
     throw invalidArgument(`${mode} needs the StorageClass parameter "type" naming a multi-attach volume type`);
@@ -114,7 +115,7 @@ async function assertMultiattachType(cloud: Cloud, volumeType: string | undefine
  * A snapshot still `creating` is usually moments from ready (a restore right after a snapshot is the
  * common case): wait for it like CPO's backup flow does, and only then tell the CO to come back later.
  */
-async function usableSnapshot(ctx: ControllerContext, cloud: Cloud, snapshot: CinderSnapshot): Promise<CinderSnapshot> {
+async function usableSnapshot(ctx: ControllerContext, cloud: CinderCloud, snapshot: CinderSnapshot): Promise<CinderSnapshot> {
   if (snapshot.status === 'available') return snapshot;
   if (snapshot.status !== 'creating') {
     throw failedPrecondition(`snapshot ${snapshot.id} is "${snapshot.status}"; a volume can only be restored from an available snapshot`);
@@ -134,7 +135,7 @@ async function usableSnapshot(ctx: ControllerContext, cloud: Cloud, snapshot: Ci
 
 async function resolveSource(
   ctx: ControllerContext,
-  cloud: Cloud,
+  cloud: CinderCloud,
   contentSource: CreateVolumeRequest['volume_content_source'],
 ): Promise<Source> {
   if (!contentSource?.type) return { kind: 'none' };
@@ -180,7 +181,7 @@ function contentSourceOf(source: Source): VolumeContentSource | undefined {
 
 async function chooseZone(
   ctx: ControllerContext,
-  cloud: Cloud,
+  cloud: CinderCloud,
   params: VolumeParameters,
   req: CreateVolumeRequest,
   source: Source,
@@ -202,7 +203,7 @@ async function chooseZone(
  * second POST cannot duplicate a volume.
  */
 async function createInTopologyZone(
-  cloud: Cloud,
+  cloud: CinderCloud,
   options: CreateVolumeOptions,
   zoneFromTopology: boolean,
   operation: string,
@@ -225,7 +226,7 @@ async function createInTopologyZone(
   }
 }
 
-async function findByName(cloud: Cloud, name: string, scope: RequestScope): Promise<Volume | undefined> {
+async function findByName(cloud: CinderCloud, name: string, scope: RequestScope): Promise<Volume | undefined> {
   const page = await cloud.blockStorage.listVolumes({ name, allPages: true });
   const matches = page.items.filter((volume) => volume.name === name && !GONE_STATUSES.includes(volume.status));
   if (matches.length > 1) {
@@ -258,7 +259,7 @@ function assertCompatible(volume: Volume, name: string, sizeGiB: number, source:
 
 async function waitAvailable(
   ctx: ControllerContext,
-  cloud: Cloud,
+  cloud: CinderCloud,
   volume: Volume,
   operation: string,
   scope: RequestScope,
@@ -280,7 +281,7 @@ async function waitAvailable(
   }
 }
 
-async function deleteQuietly(cloud: Cloud, volumeId: string, scope: RequestScope): Promise<void> {
+async function deleteQuietly(cloud: CinderCloud, volumeId: string, scope: RequestScope): Promise<void> {
   try {
     await goneIsSuccess(() => cloud.blockStorage.deleteVolume(volumeId));
   } catch (error) {
@@ -290,7 +291,7 @@ async function deleteQuietly(cloud: Cloud, volumeId: string, scope: RequestScope
 
 async function schedulerHints(
   ctx: ControllerContext,
-  cloud: Cloud,
+  cloud: CinderCloud,
   params: VolumeParameters,
   scope: RequestScope,
 ): Promise<Record<string, string[]> | undefined> {
@@ -311,7 +312,7 @@ async function schedulerHints(
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-async function resolveVolumeReference(cloud: Cloud, reference: string, annotation: string): Promise<string> {
+async function resolveVolumeReference(cloud: CinderCloud, reference: string, annotation: string): Promise<string> {
   if (UUID.test(reference)) return reference;
   const page = await cloud.blockStorage.listVolumes({ name: reference, allPages: true });
   const match = page.items.find((volume) => volume.name === reference);

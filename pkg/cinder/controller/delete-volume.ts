@@ -4,7 +4,8 @@
  */
 import { failedPrecondition, internal, invalidArgument } from '../../csi/errors';
 import type { DeleteVolumeRequest, DeleteVolumeResponse } from '../../csi/types';
-import type { Cloud, Volume } from '../../openstack/api';
+import type { Volume } from '../../openstack/api';
+import type { CinderCloud } from './clouds';
 import { ResourceErrorStateError } from '../../openstack/errors';
 import { goneIsSuccess, mapErrors } from '../../driver-kit/openstack-errors';
 import type { ControllerContext, RequestScope } from './context';
@@ -50,7 +51,7 @@ export async function deleteVolume(
   });
 }
 
-async function assertDeletable(cloud: Cloud, volume: Volume): Promise<void> {
+async function assertDeletable(cloud: CinderCloud, volume: Volume): Promise<void> {
   const servers = [...new Set((volume.attachments ?? []).map((attachment) => attachment.server_id))];
   if (servers.length > 0) {
     throw failedPrecondition(`volume ${volume.id} is attached to server${servers.length > 1 ? 's' : ''} ${servers.join(', ')}; detach it first`);

@@ -14,7 +14,8 @@ import type {
   GetVolumeGroupSnapshotResponse,
   VolumeGroupSnapshot,
 } from '../../csi/types';
-import type { Cloud, GroupSnapshot, Snapshot as CinderSnapshot, Volume, VolumeGroup } from '../../openstack/api';
+import type { GroupSnapshot, Snapshot as CinderSnapshot, Volume, VolumeGroup } from '../../openstack/api';
+import type { CinderCloud } from './clouds';
 import { ResourceErrorStateError } from '../../openstack/errors';
 import { SNAPSHOT_DESCRIPTION } from '../constants';
 import { goneIsNotFound, goneIsSuccess, mapErrors } from '../../driver-kit/openstack-errors';
@@ -25,12 +26,12 @@ import { getVolumeOrNotFound } from './volume-lookup';
 
 const PREFERRED_GROUP_TYPE = 'default_group_type';
 
-async function findGroupSnapshotByName(cloud: Cloud, name: string): Promise<GroupSnapshot | undefined> {
+async function findGroupSnapshotByName(cloud: CinderCloud, name: string): Promise<GroupSnapshot | undefined> {
   const page = await cloud.blockStorage.listGroupSnapshots({ name, allPages: true });
   return page.items.find((groupSnapshot) => groupSnapshot.name === name && groupSnapshot.status !== 'deleting');
 }
 
-async function memberSnapshots(cloud: Cloud, groupSnapshotId: string): Promise<CinderSnapshot[]> {
+async function memberSnapshots(cloud: CinderCloud, groupSnapshotId: string): Promise<CinderSnapshot[]> {
   const page = await cloud.blockStorage.listSnapshots({ allPages: true });
   return page.items.filter((snapshot) => snapshot.group_snapshot_id === groupSnapshotId);
 }
@@ -106,7 +107,7 @@ export async function createVolumeGroupSnapshot(
 /** A group holding exactly `volumes`: one an earlier attempt left behind (same name), or a new one. */
 async function groupFor(
   ctx: ControllerContext,
-  cloud: Cloud,
+  cloud: CinderCloud,
   name: string,
   volumes: Volume[],
   groupTypeParameter: string | undefined,
@@ -146,14 +147,14 @@ async function groupFor(
   return cloud.blockStorage.waitForGroup(groupId, ['available'], { schedule: ctx.waits.groupStatus, errorStatuses: ['error'] });
 }
 
-async function defaultGroupType(cloud: Cloud): Promise<string> {
+async function defaultGroupType(cloud: CinderCloud): Promise<string> {
   const types = await cloud.blockStorage.listGroupTypes();
   const chosen = types.find((type) => type.name === PREFERRED_GROUP_TYPE) ?? types[0];
   if (!chosen) throw failedPrecondition('the cloud offers no Cinder group type; set the VolumeGroupSnapshotClass parameter "group-type"');
   return chosen.id;
 }
 
-async function waitMembership(ctx: ControllerContext, cloud: Cloud, groupId: string, volumeIds: string[], member: boolean): Promise<void> {
+async function waitMembership(ctx: ControllerContext, cloud: CinderCloud, groupId: string, volumeIds: string[], member: boolean): Promise<void> {
   await Promise.all(
     volumeIds.map((id) =>
       cloud.blockStorage.waitForVolume(id, ['available', 'in-use'], {
@@ -165,7 +166,7 @@ async function waitMembership(ctx: ControllerContext, cloud: Cloud, groupId: str
 }
 
 /** Takes every volume out of the group so they can be deleted independently of the group snapshot. */
-async function releaseVolumes(ctx: ControllerContext, cloud: Cloud, groupId: string, scope: RequestScope): Promise<void> {
+async function releaseVolumes(ctx: ControllerContext, cloud: CinderCloud, groupId: string, scope: RequestScope): Promise<void> {
   const group = await goneIsSuccess(() => cloud.blockStorage.getGroup(groupId));
   const inside = group?.volumes ?? [];
   if (inside.length === 0) return;
@@ -222,7 +223,7 @@ export async function deleteVolumeGroupSnapshot(
   });
 }
 
-async function deleteGroupSnapshotAndWait(ctx: ControllerContext, cloud: Cloud, groupSnapshot: GroupSnapshot): Promise<void> {
+async function deleteGroupSnapshotAndWait(ctx: ControllerContext, cloud: CinderCloud, groupSnapshot: GroupSnapshot): Promise<void> {
   await goneIsSuccess(async () => {
     if (groupSnapshot.status !== 'deleting') await cloud.blockStorage.deleteGroupSnapshot(groupSnapshot.id);
     await cloud.blockStorage.waitForGroupSnapshot(groupSnapshot.id, [], {
@@ -234,7 +235,7 @@ async function deleteGroupSnapshotAndWait(ctx: ControllerContext, cloud: Cloud, 
 }
 
 /** Best-effort cleanup after a failed create; the caller reports the failure itself. */
-async function removeGroupSnapshot(ctx: ControllerContext, cloud: Cloud, id: string, groupId: string, scope: RequestScope): Promise<void> {
+async function removeGroupSnapshot(ctx: ControllerContext, cloud: CinderCloud, id: string, groupId: string, scope: RequestScope): Promise<void> {
   try {
     await deleteGroupSnapshotAndWait(ctx, cloud, await cloud.blockStorage.getGroupSnapshot(id));
   } catch (error) {
@@ -244,7 +245,7 @@ async function removeGroupSnapshot(ctx: ControllerContext, cloud: Cloud, id: str
   await deleteGroupIfUnused(ctx, cloud, groupId, scope);
 }
 
-async function deleteGroupIfUnused(ctx: ControllerContext, cloud: Cloud, groupId: string, scope: RequestScope): Promise<void> {
+async function deleteGroupIfUnused(ctx: ControllerContext, cloud: CinderCloud, groupId: string, scope: RequestScope): Promise<void> {
   try {
     await goneIsSuccess(async () => {
       const others = (await cloud.blockStorage.listGroupSnapshots({ allPages: true })).items.filter((gs) => gs.group_id === groupId);

@@ -11,7 +11,8 @@ import type {
   ControllerUnpublishVolumeRequest,
   ControllerUnpublishVolumeResponse,
 } from '../../csi/types';
-import type { Cloud, Volume, WaitOptions, WaitSchedule } from '../../openstack/api';
+import type { Volume, WaitOptions, WaitSchedule } from '../../openstack/api';
+import type { CinderCloud } from './clouds';
 import { ForbiddenError, WaitTimeoutError } from '../../openstack/errors';
 import { PUBLISH_CONTEXT_DEVICE_PATH, PUBLISH_CONTEXT_VOLUME_ID } from '../constants';
 import { goneIsNotFound, goneIsSuccess, mapErrors } from '../../driver-kit/openstack-errors';
@@ -153,7 +154,7 @@ interface VolumeWatch {
  * which the target status alone does not show, and may ask Nova before concluding. Error statuses are left
  * to the waiter, which fails with the cloud's fault.
  */
-async function watchVolume(cloud: Cloud, volumeId: string, schedule: WaitSchedule, trail: StatusTrail, watch: VolumeWatch): Promise<Volume> {
+async function watchVolume(cloud: CinderCloud, volumeId: string, schedule: WaitSchedule, trail: StatusTrail, watch: VolumeWatch): Promise<Volume> {
   const options: WaitOptions<Volume> = {
     schedule,
     until: watch.until,
@@ -173,8 +174,8 @@ async function watchVolume(cloud: Cloud, volumeId: string, schedule: WaitSchedul
 }
 
 /** Cinder's own account of the failure, when it recorded one after the operation started. */
-async function cinderReport(cloud: Cloud, volumeId: string, since: Date): Promise<string> {
-  const message = await cloud.blockStorage.latestUserMessage?.(volumeId, since).catch(() => undefined);
+async function cinderReport(cloud: CinderCloud, volumeId: string, since: Date): Promise<string> {
+  const message = await cloud.blockStorage.latestUserMessage(volumeId, since).catch(() => undefined);
   return message ? `; Cinder reports: ${message}` : '';
 }
 
@@ -192,7 +193,7 @@ async function cinderReport(cloud: Cloud, volumeId: string, since: Date): Promis
  * longer holds the volume. A single early `available` reading proves nothing (Cinder may not have
  * reserved the volume yet), so that case is settled by asking Nova.
  */
-async function waitForAttach(cloud: Cloud, volumeId: string, serverId: string, schedule: WaitSchedule, startedAt: Date): Promise<Volume> {
+async function waitForAttach(cloud: CinderCloud, volumeId: string, serverId: string, schedule: WaitSchedule, startedAt: Date): Promise<Volume> {
   const trail = new StatusTrail();
   return watchVolume(cloud, volumeId, schedule, trail, {
     targetStatuses: ['in-use'],
@@ -225,7 +226,7 @@ async function waitForAttach(cloud: Cloud, volumeId: string, serverId: string, s
  * Waits until Cinder no longer shows the volume attached to the server. Fails fast when the detach was
  * rolled back: the volume went `detaching` and returned to `in-use` with the attachment still there.
  */
-async function waitForDetach(cloud: Cloud, volumeId: string, serverId: string, schedule: WaitSchedule, startedAt: Date): Promise<Volume> {
+async function waitForDetach(cloud: CinderCloud, volumeId: string, serverId: string, schedule: WaitSchedule, startedAt: Date): Promise<Volume> {
   const trail = new StatusTrail();
   return watchVolume(cloud, volumeId, schedule, trail, {
     targetStatuses: DETACH_SETTLED,

@@ -8,7 +8,7 @@ import type {
   GroupControllerGetCapabilitiesResponse,
 } from '../../csi/types';
 import type { ControllerHandlers, GroupControllerHandlers } from '../../csi/handlers';
-import type { Cloud } from '../../openstack/api';
+import type { CinderCloud } from './clouds';
 import { CloudSelector } from './clouds';
 import type { ControllerContext } from './context';
 import { createVolume } from './create-volume';
@@ -24,7 +24,7 @@ import { resolveWaitSchedules, type ControllerWaitSchedules } from './wait-sched
 /** The shared context's flags as they are; clouds and wait schedules in the form the caller has them. */
 export interface CinderControllerOptions extends Omit<ControllerContext, 'clouds' | 'waits'> {
   /** Configured clouds by name ("" = `[Global]`). */
-  clouds: Map<string, Cloud>;
+  clouds: Map<string, CinderCloud>;
   waitSchedules?: Partial<ControllerWaitSchedules>;
 }
 

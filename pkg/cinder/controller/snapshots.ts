@@ -16,7 +16,8 @@ import type {
   ListSnapshotsResponse,
   Snapshot,
 } from '../../csi/types';
-import type { Backup, Cloud, Page, Snapshot as CinderSnapshot } from '../../openstack/api';
+import type { Backup, Page, Snapshot as CinderSnapshot } from '../../openstack/api';
+import type { CinderCloud } from './clouds';
 import { BadRequestError, ResourceErrorStateError } from '../../openstack/errors';
 import { BACKUP_DURATION_BASE_SECONDS, METADATA_CLUSTER, SNAPSHOT_DESCRIPTION } from '../constants';
 import { goneIsSuccess, isGone, mapErrors } from '../../driver-kit/openstack-errors';
@@ -50,12 +51,12 @@ export async function createSnapshot(
   });
 }
 
-async function findSnapshotByName(cloud: Cloud, name: string): Promise<CinderSnapshot | undefined> {
+async function findSnapshotByName(cloud: CinderCloud, name: string): Promise<CinderSnapshot | undefined> {
   const page = await cloud.blockStorage.listSnapshots({ name, allPages: true });
   return page.items.find((snapshot) => snapshot.name === name && !GONE_STATUSES.includes(snapshot.status));
 }
 
-async function findBackupByName(cloud: Cloud, name: string): Promise<Backup | undefined> {
+async function findBackupByName(cloud: CinderCloud, name: string): Promise<Backup | undefined> {
   const page = await cloud.blockStorage.listBackups({ name, allPages: true });
   return page.items.find((backup) => backup.name === name && !GONE_STATUSES.includes(backup.status));
 }
@@ -68,7 +69,7 @@ function assertSameSource(kind: string, name: string, id: string, existingVolume
 
 /** The Cinder snapshot behind a CSI snapshot, or the first step of a backup. */
 function requestCinderSnapshot(
-  cloud: Cloud,
+  cloud: CinderCloud,
   name: string,
   sourceVolumeId: string,
   params: SnapshotParameters,
@@ -93,7 +94,7 @@ async function discardFailedAttempt(
 }
 
 async function createCinderSnapshot(
-  cloud: Cloud,
+  cloud: CinderCloud,
   name: string,
   sourceVolumeId: string,
   params: SnapshotParameters,
@@ -117,7 +118,7 @@ async function createCinderSnapshot(
 /** CPO's backup flow: snapshot → backup of that snapshot → (once the backup is ready) drop the snapshot. */
 async function createBackup(
   ctx: ControllerContext,
-  cloud: Cloud,
+  cloud: CinderCloud,
   name: string,
   sourceVolumeId: string,
   params: SnapshotParameters,
@@ -179,7 +180,7 @@ function zoned(isoTime: string): string {
   return /[zZ]|[+-]\d\d:?\d\d$/.test(isoTime) ? isoTime : `${isoTime}Z`;
 }
 
-async function removeIntermediateSnapshot(cloud: Cloud, name: string, volumeId: string, scope: RequestScope): Promise<void> {
+async function removeIntermediateSnapshot(cloud: CinderCloud, name: string, volumeId: string, scope: RequestScope): Promise<void> {
   const intermediate = await findSnapshotByName(cloud, name);
   if (intermediate && intermediate.volume_id === volumeId && intermediate.status === 'available') {
     await quietly(() => cloud.blockStorage.deleteSnapshot(intermediate.id), scope, 'delete the intermediate snapshot of a backup');
@@ -196,7 +197,7 @@ async function quietly(work: () => Promise<unknown>, scope: RequestScope, what: 
 
 type Found = { kind: 'snapshot'; snapshot: CinderSnapshot } | { kind: 'backup'; backup: Backup };
 
-async function findById(cloud: Cloud, id: string): Promise<Found | undefined> {
+async function findById(cloud: CinderCloud, id: string): Promise<Found | undefined> {
   const snapshot = await goneIsSuccess(() => cloud.blockStorage.getSnapshot(id));
   if (snapshot) return { kind: 'snapshot', snapshot };
   const backup = await goneIsSuccess(() => cloud.blockStorage.getBackup(id));
@@ -257,7 +258,7 @@ export async function getSnapshot(ctx: ControllerContext, req: GetSnapshotReques
 }
 
 async function listPhase(
-  cloud: Cloud,
+  cloud: CinderCloud,
   position: SnapshotListPosition,
   range: { marker?: string; limit?: number; allPages?: boolean },
   volumeId: string | undefined,

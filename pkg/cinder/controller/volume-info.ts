@@ -13,7 +13,8 @@ import type {
   ValidateVolumeCapabilitiesResponse,
   VolumeCondition,
 } from '../../csi/types';
-import type { Cloud, Page, Volume } from '../../openstack/api';
+import type { Page, Volume } from '../../openstack/api';
+import type { CinderCloud } from './clouds';
 import { BadRequestError } from '../../openstack/errors';
 import { goneIsSuccess, isGone, mapErrors, toCsiError } from '../../driver-kit/openstack-errors';
 import { capabilityProblem } from './access-modes';
@@ -77,7 +78,7 @@ export async function listVolumes(ctx: ControllerContext, req: ListVolumesReques
   const startIndex = cloudNames.indexOf(start.cloudName);
   for (let index = startIndex; index >= 0 && index < cloudNames.length; index++) {
     const cloudName = cloudNames[index];
-    const cloud = ctx.clouds.get(cloudName) as Cloud;
+    const cloud = ctx.clouds.get(cloudName) as CinderCloud;
     let marker = index === startIndex ? start.marker : undefined;
     // Cinder may cap a page below the requested limit (osapi_max_limit): keep reading this cloud.
     for (;;) {
@@ -98,7 +99,7 @@ export async function listVolumes(ctx: ControllerContext, req: ListVolumesReques
 }
 
 async function listPage(
-  cloud: Cloud,
+  cloud: CinderCloud,
   cloudName: string,
   marker: string | undefined,
   limit: number | undefined,
@@ -132,7 +133,7 @@ export async function controllerGetVolume(
 }
 
 /** Abnormal for `error*` statuses and for attachments to servers Nova no longer knows (deleted nodes). */
-async function volumeCondition(cloud: Cloud, volume: Volume): Promise<VolumeCondition> {
+async function volumeCondition(cloud: CinderCloud, volume: Volume): Promise<VolumeCondition> {
   if (isErrorStatus(volume.status)) return statusCondition(volume);
   const missing: string[] = [];
   for (const serverId of publishedNodeIds(volume)) {
