@@ -21,16 +21,15 @@ export {
   type HttpOptions,
 } from './cloud';
 export { CloudCache, type CloudCacheOptions } from './cloud-cache';
+export { BatchingFetcher, StatusWaiter, type CoalescingOptions, type ResourceSource } from './waiter';
 export {
-  BatchingFetcher,
   DEFAULT_WAIT_SCHEDULES,
   resolveWaitSchedules,
   scheduleTotalMs,
-  StatusWaiter,
-  type CoalescingOptions,
-  type ResourceSource,
+  withInitialDelay,
+  withInitialDelays,
   type WaitSchedules,
-} from './waiter';
+} from './wait-schedules';
 export {
   createOpenStackMetrics,
   defaultOpenStackMetrics,

@@ -4,9 +4,18 @@
 import type { Logger } from '../../log/logger';
 import type { CloudSelector } from './clouds';
 import type { PvcAnnotationReader } from '../../driver-kit/kubernetes/pvc-annotations';
-import type { ControllerWaitSchedules } from './wait-schedules';
+import type { WaitSchedules } from '../../openstack/wait-schedules';
 
 export type { PvcAnnotationReader };
+
+/**
+ * The waits the Cinder controller makes, from the one wait table (`openstack/wait-schedules.ts`). It passes
+ * them explicitly because one client call serves several waits (waitForVolume: create vs extend/delete).
+ */
+export type ControllerWaitSchedules = Pick<
+  WaitSchedules,
+  'volumeCreate' | 'volumeStatus' | 'diskAttached' | 'diskDetached' | 'snapshotReady' | 'groupStatus'
+>;
 
 export interface ControllerContext {
   clouds: CloudSelector;

@@ -10,7 +10,7 @@ import type {
 import type { ControllerHandlers, GroupControllerHandlers } from '../../csi/handlers';
 import type { CinderCloud } from './clouds';
 import { CloudSelector } from './clouds';
-import type { ControllerContext } from './context';
+import type { ControllerContext, ControllerWaitSchedules } from './context';
 import { createVolume } from './create-volume';
 import { deleteVolume } from './delete-volume';
 import { controllerExpandVolume, controllerModifyVolume } from './expand-modify';
@@ -19,7 +19,7 @@ import { createVolumeGroupSnapshot, deleteVolumeGroupSnapshot, getVolumeGroupSna
 import { controllerPublishVolume, controllerUnpublishVolume } from './publish';
 import { createSnapshot, deleteSnapshot, getSnapshot, listSnapshots } from './snapshots';
 import { controllerGetVolume, listVolumes, validateVolumeCapabilities } from './volume-info';
-import { resolveWaitSchedules, type ControllerWaitSchedules } from './wait-schedules';
+import { resolveWaitSchedules } from '../../openstack/wait-schedules';
 
 /** The shared context's flags as they are; clouds and wait schedules in the form the caller has them. */
 export interface CinderControllerOptions extends Omit<ControllerContext, 'clouds' | 'waits'> {

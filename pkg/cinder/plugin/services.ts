@@ -6,18 +6,18 @@
  */
 import type { Logger } from '../../log/logger';
 import type { CinderPluginOptions } from '../options';
-import { createCinderControllerService, DEFAULT_WAIT_SCHEDULES as CONTROLLER_WAITS } from '../controller';
-import { createCinderNodePlugin, DEFAULT_DEVICE_WAIT } from '../node';
+import { createCinderControllerService } from '../controller';
+import { createCinderNodePlugin } from '../node';
 import type { ControllerHandlers, GroupControllerHandlers, NodeHandlers } from '../../csi/handlers';
 import {
   createCloudsFromConfig,
-  DEFAULT_WAIT_SCHEDULES as CLOUD_WAITS,
+  DEFAULT_WAIT_SCHEDULES,
   loadCloudConfig,
+  withInitialDelays,
   type Cloud,
   type CloudConfig,
   type OpenStackCloud,
 } from '../../openstack';
-import { withInitialDelay, withInitialDelays } from './wait-schedules';
 import type { KubernetesClientModule } from '../../driver-kit/kubernetes/client-loader';
 import { createKubernetesPvcAnnotationReader } from '../../driver-kit/kubernetes/pvc-annotations';
 import {
@@ -68,14 +68,15 @@ export async function buildServices(
   } catch (error) {
     throw new ConfigurationError(`cannot use the cloud config: ${(error as Error).message}`, { cause: error });
   }
-  const initialDelay = options.waitInitialDelayMs;
+  // The one place --wait-initial-delay-ms applies: the clients, the controller and the node all wait on this table.
+  const waits = withInitialDelays(DEFAULT_WAIT_SCHEDULES, options.waitInitialDelayMs);
 
   const openClouds: OpenStackCloud[] = [];
   if (options.provideControllerService) {
     const clouds = createCloudsFromConfig(config, {
       logger,
       userAgent: options.userAgent,
-      waitSchedule: withInitialDelays(CLOUD_WAITS, initialDelay),
+      waitSchedule: waits,
     });
     openClouds.push(...clouds.values());
     const service = createCinderControllerService({
@@ -91,7 +92,7 @@ export async function buildServices(
           })
         : undefined,
       logger: logger.child({ service: 'controller' }),
-      waitSchedules: withInitialDelays(CONTROLLER_WAITS, initialDelay),
+      waitSchedules: waits,
     });
     controller = service.controller;
     groupController = service.groupController;
@@ -103,7 +104,7 @@ export async function buildServices(
       logger: logger.child({ service: 'node' }),
       byIdDir: options.deviceDir,
       sysfsRoot: options.sysfsRoot,
-      deviceWait: withInitialDelay(DEFAULT_DEVICE_WAIT, initialDelay),
+      deviceWait: waits.nodeDevicePath,
       metadata: {
         searchOrder: config.metadata.searchOrder,
         requestTimeoutMs: config.metadata.requestTimeoutMs,

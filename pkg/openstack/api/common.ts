@@ -16,14 +16,9 @@ export interface ListOptions {
   allPages?: boolean;
 }
 
-/** Exponential wait schedule: first delay, growth factor, number of status checks. */
-export interface WaitSchedule {
-  initialDelayMs: number;
-  factor: number;
-  checks: number;
-  /** Upper bound of one delay. */
-  maxDelayMs?: number;
-}
+import type { WaitSchedule } from '../wait-schedules';
+
+export type { WaitSchedule };
 
 export interface WaitOptions<T> {
   schedule?: WaitSchedule;
