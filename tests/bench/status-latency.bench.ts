@@ -12,6 +12,7 @@ import type { VolumeCapability } from '../../pkg/csi/types';
 import { startSimulator, type Simulator } from '../../pkg/simulator';
 import type { Latency } from '../../pkg/simulator/control';
 import { startPluginInProcess } from '../../pkg/stack';
+import { cinderStackDriver } from '../../pkg/cinder/stack-driver';
 import { mean, printTable, ratio, seconds } from './report';
 
 const GiB = 1024 ** 3;
@@ -163,6 +164,7 @@ async function runSetting(firstDelayMs: number, options: StatusLatencyOptions): 
     await sim.writeCloudConf(cloudConf);
     const socketPath = path.join(dir, 'controller.sock');
     plugin = await startPluginInProcess({
+      driver: cinderStackDriver,
       name: `controller (first delay ${firstDelayMs} ms)`,
       socketPath,
       logFile: path.join(dir, 'plugin.log'),

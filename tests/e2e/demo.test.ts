@@ -77,3 +77,10 @@ it('demo rejects an unknown volume kind with a usage message', () => {
   expect(result.status).toBe(2);
   expect(result.stderr).toContain('invalid value for --kinds: ntfs; choose from ext4, xfs, block');
 });
+
+it('demo runs only the drivers that exist: --driver manila is refused as not there yet, before anything starts', () => {
+  const result = runDemo(['--driver', 'manila']);
+  expect(result.status).toBe(2);
+  expect(result.stderr).toContain('--driver manila: the manila driver is not implemented yet; available: cinder');
+  expect(result.stdout).toBe('');
+});

@@ -105,4 +105,14 @@ describe('npm run local', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('--endpoint is required, e.g. --endpoint unix:///tmp/csi/csi.sock');
   });
+
+  it('refuses a driver it cannot run, naming the flag and the choices', () => {
+    const result = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', path.join(REPO_ROOT, 'cmd', 'local', 'main.ts'), '--endpoint', 'unix:///tmp/unused.sock', '--driver', 'nfs'],
+      { cwd: REPO_ROOT, encoding: 'utf8' },
+    );
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('invalid value "nfs" for --driver: choose from cinder');
+  });
 });

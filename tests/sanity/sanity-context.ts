@@ -11,6 +11,7 @@ import { status, type ServiceError } from '@grpc/grpc-js';
 import type { CsiClient } from '../../pkg/csi/client';
 import type { VolumeCapability } from '../../pkg/csi/types';
 import { GiB, startStack, type Stack } from '../../pkg/stack';
+import { cinderStackDriver } from '../../pkg/cinder/stack-driver';
 
 export { GiB };
 
@@ -165,6 +166,7 @@ export function setUpSanityStack(): SanitySuite {
     fs.rmSync(logFile, { force: true });
     socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'csi-sanity-sock-'));
     stack = await startStack({
+      driver: cinderStackDriver,
       // In-process by default (fast); SANITY_PLUGIN_MODE=process runs the plugin binary as deployed.
       pluginMode: process.env.SANITY_PLUGIN_MODE === 'process' ? 'process' : 'in-process',
       singleSocket: path.join(socketDir, 'csi.sock'),
