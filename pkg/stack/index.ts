@@ -4,7 +4,7 @@ export { chooseDriver, pluginCommand, type InProcessPlugin, type PluginSetup, ty
 export { startPluginInProcess } from './in-process-plugin';
 export { NodeVolume, type NodeVolumeOptions } from './node-volume';
 export { runLifecycle, describeLeftovers, type LifecycleOptions } from './lifecycle';
-export { StepRunner, StepFailed, StepSkipped, describeError, grpcCodeName, type StepRecord, type StepStatus, type StepObserver } from './steps';
+export { StepRunner, StepFailed, StepSkipped, describeError, type StepRecord, type StepStatus, type StepObserver } from './steps';
 export { writeData, readDataChecksum, verifyData, visibleSizeBytes, type WrittenData } from './data';
 export { VOLUME_KINDS, isVolumeKind, volumeCapability, GiB, type VolumeKind } from './volume-kind';
 export { mountsUnder, unmountAllUnder, loopDevicesUnder, detachLoopDevicesUnder, filesUnder } from './host-state';

@@ -14,8 +14,8 @@ import type { Latency } from '../../pkg/simulator/control';
 import { startPluginInProcess } from '../../pkg/stack';
 import { cinderStackDriver } from '../../pkg/cinder/stack-driver';
 import { mean, printTable, ratio, seconds } from './report';
+import { GiB } from '../../pkg/units/bytes';
 
-const GiB = 1024 ** 3;
 const RWO: VolumeCapability = {
   access_mode: { mode: 'SINGLE_NODE_WRITER' },
   mount: { fs_type: 'ext4', mount_flags: [] },

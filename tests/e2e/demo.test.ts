@@ -8,9 +8,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../../pkg/stack';
+import { canUseLoopDevices } from '../../pkg/mounter/host-capabilities';
 
 const isRoot = process.getuid?.() === 0;
-const canUseLoop = isRoot && fs.existsSync('/dev/loop-control');
+const canUseLoop = canUseLoopDevices;
 const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((file) => fs.existsSync(file));
 const NOBODY = 65534;
 

@@ -7,8 +7,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { startStack, type Stack } from '../../pkg/stack';
 import { cinderStackDriver } from '../../pkg/cinder/stack-driver';
+import { canUseLoopDevices } from '../../pkg/mounter/host-capabilities';
 
-export const canUseLoop = process.getuid?.() === 0 && fs.existsSync('/dev/loop-control');
+export const canUseLoop = canUseLoopDevices;
 const SKIP_REASON = 'needs root and /dev/loop-control for loop devices and mounts';
 
 export interface StackSuite {

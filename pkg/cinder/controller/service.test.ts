@@ -8,8 +8,8 @@ import type { CinderCloud } from './clouds';
 import { TOPOLOGY_ZONE_KEY } from '../constants';
 import { codeOf, controllerOn, createVolumeRequest, MOUNT_RWO, TEST_SCOPE } from './testing/controller-under-test';
 import { addServer, createFakeCloud, type FakeCloudState } from './testing/fake-cloud';
+import { GiB } from '../../units/bytes';
 
-const GiB = 1024 ** 3;
 const blockRWX = { access_mode: { mode: 'MULTI_NODE_MULTI_WRITER' as const }, access_type: 'block' as const, block: {} };
 
 function setup(extraClouds: Record<string, CinderCloud> = {}) {
