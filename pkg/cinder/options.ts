@@ -5,6 +5,7 @@
 import { parseEndpoint } from '../csi/endpoint';
 import { formatHelp, parseFlags, UsageError } from '../csi/flags';
 import { validateDriverName } from '../csi/identity';
+import { labelKeyProblem, labelValueProblem } from '../driver-kit/labels';
 import { DRIVER_NAME } from './constants';
 import { DEFAULT_METADATA_URL } from '../driver-kit/instance-identity/metadata';
 
@@ -51,7 +52,7 @@ export interface CinderPluginOptions {
   nodeName: string;
   /**
    * First delay of every OpenStack status wait, in ms; 0 keeps CPO's schedules. A shorter first delay
-   * polls more often for the same total patience (see cmd/cinder-csi-plugin/wait-schedules.ts).
+   * polls more often for the same total patience (see pkg/openstack/wait-schedules.ts).
    */
   waitInitialDelayMs: number;
 }
@@ -187,6 +188,11 @@ function validate(options: CinderPluginOptions): void {
   }
   for (const [key, value] of Object.entries(options.additionalTopology)) {
     if (value === '') throw new UsageError(`invalid value "${key}=" for flag --additional-topology: empty value`);
+    // The segments become node labels: a bad key or value would only surface later, at NodeGetInfo.
+    const problem = labelKeyProblem(key) ?? labelValueProblem(value);
+    if (problem) {
+      throw new UsageError(`invalid value "${key}=${value}" for flag --additional-topology: not a Kubernetes label: ${problem}`);
+    }
   }
   for (const [flag, value] of [
     ['device-dir', options.deviceDir],

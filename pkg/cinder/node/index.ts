@@ -59,7 +59,7 @@ export {
   type NodeIdentity,
   type NodeIdentityResolver,
 } from '../../driver-kit/instance-identity/node-identity';
-export { sanitizeZone, resolveAttachLimit, parseAdditionalTopology, MAX_VOLUMES_PER_NODE } from './node-info';
+export { sanitizeZone, resolveAttachLimit, MAX_VOLUMES_PER_NODE } from './node-info';
 export { toNodeCsiError } from './errors';
 
 export interface CinderNodePluginSettings {
@@ -88,7 +88,7 @@ export interface CinderNodePluginSettings {
   };
   /** cloud.conf `[BlockStorage]`. */
   blockStorage?: { nodeVolumeAttachLimit?: number; rescanOnResize?: boolean };
-  /** `--additional-topology`, parsed with `parseAdditionalTopology`. */
+  /** `--additional-topology`, validated by the option parser (`options.ts`). */
   additionalTopology?: Record<string, string>;
   withTopology?: boolean;
   /** `--node-name`; else env NODE_NAME; else the hostname. */
