@@ -6,7 +6,7 @@
  */
 import type { ControllerHandlers, CsiServices, GroupControllerHandlers, NodeHandlers } from '../csi/handlers';
 import { createIdentityService, type IdentityCapabilities } from '../csi/identity';
-import { packageVersion } from '../csi/version';
+import { packageVersion } from '../project/version';
 
 export type ReadinessCheck = () => boolean | Promise<boolean>;
 

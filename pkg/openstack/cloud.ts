@@ -1,7 +1,7 @@
 /** Assembles one authenticated cloud (session, transport, service clients, waiters) from credentials. */
 import type { Logger } from '../log/logger';
 import { silentLogger } from '../log/logger';
-import packageJson from '../../package.json';
+import { packageVersion, PROJECT_NAME } from '../project/version';
 import type { Cloud } from './api';
 import { CinderClient } from './cinder';
 import { validateCredentials } from './config/cloud-conf';
@@ -75,7 +75,7 @@ export const SHARED_FILE_SYSTEM_SERVICE: ServiceDescriptor = {
 };
 
 export function userAgentString(extra: string[] = []): string {
-  return [`${packageJson.name}/${packageJson.version}`, ...extra.filter((value) => value.trim() !== '')].join(' ');
+  return [`${PROJECT_NAME}/${packageVersion()}`, ...extra.filter((value) => value.trim() !== '')].join(' ');
 }
 
 /** The Cloud implementation; also exposes its session and schedules for diagnostics. */

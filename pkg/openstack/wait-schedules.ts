@@ -1,6 +1,6 @@
 /**
- * Every status wait's schedule, in one table: the type, CPO's figures (see cpo-behaviour.md, so our waits
- * are never shorter than CPO's) and `withInitialDelays`, which `--wait-initial-delay-ms` applies once, at
+ * Every status wait's schedule, in one table: the type, cloud-provider-openstack's figures (its Cinder
+ * and Manila drivers' backoff loops, so our waits are never shorter than CPO's) and `withInitialDelays`, which `--wait-initial-delay-ms` applies once, at
  * start, to the whole table. The OpenStack clients, the drivers' controllers and the node's device wait
  * all take their schedules from the scaled table.
  */
