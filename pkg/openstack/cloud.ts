@@ -131,10 +131,7 @@ export class OpenStackCloud implements Cloud {
     const service = (descriptor: ServiceDescriptor, skipMicroversionCheck = false) =>
       new ServiceClient({ descriptor, session: this.session, transport, logger, metrics, retry, sleep, skipMicroversionCheck });
     const waitDeps = { sleep, logger, coalescing: options.waitCoalescing, schedules: this.waitSchedules };
-    this.blockStorage = new CinderClient(service(VOLUME_SERVICE, options.ignoreVolumeMicroversion ?? false), {
-      ...waitDeps,
-      projectId: () => this.session.projectId(),
-    });
+    this.blockStorage = new CinderClient(service(VOLUME_SERVICE, options.ignoreVolumeMicroversion ?? false), waitDeps);
     this.compute = new NovaClient(service(COMPUTE_SERVICE));
     this.sharedFileSystem = new ManilaClient(service(SHARED_FILE_SYSTEM_SERVICE), waitDeps);
   }

@@ -1,40 +1,10 @@
 /**
  * Production code never imports test helpers: no module under pkg/ or cmd/ that is not itself a test
  * (`*.test.ts`) or a test helper (inside a `testing/` folder) may import anything inside a `testing/`
- * folder or under tests/. Reads every import specifier, static or dynamic, and resolves relative ones.
+ * folder or under tests/.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-
-const ROOT = path.resolve(__dirname, '..', '..');
-
-function sourceFiles(dir: string): string[] {
-  const files: string[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (entry.name !== 'node_modules' && entry.name !== 'generated') files.push(...sourceFiles(full));
-    } else if (entry.name.endsWith('.ts')) {
-      files.push(full);
-    }
-  }
-  return files;
-}
-
-const isTestCode = (file: string): boolean =>
-  file.endsWith('.test.ts') || path.relative(ROOT, file).split(path.sep).includes('testing');
-
-/** Every module specifier in `source`: `from '…'`, `import '…'`, `import('…')`, `require('…')`. */
-function importSpecifiers(source: string): string[] {
-  const pattern = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)(['"])([^'"\n]+)\1/g;
-  return [...source.matchAll(pattern)].map((match) => match[2]);
-}
-
-/** The repository-relative path a specifier points at, or undefined for packages (`node:fs`, `axios`). */
-function resolveSpecifier(file: string, specifier: string): string | undefined {
-  if (!specifier.startsWith('.')) return undefined;
-  return path.relative(ROOT, path.resolve(path.dirname(file), specifier));
-}
+import { importSpecifiers, isTestCode, localImports, sourceFiles } from './imports';
 
 function importsTestCode(target: string): boolean {
   const parts = target.split(path.sep);
@@ -42,13 +12,12 @@ function importsTestCode(target: string): boolean {
 }
 
 describe('production code imports no test helpers', () => {
-  const production = [...sourceFiles(path.join(ROOT, 'pkg')), ...sourceFiles(path.join(ROOT, 'cmd'))].filter(
-    (file) => !isTestCode(file),
-  );
+  const production = [...sourceFiles('pkg'), ...sourceFiles('cmd')].filter((file) => !isTestCode(file));
 
   it('finds the production modules (the scan is not vacuous)', () => {
     expect(production.length).toBeGreaterThan(100);
-    expect(production.map((file) => path.relative(ROOT, file))).toContain(path.join('pkg', 'stack', 'stack.ts'));
+    expect(production).toContain(path.join('pkg', 'stack', 'stack.ts'));
+    expect(localImports(path.join('pkg', 'stack', 'stack.ts'))).toContain(path.join('pkg', 'csi', 'client'));
   });
 
   it('recognises every import form it checks', () => {
@@ -71,15 +40,11 @@ describe('production code imports no test helpers', () => {
   });
 
   it('no production module imports a testing/ module or tests/', () => {
-    const offences: string[] = [];
-    for (const file of production) {
-      for (const specifier of importSpecifiers(fs.readFileSync(file, 'utf8'))) {
-        const target = resolveSpecifier(file, specifier);
-        if (target !== undefined && importsTestCode(target)) {
-          offences.push(`${path.relative(ROOT, file)} imports ${specifier}`);
-        }
-      }
-    }
+    const offences = production.flatMap((file) =>
+      localImports(file)
+        .filter(importsTestCode)
+        .map((target) => `${file} imports ${target}`),
+    );
     expect(offences).toEqual([]);
   });
 });
