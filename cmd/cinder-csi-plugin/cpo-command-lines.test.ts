@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Code } from '../../pkg/csi/errors';
-import { createCsiClient } from '../../pkg/csi/testing/client';
+import { createCsiClient } from '../../pkg/csi/client';
 import { spawnPlugin, type PluginChild } from '../../pkg/cinder/testing/plugin-child';
 import { CPO_COMMAND_LINES, expandContainerArgs } from '../../pkg/cinder/testing/cpo-command-lines';
 import { startSimulator, type Simulator } from '../../pkg/simulator';

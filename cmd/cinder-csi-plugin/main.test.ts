@@ -7,7 +7,7 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { spawnPlugin, type PluginChild } from '../../pkg/cinder/testing/plugin-child';
-import { createCsiClient } from '../../pkg/csi/testing/client';
+import { createCsiClient } from '../../pkg/csi/client';
 
 const repoRoot = path.resolve(__dirname, '../..');
 const mainPath = path.join(__dirname, 'main.ts');
@@ -145,5 +145,15 @@ describe('cinder-csi-plugin binary', () => {
     });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('invalid value "sometimes" for flag --with-topology');
+  });
+
+  it('exits 2 at start for an --additional-topology segment that cannot be a node label', () => {
+    const result = spawnSync(
+      process.execPath,
+      [...nodeArgs, '--cloud-config=/dev/null', '--additional-topology=topology.kubernetes.io/region=Region One'],
+      { cwd: repoRoot, encoding: 'utf8' },
+    );
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('invalid value "topology.kubernetes.io/region=Region One" for flag --additional-topology');
   });
 });

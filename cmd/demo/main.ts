@@ -1,5 +1,5 @@
 /**
- * `npm run demo`: the Cinder CSI plugin end to end on the built-in OpenStack simulator. The controller
+ * `npm run demo`: a driver's CSI plugin (`--driver`, Cinder for now) end to end on the built-in OpenStack simulator. The controller
  * and node plugins run as separate processes on unix sockets and are driven over gRPC the way the
  * Kubernetes sidecars and kubelet drive them; each step prints what it observed and how long it took.
  * As root (with /dev/loop-control) volumes are real loop devices with real filesystems and mounts;
@@ -9,49 +9,53 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { canUseLoopDevices } from '../../pkg/mounter/host-capabilities';
 import {
   describeLeftovers,
-  isVolumeKind,
   loopDevicesUnder,
-  runLifecycle,
+  REPO_ROOT,
   startStack,
   StepFailed,
   StepRunner,
-  VOLUME_KINDS,
-  volumeKindUnsupportedReason,
   type Stack,
-  type VolumeKind,
+  type StackDriver,
 } from '../../pkg/stack';
+import { DEFAULT_DRIVER, DRIVER_USAGE, driverFromFlag } from '../drivers';
 import { createPrinter, formatDuration, skipReasons, summaryTable, type Style } from './report';
 
 interface DemoOptions {
-  kinds: VolumeKind[];
+  driver: StackDriver;
+  kinds: string[];
   logFile: string;
 }
 
-const USAGE = `Usage: npm run demo -- [--kinds ext4,xfs,block] [--log-file PATH]
+const USAGE = `Usage: npm run demo -- [${DRIVER_USAGE}] [--kinds ext4,xfs,block] [--log-file PATH]
 
-Runs the Cinder volume lifecycle (create, attach, stage, publish, write, snapshot, restore, clone,
-expand, delete) against the built-in OpenStack simulator and prints each step with its timing.`;
+Runs the driver's volume lifecycle (Cinder: create, attach, stage, publish, write, snapshot, restore,
+clone, expand, delete) against the built-in OpenStack simulator and prints each step with its timing.`;
 
 function parseCommandLine(argv: string[]): DemoOptions | 'help' {
   const { values } = parseArgs({
     args: argv,
     strict: true,
     options: {
-      kinds: { type: 'string', default: VOLUME_KINDS.join(',') },
+      driver: { type: 'string', default: DEFAULT_DRIVER },
+      kinds: { type: 'string' },
       'log-file': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) return 'help';
-  const kinds = values.kinds.split(',').map((kind) => kind.trim()).filter(Boolean);
-  const unknown = kinds.filter((kind) => !isVolumeKind(kind));
+  const driver = driverFromFlag(values.driver);
+  const known = driver.lifecycle.kinds;
+  const kinds = (values.kinds ?? known.join(',')).split(',').map((kind) => kind.trim()).filter(Boolean);
+  const unknown = kinds.filter((kind) => !known.includes(kind));
   if (unknown.length > 0 || kinds.length === 0) {
-    throw new Error(`invalid value for --kinds: ${unknown.join(', ') || '(empty)'}; choose from ${VOLUME_KINDS.join(', ')}`);
+    throw new Error(`invalid value for --kinds: ${unknown.join(', ') || '(empty)'}; choose from ${known.join(', ')}`);
   }
   return {
-    kinds: kinds as VolumeKind[],
+    driver,
+    kinds,
     logFile: values['log-file']
       ? path.resolve(values['log-file'])
       : path.join(os.tmpdir(), `openstack-csi-demo-${new Date().toISOString().replace(/[:.]/g, '-')}.log`),
@@ -59,9 +63,9 @@ function parseCommandLine(argv: string[]): DemoOptions | 'help' {
 }
 
 function nodeSideUnavailableReason(): string | undefined {
+  if (canUseLoopDevices) return undefined;
   if (process.getuid?.() !== 0) return 'needs root to attach loop devices, format and mount (run as root for the full demo)';
-  if (!fs.existsSync('/dev/loop-control')) return 'needs /dev/loop-control (loop device support) to attach volumes';
-  return undefined;
+  return 'needs /dev/loop-control (loop device support) to attach volumes';
 }
 
 async function run(options: DemoOptions): Promise<number> {
@@ -77,9 +81,11 @@ async function run(options: DemoOptions): Promise<number> {
   const skipNodeSteps = nodeSideUnavailableReason();
   const started = Date.now();
 
-  write('openstack-csi demo: the Cinder CSI plugin end to end, on the built-in OpenStack simulator');
+  const { driver } = options;
+  const binary = path.relative(REPO_ROOT, path.dirname(driver.entryPoint));
+  write(`openstack-csi demo: ${driver.title} end to end, on the built-in OpenStack simulator`);
   write('  simulator (Keystone, Cinder, Nova, instance metadata) in this process; controller and node plugins');
-  write('  as separate processes (cmd/cinder-csi-plugin) on unix sockets, called over gRPC like the sidecars do.');
+  write(`  as separate processes (${binary}) on unix sockets, called over gRPC like the sidecars do.`);
   write(`  plugin logs (JSON): ${options.logFile}`);
   if (skipNodeSteps) {
     write('');
@@ -88,7 +94,7 @@ async function run(options: DemoOptions): Promise<number> {
   }
   // A filesystem whose programs are not installed (a fresh machine without xfsprogs): its node steps are
   // skipped with what to install; the other kinds and its controller steps still run.
-  const kindSkips = new Map(options.kinds.map((kind) => [kind, skipNodeSteps ?? volumeKindUnsupportedReason(kind)]));
+  const kindSkips = new Map(options.kinds.map((kind) => [kind, skipNodeSteps ?? driver.lifecycle.unsupportedOnHost(kind)]));
   for (const [kind, reason] of kindSkips) {
     if (reason !== undefined && reason !== skipNodeSteps) {
       write('');
@@ -109,7 +115,7 @@ async function run(options: DemoOptions): Promise<number> {
 
   const body = async (): Promise<void> => {
     stack = await runner.run('stack', 'start simulator and plugin processes', async () => {
-      starting = startStack({ logFile: options.logFile });
+      starting = startStack({ driver, logFile: options.logFile });
       const started = await starting;
       return {
         detail: `cloud ${started.simulator.authUrl}, controller pid ${started.controllerProcess().pid}, node pid ${started.nodeProcess().pid}` +
@@ -137,7 +143,7 @@ async function run(options: DemoOptions): Promise<number> {
 
     for (const kind of options.kinds) {
       try {
-        await runLifecycle(live, kind, runner, { skipNodeSteps: kindSkips.get(kind) });
+        await driver.lifecycle.run(live, kind, runner, { skipNodeSteps: kindSkips.get(kind) });
       } catch (error) {
         if (!(error instanceof StepFailed)) throw error;
         // Recorded; carry on with the next kind so the summary shows the whole picture.

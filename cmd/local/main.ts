@@ -1,5 +1,5 @@
 /**
- * `npm run local -- --endpoint unix:///path/csi.sock`: a complete Cinder CSI endpoint on this machine for
+ * `npm run local -- --endpoint unix:///path/csi.sock [--driver cinder]`: a complete CSI endpoint on this machine for
  * any CSI client (csc, csi-sanity, a sidecar): the OpenStack simulator as the cloud and ONE plugin
  * process serving Identity, Controller and Node on the given socket, until SIGTERM/SIGINT. Staging and
  * target paths must be inside the kubelet directory: the stack's own unless `--kubelet-dir DIR` names the
@@ -9,9 +9,11 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseEndpoint } from '../../pkg/csi/endpoint';
-import { startStack, type Stack } from '../../pkg/stack';
+import { startStack, type Stack, type StackDriver } from '../../pkg/stack';
+import { DEFAULT_DRIVER, DRIVER_USAGE, driverFromFlag } from '../drivers';
 
 interface LocalOptions {
+  driver: StackDriver;
   socketPath: string;
   logFile: string | 'inherit';
   latencyMs: number;
@@ -20,9 +22,9 @@ interface LocalOptions {
   kubeletDir?: string;
 }
 
-const USAGE = `Usage: npm run local -- --endpoint unix:///path/csi.sock [--kubelet-dir DIR] [--log-file PATH] [--latency-ms N] [--v N]
+const USAGE = `Usage: npm run local -- --endpoint unix:///path/csi.sock [${DRIVER_USAGE}] [--kubelet-dir DIR] [--log-file PATH] [--latency-ms N] [--v N]
 
-Starts the OpenStack simulator and the Cinder CSI plugin (controller + node) on one unix socket and
+Starts the OpenStack simulator and the driver's CSI plugin (controller + node) on one unix socket and
 serves until SIGTERM or SIGINT. Plugin logs go to stderr unless --log-file is given.
 
 The node plugin only stages and publishes at paths inside its kubelet directory (as in a cluster,
@@ -47,6 +49,7 @@ function parseCommandLine(argv: string[]): LocalOptions | 'help' {
     strict: true,
     options: {
       endpoint: { type: 'string' },
+      driver: { type: 'string', default: DEFAULT_DRIVER },
       'log-file': { type: 'string' },
       'kubelet-dir': { type: 'string' },
       'latency-ms': { type: 'string', default: '20' },
@@ -55,10 +58,12 @@ function parseCommandLine(argv: string[]): LocalOptions | 'help' {
     },
   });
   if (values.help) return 'help';
+  const driver = driverFromFlag(values.driver);
   if (values.endpoint === undefined) throw new Error('--endpoint is required, e.g. --endpoint unix:///tmp/csi/csi.sock');
   const endpoint = parseEndpoint(values.endpoint);
   if (endpoint.kind !== 'unix') throw new Error(`--endpoint must be a unix socket (unix:///path), not ${values.endpoint}`);
   return {
+    driver,
     socketPath: endpoint.path,
     logFile: values['log-file'] ? path.resolve(values['log-file']) : 'inherit',
     latencyMs: nonNegativeInteger('latency-ms', values['latency-ms']),
@@ -100,9 +105,10 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM', 0));
   process.once('SIGINT', () => void shutdown('SIGINT', 0));
 
-  say('starting the OpenStack simulator and the Cinder CSI plugin…');
+  say(`starting the OpenStack simulator and ${options.driver.title}…`);
   try {
     stack = await startStack({
+      driver: options.driver,
       singleSocket: options.socketPath,
       logFile: options.logFile,
       latencyMs: options.latencyMs,

@@ -57,5 +57,3 @@ export const PVC_ANNOTATION_ANTI_AFFINITY = 'cinder.csi.openstack.org/anti-affin
 
 /** Volume type extra spec that makes Cinder create multi-attachable volumes. */
 export const EXTRA_SPEC_MULTIATTACH = 'multiattach';
-
-export const GIB = 1024n * 1024n * 1024n;

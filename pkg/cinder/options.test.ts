@@ -115,6 +115,9 @@ describe('parseCinderOptions', () => {
     [['--cloud-config='], /flag --cloud-config: must be a file path/],
     [['--cloud-config=/x', '--additional-topology=novalue'], /flag --additional-topology: expected key=value/],
     [['--cloud-config=/x', '--additional-topology=k='], /flag --additional-topology: empty value/],
+    [['--cloud-config=/x', '--additional-topology=bad key=x'], /invalid value "bad key=x" for flag --additional-topology: not a Kubernetes label: name "bad key"/],
+    [['--cloud-config=/x', '--additional-topology=rack=r1,room=bad value!'], /invalid value "room=bad value!" for flag --additional-topology: not a Kubernetes label/],
+    [['--cloud-config=/x', '--additional-topology=Example.com/rack=r1'], /flag --additional-topology: not a Kubernetes label: prefix "Example.com"/],
     [['--cloud-config=/x', '--http-endpoint=8080'], /flag --http-endpoint: expected host:port/],
     [['--cloud-config=/x', '--driver-name=-bad-'], /flag --driver-name/],
     [

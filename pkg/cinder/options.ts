@@ -5,11 +5,12 @@
 import { parseEndpoint } from '../csi/endpoint';
 import { compatFlagSpecs, compatHelp, CINDER_CPO_FLAGS, ignoredFlagsGiven, withoutBinaryPath } from '../csi/cpo-compat-flags';
 import { formatHelp, parseFlags, UsageError } from '../csi/flags';
-import { packageVersion } from '../csi/version';
+import { packageVersion } from '../project/version';
 import { validateDriverName } from '../csi/identity';
+import { labelKeyProblem, labelValueProblem } from '../driver-kit/labels';
 import { DRIVER_NAME } from './constants';
 import type { UnknownParameterPolicy } from './controller/parameters';
-import { DEFAULT_METADATA_URL } from './node/metadata';
+import { DEFAULT_METADATA_URL } from '../driver-kit/instance-identity/metadata';
 import { DEFAULT_KUBELET_DIR } from './node/kubelet-paths';
 
 export const DEFAULT_DEVICE_DIR = '/dev/disk/by-id';
@@ -57,7 +58,7 @@ export interface CinderPluginOptions {
   kubeletDir: string;
   /**
    * First delay of every OpenStack status wait, in ms; 0 keeps CPO's schedules. A shorter first delay
-   * polls more often for the same total patience (see cmd/cinder-csi-plugin/wait-schedules.ts).
+   * polls more often for the same total patience (see pkg/openstack/wait-schedules.ts).
    */
   waitInitialDelayMs: number;
   /** `--unknown-parameters`: what CreateVolume/CreateSnapshot do with class parameters they do not know. */
@@ -231,6 +232,11 @@ function validate(options: CinderPluginOptions): void {
   }
   for (const [key, value] of Object.entries(options.additionalTopology)) {
     if (value === '') throw new UsageError(`invalid value "${key}=" for flag --additional-topology: empty value`);
+    // The segments become node labels: a bad key or value would only surface later, at NodeGetInfo.
+    const problem = labelKeyProblem(key) ?? labelValueProblem(value);
+    if (problem) {
+      throw new UsageError(`invalid value "${key}=${value}" for flag --additional-topology: not a Kubernetes label: ${problem}`);
+    }
   }
   for (const [flag, value] of [
     ['device-dir', options.deviceDir],

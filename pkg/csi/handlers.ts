@@ -21,7 +21,7 @@ export interface CallContext {
 }
 
 /** Names declared by a generated definition, without the index signature it inherits. */
-type DeclaredKeys<T> = keyof { [K in keyof T as string extends K ? never : K]: true };
+export type DeclaredKeys<T> = keyof { [K in keyof T as string extends K ? never : K]: true };
 
 /** RequestOut = as received (all fields present), ResponseIn = what a handler may return. */
 export type UnaryHandlers<Definition> = {

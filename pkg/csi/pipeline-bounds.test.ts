@@ -14,7 +14,7 @@ import type { NodeHandlers } from './handlers';
 import { createIdentityService } from './identity';
 import { MAX_STATUS_MESSAGE_BYTES } from './pipeline';
 import { startCsiServer, type CsiServer } from './server';
-import { createCsiClient, type CsiClient } from './testing/client';
+import { createCsiClient, type CsiClient } from './client';
 
 const identity = createIdentityService({ driverName: 'cinder.csi.openstack.org', vendorVersion: '1', capabilities: {}, ready: () => true });
 

@@ -1,5 +1,6 @@
 /**
- * Loads proto/csi.proto with the project's single set of loader options (see csi-contract.md):
+ * Loads proto/csi.proto with the project's single set of loader options (the same ones `npm run gen:proto`
+ * gives the type generator for pkg/csi/generated):
  * snake_case fields, int64 as decimal strings, enums as names, defaults filled, oneof discriminators.
  */
 import * as fs from 'fs';

@@ -7,7 +7,7 @@ import { Code, CsiError, notFound } from './errors';
 import { createIdentityService } from './identity';
 import type { ControllerHandlers, NodeHandlers } from './handlers';
 import { CsiServer, startCsiServer } from './server';
-import { createCsiClient, CsiClient } from './testing/client';
+import { createCsiClient, CsiClient } from './client';
 import { Registry } from 'prom-client';
 import { createCsiCallMetrics, CSI_OPERATIONS_METRIC } from './metrics';
 

@@ -524,26 +524,6 @@ describe('types, zones and quotas', () => {
   });
 });
 
-describe('limits', () => {
-  it('reads absolute limits', async () => {
-    const absolute = {
-      totalSnapshotsUsed: 0,
-      maxTotalBackups: 10,
-      maxTotalVolumeGigabytes: 1000,
-      maxTotalSnapshots: 10,
-      maxTotalBackupGigabytes: 1000,
-      totalBackupGigabytesUsed: 0,
-      maxTotalVolumes: 10,
-      totalVolumesUsed: 2,
-      totalBackupsUsed: 0,
-      totalGigabytesUsed: 7,
-    };
-    const scope = cinder().get(`${base}/limits`).reply(200, { limits: { rate: [], absolute } });
-    const { cloud } = makeCloud();
-    await expect(cloud.blockStorage.getAbsoluteLimits()).resolves.toEqual(absolute);
-    expect(scope.isDone()).toBe(true);
-  });
-});
 
 describe('groups and group snapshots', () => {
   const GROUP_ID = '6f519a48-3183-46cf-a32f-41815f816666';

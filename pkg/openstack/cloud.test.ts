@@ -22,7 +22,9 @@ describe('createCloud', () => {
     const cloud = createCloud(passwordCredentials, { userAgent: ['cluster-a', 'extra/1'] });
     await cloud.projectId();
     expect(auth.isDone()).toBe(true);
-    expect(userAgentString()).toMatch(/^openstack-csi\//);
+    // The same version the CSI Identity service reports, read from package.json at run time.
+    const { version } = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+    expect(userAgentString()).toBe(`openstack-csi/${version}`);
   });
 
   it('rejects unreadable TLS files and a cert without a key', () => {

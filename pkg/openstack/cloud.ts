@@ -1,7 +1,7 @@
 /** Assembles one authenticated cloud (session, transport, service clients, waiters) from credentials. */
 import type { Logger } from '../log/logger';
 import { silentLogger } from '../log/logger';
-import packageJson from '../../package.json';
+import { packageVersion, PROJECT_NAME } from '../project/version';
 import type { Cloud } from './api';
 import { CinderClient } from './cinder';
 import { validateCredentials } from './config/cloud-conf';
@@ -75,7 +75,7 @@ export const SHARED_FILE_SYSTEM_SERVICE: ServiceDescriptor = {
 };
 
 export function userAgentString(extra: string[] = []): string {
-  return [`${packageJson.name}/${packageJson.version}`, ...extra.filter((value) => value.trim() !== '')].join(' ');
+  return [`${PROJECT_NAME}/${packageVersion()}`, ...extra.filter((value) => value.trim() !== '')].join(' ');
 }
 
 /** The Cloud implementation; also exposes its session and schedules for diagnostics. */
@@ -131,10 +131,7 @@ export class OpenStackCloud implements Cloud {
     const service = (descriptor: ServiceDescriptor, skipMicroversionCheck = false) =>
       new ServiceClient({ descriptor, session: this.session, transport, logger, metrics, retry, sleep, skipMicroversionCheck });
     const waitDeps = { sleep, logger, coalescing: options.waitCoalescing, schedules: this.waitSchedules };
-    this.blockStorage = new CinderClient(service(VOLUME_SERVICE, options.ignoreVolumeMicroversion ?? false), {
-      ...waitDeps,
-      projectId: () => this.session.projectId(),
-    });
+    this.blockStorage = new CinderClient(service(VOLUME_SERVICE, options.ignoreVolumeMicroversion ?? false), waitDeps);
     this.compute = new NovaClient(service(COMPUTE_SERVICE));
     this.sharedFileSystem = new ManilaClient(service(SHARED_FILE_SYSTEM_SERVICE), waitDeps);
   }

@@ -1,4 +1,4 @@
-/** Public surface of the OpenStack client. Drivers use these and the types of `api.ts` / `errors.ts`. */
+/** Public surface of the OpenStack client. Drivers use these and the contracts of `api/` / `errors.ts`. */
 export * from './api';
 export * from './errors';
 export type {
@@ -21,16 +21,15 @@ export {
   type HttpOptions,
 } from './cloud';
 export { CloudCache, type CloudCacheOptions } from './cloud-cache';
+export { BatchingFetcher, StatusWaiter, type CoalescingOptions, type ResourceSource } from './waiter';
 export {
-  BatchingFetcher,
   DEFAULT_WAIT_SCHEDULES,
   resolveWaitSchedules,
   scheduleTotalMs,
-  StatusWaiter,
-  type CoalescingOptions,
-  type ResourceSource,
+  withInitialDelay,
+  withInitialDelays,
   type WaitSchedules,
-} from './waiter';
+} from './wait-schedules';
 export {
   createOpenStackMetrics,
   defaultOpenStackMetrics,

@@ -5,61 +5,14 @@
  * `observe` hook sees each wait's every reading, however it was fetched.
  */
 import type { Logger } from '../log/logger';
-import type { WaitOptions, WaitSchedule } from './api';
+import type { WaitOptions } from './api';
+import { scheduleTotalMs, type WaitSchedule } from './wait-schedules';
 import { NotFoundError, ResourceErrorStateError, WaitTimeoutError } from './errors';
 import type { Sleep } from './http/executor';
 
-/** Named schedules; defaults are CPO's (see cpo-behaviour.md) so our waits are never shorter. */
-export interface WaitSchedules {
-  /** Volume target status after create/extend/retype: 1 s × 1.1, 10 checks. */
-  volumeStatus: WaitSchedule;
-  /** Volume shows the server in its attachments: 1 s × 1.2, 15 checks. */
-  diskAttached: WaitSchedule;
-  /** Volume no longer attached: 1 s × 1.2, 13 checks. */
-  diskDetached: WaitSchedule;
-  /** Snapshot `available`: 1 s × 1.2, 10 checks. */
-  snapshotReady: WaitSchedule;
-  /** Backup `available`: CPO polls every 7 s for perGB·size + 30 s; drivers usually pass their own. */
-  backupReady: WaitSchedule;
-  /** Group / group snapshot status. */
-  groupStatus: WaitSchedule;
-  /** Manila share status: 3 s × 1.2, 10 checks. */
-  shareStatus: WaitSchedule;
-  /** Manila access rule active / access_key present: 5 s × 1.2, 10 checks. */
-  shareAccess: WaitSchedule;
-  /** Manila snapshot status. */
-  shareSnapshotReady: WaitSchedule;
-  /** Node: device path appears: 1 s × 1.1, 15 checks. */
-  nodeDevicePath: WaitSchedule;
-}
-
-export const DEFAULT_WAIT_SCHEDULES: Readonly<WaitSchedules> = Object.freeze({
-  volumeStatus: { initialDelayMs: 1000, factor: 1.1, checks: 10 },
-  diskAttached: { initialDelayMs: 1000, factor: 1.2, checks: 15 },
-  diskDetached: { initialDelayMs: 1000, factor: 1.2, checks: 13 },
-  snapshotReady: { initialDelayMs: 1000, factor: 1.2, checks: 10 },
-  backupReady: { initialDelayMs: 7000, factor: 1, checks: 60 },
-  groupStatus: { initialDelayMs: 1000, factor: 1.2, checks: 15 },
-  shareStatus: { initialDelayMs: 3000, factor: 1.2, checks: 10 },
-  shareAccess: { initialDelayMs: 5000, factor: 1.2, checks: 10 },
-  shareSnapshotReady: { initialDelayMs: 3000, factor: 1.2, checks: 10 },
-  nodeDevicePath: { initialDelayMs: 1000, factor: 1.1, checks: 15 },
-});
-
-export function resolveWaitSchedules(overrides?: Partial<WaitSchedules>): WaitSchedules {
-  return { ...DEFAULT_WAIT_SCHEDULES, ...(overrides ?? {}) };
-}
-
-/** Sum of the sleeps of a schedule (checks − 1 delays), for messages. */
-export function scheduleTotalMs(schedule: WaitSchedule): number {
-  let delay = schedule.initialDelayMs;
-  let total = 0;
-  for (let check = 1; check < schedule.checks; check += 1) {
-    total += delay;
-    delay = Math.min(delay * schedule.factor, schedule.maxDelayMs ?? Number.POSITIVE_INFINITY);
-  }
-  return total;
-}
+// The schedule type and table live in wait-schedules.ts (one table for every wait); re-exported for
+// the modules that import them from here.
+export { DEFAULT_WAIT_SCHEDULES, resolveWaitSchedules, scheduleTotalMs, type WaitSchedules } from './wait-schedules';
 
 /** How one resource type is read. */
 export interface ResourceSource<T> {

@@ -1,7 +1,7 @@
 /** Names of the backend images behind simulated resources, and the unit sizes are given in. */
 export type { BlockBackend as SimBlockBackend } from './devices';
 
-export const GiB = 1024 * 1024 * 1024;
+export { GiB } from '../units/bytes';
 
 export const volumeKey = (id: string): string => `volume-${id}`;
 export const snapshotKey = (id: string): string => `snapshot-${id}`;

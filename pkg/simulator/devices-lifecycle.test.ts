@@ -5,10 +5,11 @@ import { promisify } from 'node:util';
 import type { Cloud } from '../openstack';
 import type { Simulator } from './simulator';
 import { startSimulatedCloud } from './testing/cloud';
+import { canUseLoopDevices } from '../mounter/host-capabilities';
+import { GiB } from '../units/bytes';
 
 const run = promisify(execFile);
-const GiB = 1024 ** 3;
-const canUseLoop = process.getuid?.() === 0 && fs.existsSync('/dev/loop-control');
+const canUseLoop = canUseLoopDevices;
 const describeWithLoop = canUseLoop ? describe : describe.skip;
 if (!canUseLoop) {
   console.warn('devices-lifecycle.test.ts skipped: needs root and /dev/loop-control to make loop devices');

@@ -3,8 +3,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { detachLoopDevicesUnder, filesUnder, loopDevicesUnder, mountsUnder, unmountAllUnder } from './host-state';
+import { canUseLoopDevices } from '../mounter/host-capabilities';
 
-const canUseLoop = process.getuid?.() === 0 && fs.existsSync('/dev/loop-control');
+const canUseLoop = canUseLoopDevices;
 
 describe('filesUnder', () => {
   it('lists files and links relative to the directory, not directories', () => {

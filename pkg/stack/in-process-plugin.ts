@@ -1,30 +1,30 @@
 /**
- * The plugin's services built and served inside this process from the same flags the binary takes:
- * for debugging with breakpoints and for fast tests. Same wiring as the binary (`buildServices`), no
- * signals, no metrics endpoint.
+ * A driver's services built and served inside this process from the same flags its binary takes:
+ * for debugging with breakpoints and for fast tests. Same wiring as the binary (the driver's service
+ * builder), no signals, no metrics endpoint.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildServices } from '../cinder/plugin/services';
-import { parseCinderOptions } from '../cinder/options';
 import { startCsiServer } from '../csi/server';
 import { createLogger } from '../log/logger';
+import type { StackDriver } from './driver';
 import type { PluginProcess, PluginProcessOptions } from './plugin-process';
 
 export async function startPluginInProcess(
-  options: Pick<PluginProcessOptions, 'name' | 'args' | 'socketPath' | 'logFile' | 'readyTimeoutMs'>,
+  options: Pick<PluginProcessOptions, 'name' | 'args' | 'socketPath' | 'logFile' | 'readyTimeoutMs'> & {
+    driver: StackDriver;
+  },
 ): Promise<PluginProcess> {
-  const parsed = parseCinderOptions(options.args);
-  if (parsed.help) throw new Error('--help and --version are not ways to start a plugin');
+  const parsed = options.driver.parseInProcess(options.args);
   const logFile = options.logFile;
   if (logFile !== 'inherit') fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const logger = createLogger({
-    verbosity: parsed.options.verbosity,
-    fields: { component: 'cinder-csi-plugin', plugin: options.name },
+    verbosity: parsed.verbosity,
+    fields: { component: options.driver.component, plugin: options.name },
     ...(logFile === 'inherit' ? {} : { sink: (line: string) => fs.appendFileSync(logFile, line + '\n') }),
   });
-  const plugin = await buildServices(parsed.options, logger);
-  const server = await startCsiServer({ endpoint: parsed.options.endpoint, services: plugin.services, logger });
+  const plugin = await parsed.build(logger);
+  const server = await startCsiServer({ endpoint: parsed.endpoint, services: plugin.services, logger });
   // Ready as the process mode defines it: what Probe would answer.
   const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
   while (!(await plugin.ready())) {

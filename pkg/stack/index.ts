@@ -1,9 +1,10 @@
 export { startStack, STACK_CLUSTER_ID, type Stack, type StackLeftovers, type StackOptions } from './stack';
-export { startPluginProcess, defaultPluginCommand, PLUGIN_MAIN, type PluginProcess, type PluginProcessOptions } from './plugin-process';
+export { startPluginProcess, type PluginProcess, type PluginProcessOptions } from './plugin-process';
+export { chooseDriver, pluginCommand, type InProcessPlugin, type PluginSetup, type StackDriver } from './driver';
 export { startPluginInProcess } from './in-process-plugin';
 export { NodeVolume, type NodeVolumeOptions } from './node-volume';
 export { runLifecycle, describeLeftovers, type LifecycleOptions } from './lifecycle';
-export { StepRunner, StepFailed, StepSkipped, describeError, grpcCodeName, type StepRecord, type StepStatus, type StepObserver } from './steps';
+export { StepRunner, StepFailed, StepSkipped, describeError, type StepRecord, type StepStatus, type StepObserver } from './steps';
 export { writeData, readDataChecksum, verifyData, visibleSizeBytes, type WrittenData } from './data';
 export { VOLUME_KINDS, isVolumeKind, volumeCapability, volumeKindUnsupportedReason, GiB, type VolumeKind } from './volume-kind';
 export { mountsUnder, unmountAllUnder, loopDevicesUnder, detachLoopDevicesUnder, filesUnder } from './host-state';

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createMounter, type Mounter } from '../mounter';
-import { canResizeExt4Online } from '../mounter/testing/loop-device';
+import { canResizeExt4Online } from '../mounter/host-capabilities';
 import { verifyData, visibleSizeBytes, writeData, type WrittenData } from './data';
 import { NodeVolume } from './node-volume';
 import type { Stack, StackLeftovers } from './stack';

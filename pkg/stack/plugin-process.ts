@@ -1,11 +1,12 @@
 /**
- * Runs `cmd/cinder-csi-plugin/main.ts` as a child process, exactly as a sidecar would see it: its own
- * process, a unix socket, logs in a file. Readiness = the socket answers Probe with ready=true.
+ * Runs a driver's plugin binary (e.g. `cmd/cinder-csi-plugin/main.ts`) as a child process, exactly as a
+ * sidecar would see it: its own process, a unix socket, logs in a file. Readiness = the socket answers
+ * Probe with ready=true.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createCsiClient } from '../csi/testing/client';
+import { createCsiClient } from '../csi/client';
 import { REPO_ROOT } from './paths';
 
 export interface PluginProcessOptions {
@@ -19,8 +20,8 @@ export interface PluginProcessOptions {
   logFile: string | 'inherit';
   /** Default 90 s: the first start compiles the whole plugin through tsx on a possibly busy machine. */
   readyTimeoutMs?: number;
-  /** Default: `node --import tsx cmd/cinder-csi-plugin/main.ts`. */
-  command?: { file: string; args: string[] };
+  /** What to run, e.g. `pluginCommand(driver.entryPoint)` (`node --import tsx <entry point>`). */
+  command: { file: string; args: string[] };
   env?: NodeJS.ProcessEnv;
 }
 
@@ -36,13 +37,6 @@ export interface PluginProcess {
   stop(graceMs?: number): Promise<number | null>;
 }
 
-export const PLUGIN_MAIN = path.join(REPO_ROOT, 'cmd', 'cinder-csi-plugin', 'main.ts');
-
-export function defaultPluginCommand(): { file: string; args: string[] } {
-  // `node --import tsx` rather than `npx tsx`: one process, so SIGTERM reaches the plugin itself.
-  return { file: process.execPath, args: ['--import', 'tsx', PLUGIN_MAIN] };
-}
-
 function tail(file: string, lines = 15): string {
   if (file === 'inherit') return '(see the output above)';
   try {
@@ -53,7 +47,7 @@ function tail(file: string, lines = 15): string {
 }
 
 export async function startPluginProcess(options: PluginProcessOptions): Promise<PluginProcess> {
-  const command = options.command ?? defaultPluginCommand();
+  const command = options.command;
   const logFile = options.logFile;
   let logFd: number | undefined;
   if (logFile !== 'inherit') {

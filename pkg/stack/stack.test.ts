@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { cinderStackDriver } from '../cinder/stack-driver';
 import { describeLeftovers, runLifecycle } from './lifecycle';
 import { startStack, type Stack } from './stack';
 import { StepRunner } from './steps';
@@ -20,7 +21,7 @@ describe('startStack (in-process plugins, no devices)', () => {
   });
 
   it('wires controller and node to the simulator, runs the controller lifecycle and removes its directory', async () => {
-    stack = await startStack({ pluginMode: 'in-process', devices: 'off', nodeName: 'harness-node' });
+    stack = await startStack({ driver: cinderStackDriver, pluginMode: 'in-process', devices: 'off', nodeName: 'harness-node' });
     const workDir = stack.workDir;
     expect(stack.devicesEnabled).toBe(false);
     expect(fs.existsSync(stack.cloudConfPath)).toBe(true);
@@ -48,7 +49,7 @@ describe('startStack (in-process plugins, no devices)', () => {
     const socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stack-single-'));
     try {
       const socketPath = path.join(socketDir, 'csi.sock');
-      stack = await startStack({ pluginMode: 'in-process', devices: 'off', singleSocket: socketPath });
+      stack = await startStack({ driver: cinderStackDriver, pluginMode: 'in-process', devices: 'off', singleSocket: socketPath });
       expect(stack.controllerProcess()).toBe(stack.nodeProcess());
       const caps = await stack.controller.identity.GetPluginCapabilities({});
       expect(caps.capabilities.map((c) => c.service?.type)).toContain('CONTROLLER_SERVICE');

@@ -1,19 +1,23 @@
 /**
- * A whole Cinder CSI stack on one machine: the OpenStack simulator (with loop devices when root), a
- * Nova server standing for "this node", a cloud.conf, and the controller and node plugins as child
- * processes on unix sockets, with typed CSI clients. `stop()` removes everything it made: processes,
- * sockets, mounts under its directory, loop devices (through the simulator) and files.
+ * A whole CSI stack on one machine for one driver (`options.driver`, e.g. Cinder's): the OpenStack
+ * simulator (with loop devices when root), a Nova server standing for "this node", a cloud.conf, and the
+ * controller and node plugins as child processes on unix sockets, with typed CSI clients. `stop()`
+ * removes everything it made: processes, sockets, mounts under its directory, loop devices (through the
+ * simulator) and files.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createCsiClient, type CsiClient } from '../csi/testing/client';
+import { createCsiClient, type CsiClient } from '../csi/client';
 import { startSimulator, type Simulator } from '../simulator';
+import { pluginCommand, type StackDriver } from './driver';
 import { detachLoopDevicesUnder, filesUnder, loopDevicesUnder, mountsUnder, unmountAllUnder } from './host-state';
 import { startPluginInProcess } from './in-process-plugin';
 import { startPluginProcess, type PluginProcess } from './plugin-process';
 
 export interface StackOptions {
+  /** The driver to run (`cinderStackDriver` from `pkg/cinder/stack-driver.ts`). */
+  driver: StackDriver;
   /** Parent of the stack's temporary directory (default os.tmpdir()). */
   parentDir?: string;
   /** Simulator latency per asynchronous status transition (default 20 ms). */
@@ -41,7 +45,7 @@ export interface StackOptions {
    */
   singleSocket?: string;
   /**
-   * 'process' (default): each plugin is `cmd/cinder-csi-plugin` in its own process, as deployed.
+   * 'process' (default): each plugin is the driver's binary in its own process, as deployed.
    * 'in-process': the same services served from this process (breakpoints, faster start).
    */
   pluginMode?: 'process' | 'in-process';
@@ -66,6 +70,7 @@ export interface StackLeftovers {
 }
 
 export interface Stack {
+  readonly driver: StackDriver;
   readonly workDir: string;
   readonly logFile: string | 'inherit';
   readonly cloudConfPath: string;
@@ -100,7 +105,7 @@ function realMkdtemp(parent: string, prefix: string): string {
   return fs.realpathSync(fs.mkdtempSync(path.join(parent, prefix)));
 }
 
-export async function startStack(options: StackOptions = {}): Promise<Stack> {
+export async function startStack(options: StackOptions): Promise<Stack> {
   const workDir = realMkdtemp(options.parentDir ?? os.tmpdir(), 'csi-stack-');
   const logFile = options.logFile ?? path.join(workDir, 'plugins.log');
   const cloudConfPath = path.join(workDir, 'cloud.conf');
@@ -146,38 +151,29 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await simulator.whenIdle();
     await simulator.writeCloudConf(cloudConfPath);
 
-    const common = [
-      '--cloud-config', cloudConfPath,
-      '--v', String(options.verbosity ?? 4),
-      '--wait-initial-delay-ms', String(options.waitInitialDelayMs ?? 50),
-    ];
-    const controllerFlags = ['--cluster', options.clusterId ?? STACK_CLUSTER_ID, ...(options.controllerArgs ?? [])];
-    const nodeFlags = [
-      '--device-dir', simulator.byIdDir,
-      '--sysfs-root', simulator.sysfsRoot,
-      '--config-drive-dir', simulator.configDriveDir(server.id),
-      '--metadata-url', simulator.metadataUrlFor(server.id),
-      '--node-name', server.name,
-      '--kubelet-dir', options.kubeletDir ?? kubeletDir,
-      ...(options.nodeArgs ?? []),
-    ];
+    const { driver } = options;
     const readyTimeoutMs = options.readyTimeoutMs;
-    const startPlugin = options.pluginMode === 'in-process' ? startPluginInProcess : startPluginProcess;
-    const plugin = (name: string, socketPath: string, serves: { controller: boolean; node: boolean }) => () =>
-      startPlugin({
-        name,
-        socketPath,
-        logFile,
-        readyTimeoutMs,
-        args: [
-          '--endpoint', `unix://${socketPath}`,
-          ...common,
-          `--provide-controller-service=${serves.controller}`,
-          `--provide-node-service=${serves.node}`,
-          ...(serves.controller ? controllerFlags : []),
-          ...(serves.node ? nodeFlags : []),
-        ],
-      });
+    const plugin = (name: string, socketPath: string, serves: { controller: boolean; node: boolean }) => () => {
+      const args = [
+        ...driver.pluginArgs({
+          socketPath,
+          cloudConfPath,
+          verbosity: options.verbosity ?? 4,
+          waitInitialDelayMs: options.waitInitialDelayMs ?? 50,
+          serves,
+          clusterId: options.clusterId ?? STACK_CLUSTER_ID,
+          kubeletDir: options.kubeletDir ?? kubeletDir,
+          simulator,
+          server,
+        }),
+        ...(serves.controller ? (options.controllerArgs ?? []) : []),
+        ...(serves.node ? (options.nodeArgs ?? []) : []),
+      ];
+      const common = { name, socketPath, logFile, readyTimeoutMs, args };
+      return options.pluginMode === 'in-process'
+        ? startPluginInProcess({ ...common, driver })
+        : startPluginProcess({ ...common, command: pluginCommand(driver.entryPoint) });
+    };
 
     let controllerProcess: PluginProcess;
     let nodeProcess: PluginProcess;
@@ -223,6 +219,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     let stopping: Promise<void> | undefined;
     const stack: Stack = {
+      driver,
       workDir,
       logFile,
       cloudConfPath,

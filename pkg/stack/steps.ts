@@ -3,6 +3,7 @@
  * step failed. A step's action returns a one-line description of what it observed.
  */
 import { performance } from 'node:perf_hooks';
+import { codeName } from '../csi/errors';
 
 export type StepStatus = 'ok' | 'failed' | 'skipped';
 
@@ -40,19 +41,9 @@ export class StepFailed extends Error {
 export function describeError(error: unknown): string {
   if (error && typeof error === 'object' && 'details' in error && 'code' in error) {
     const { code, details } = error as { code: number; details: string };
-    return `gRPC ${grpcCodeName(code)}: ${details}`;
+    return `gRPC ${codeName(code)}: ${details}`;
   }
   return error instanceof Error ? error.message : String(error);
-}
-
-const GRPC_CODE_NAMES = [
-  'OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS',
-  'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE',
-  'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED',
-];
-
-export function grpcCodeName(code: number): string {
-  return GRPC_CODE_NAMES[code] ?? `code ${code}`;
 }
 
 export class StepRunner {

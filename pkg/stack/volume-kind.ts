@@ -16,7 +16,7 @@ export function volumeCapability(kind: VolumeKind): VolumeCapability {
     : { mount: { fs_type: kind, mount_flags: [] }, access_mode: accessMode };
 }
 
-export const GiB = 1024 * 1024 * 1024;
+export { GiB } from '../units/bytes';
 
 /**
  * Why this host cannot bring a `kind` volume up on the node — a program its filesystem needs is missing,

@@ -4,8 +4,7 @@
  * baseline) and on (concurrent waits share one `GET /volumes/detail` per tick).
  */
 import { createCloud, noopMetrics, type WaitSchedule } from '../../pkg/openstack';
-import { DEFAULT_WAIT_SCHEDULES as CONTROLLER_WAITS } from '../../pkg/cinder/controller';
-import { withInitialDelay } from '../../pkg/cinder/plugin/wait-schedules';
+import { DEFAULT_WAIT_SCHEDULES as CONTROLLER_WAITS, withInitialDelay } from '../../pkg/openstack/wait-schedules';
 import { startSimulator } from '../../pkg/simulator';
 import { passwordCredentials } from '../../pkg/simulator/testing/cloud';
 import { printTable, ratio, seconds } from './report';

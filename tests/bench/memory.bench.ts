@@ -7,10 +7,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createCsiClient, type CsiClient } from '../../pkg/csi/testing/client';
+import { createCsiClient, type CsiClient } from '../../pkg/csi/client';
 import type { VolumeCapability } from '../../pkg/csi/types';
 import { startSimulator } from '../../pkg/simulator';
-import { PLUGIN_MAIN, startPluginProcess, type PluginProcess } from '../../pkg/stack';
+import { CINDER_PLUGIN_MAIN as PLUGIN_MAIN } from '../../pkg/cinder/stack-driver';
+import { startPluginProcess, type PluginProcess } from '../../pkg/stack';
 import { mebibytes, printTable, ratio } from './report';
 
 const PROBE = path.join(__dirname, 'memory-probe.ts');

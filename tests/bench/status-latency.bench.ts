@@ -7,14 +7,15 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createCsiClient, type CsiClient } from '../../pkg/csi/testing/client';
+import { createCsiClient, type CsiClient } from '../../pkg/csi/client';
 import type { VolumeCapability } from '../../pkg/csi/types';
 import { startSimulator, type Simulator } from '../../pkg/simulator';
 import type { Latency } from '../../pkg/simulator/control';
 import { startPluginInProcess } from '../../pkg/stack';
+import { cinderStackDriver } from '../../pkg/cinder/stack-driver';
 import { mean, printTable, ratio, seconds } from './report';
+import { GiB } from '../../pkg/units/bytes';
 
-const GiB = 1024 ** 3;
 const RWO: VolumeCapability = {
   access_mode: { mode: 'SINGLE_NODE_WRITER' },
   mount: { fs_type: 'ext4', mount_flags: [] },
@@ -163,6 +164,7 @@ async function runSetting(firstDelayMs: number, options: StatusLatencyOptions): 
     await sim.writeCloudConf(cloudConf);
     const socketPath = path.join(dir, 'controller.sock');
     plugin = await startPluginInProcess({
+      driver: cinderStackDriver,
       name: `controller (first delay ${firstDelayMs} ms)`,
       socketPath,
       logFile: path.join(dir, 'plugin.log'),

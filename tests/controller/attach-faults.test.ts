@@ -6,7 +6,6 @@
  * recognised instead of waited out.
  */
 import { Code } from '../../pkg/csi/errors';
-import type { BlockStorageApi } from '../../pkg/openstack';
 import type { Simulator } from '../../pkg/simulator';
 import { block, eventually, failure, RWO, harnessForFile } from './harness';
 
@@ -39,7 +38,7 @@ const volumeReadAfterNovaCall = (sim: Simulator, volumeId: string, method: 'POST
 describe('a failed attach', () => {
   it('is answered INTERNAL with what Cinder and Nova showed once the volume falls back to available', async () => {
     const volumeId = await newVolume('fault-attach');
-    const messageLookups = jest.spyOn(h().cloud.blockStorage as Required<BlockStorageApi>, 'latestUserMessage');
+    const messageLookups = jest.spyOn(h().cloud.blockStorage, 'latestUserMessage');
     const beforePublish = Date.now();
     // Keep the volume reserved until the controller has seen it so, then let the attach fail.
     const hold = h().sim.control.holdStatus({ kind: 'volume', id: volumeId, status: 'reserved' });

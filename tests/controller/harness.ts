@@ -12,13 +12,13 @@ import { DRIVER_NAME } from '../../pkg/cinder/constants';
 import { Code } from '../../pkg/csi/errors';
 import { createIdentityService } from '../../pkg/csi/identity';
 import { startCsiServer, type CsiServer } from '../../pkg/csi/server';
-import { createCsiClient, type CsiClient } from '../../pkg/csi/testing/client';
+import { createCsiClient, type CsiClient } from '../../pkg/csi/client';
 import type { VolumeCapability } from '../../pkg/csi/types';
 import { silentLogger } from '../../pkg/log/logger';
 import { createCloudsFromConfig, parseCloudConfigText, type Cloud, type WaitSchedule } from '../../pkg/openstack';
 import { startSimulator, type SimServer, type Simulator, type SimulatorOptions } from '../../pkg/simulator';
 
-export const GiB = 1024 ** 3;
+export { GiB } from '../../pkg/units/bytes';
 
 /** Fast but generous: up to ~10 s, far beyond the simulator's 30 ms transitions. */
 export const FAST: WaitSchedule = { initialDelayMs: 10, factor: 1.3, maxDelayMs: 200, checks: 60 };

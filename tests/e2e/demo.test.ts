@@ -8,9 +8,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../../pkg/stack';
+import { canUseLoopDevices } from '../../pkg/mounter/host-capabilities';
 
 const isRoot = process.getuid?.() === 0;
-const canUseLoop = isRoot && fs.existsSync('/dev/loop-control');
+const canUseLoop = canUseLoopDevices;
 const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((file) => fs.existsSync(file));
 const NOBODY = 65534;
 
@@ -79,4 +80,11 @@ it('demo rejects an unknown volume kind with a usage message', () => {
   const result = runDemo(['--kinds', 'ntfs']);
   expect(result.status).toBe(2);
   expect(result.stderr).toContain('invalid value for --kinds: ntfs; choose from ext4, xfs, block');
+});
+
+it('demo runs only the drivers that exist: --driver manila is refused as not there yet, before anything starts', () => {
+  const result = runDemo(['--driver', 'manila']);
+  expect(result.status).toBe(2);
+  expect(result.stderr).toContain('--driver manila: the manila driver is not implemented yet; available: cinder');
+  expect(result.stdout).toBe('');
 });

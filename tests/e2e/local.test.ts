@@ -6,7 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createCsiClient } from '../../pkg/csi/testing/client';
+import { createCsiClient } from '../../pkg/csi/client';
 import { mountsUnder, REPO_ROOT } from '../../pkg/stack';
 import { canUseLoop } from './stack-suite';
 
@@ -118,5 +118,15 @@ describe('npm run local', () => {
     expect(result.stderr).toContain('--endpoint is required, e.g. --endpoint unix:///tmp/csi/csi.sock');
     // The usage says how a client with its own directories passes them.
     expect(result.stderr).toContain('--kubelet-dir DIR');
+  });
+
+  it('refuses a driver it cannot run, naming the flag and the choices', () => {
+    const result = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', path.join(REPO_ROOT, 'cmd', 'local', 'main.ts'), '--endpoint', 'unix:///tmp/unused.sock', '--driver', 'nfs'],
+      { cwd: REPO_ROOT, encoding: 'utf8' },
+    );
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('invalid value "nfs" for --driver: choose from cinder');
   });
 });

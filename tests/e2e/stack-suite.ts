@@ -6,8 +6,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startStack, type Stack } from '../../pkg/stack';
+import { cinderStackDriver } from '../../pkg/cinder/stack-driver';
+import { canUseLoopDevices } from '../../pkg/mounter/host-capabilities';
 
-export const canUseLoop = process.getuid?.() === 0 && fs.existsSync('/dev/loop-control');
+export const canUseLoop = canUseLoopDevices;
 const SKIP_REASON = 'needs root and /dev/loop-control for loop devices and mounts';
 
 export interface StackSuite {
@@ -29,7 +31,7 @@ export function describeWithStack(title: string, logName: string, body: (suite: 
     let stack: Stack | undefined;
     beforeAll(async () => {
       fs.rmSync(logFile, { force: true });
-      stack = await startStack({ devices: 'required', logFile });
+      stack = await startStack({ driver: cinderStackDriver, devices: 'required', logFile });
     }, 240_000);
     afterAll(async () => {
       await stack?.stop();

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { parseCinderOptions } from '../../pkg/cinder/options';
 import { buildServices } from '../../pkg/cinder/plugin/services';
 import { startCsiServer, type CsiServer } from '../../pkg/csi/server';
-import { createCsiClient, type CsiClient } from '../../pkg/csi/testing/client';
+import { createCsiClient, type CsiClient } from '../../pkg/csi/client';
 import { createLogger } from '../../pkg/log/logger';
 import { startSimulator, type Simulator } from '../../pkg/simulator';
 

@@ -6,7 +6,7 @@ import type { ServiceDefinition, ServiceError } from '@grpc/grpc-js';
 import type { MessageShape } from '../../pkg/csi/message-shape';
 import { requestShapeOf } from '../../pkg/csi/message-shape';
 import { loadCsiGrpc } from '../../pkg/csi/proto';
-import type { CsiClient } from '../../pkg/csi/testing/client';
+import type { CsiClient } from '../../pkg/csi/client';
 
 export type ServiceName = 'identity' | 'controller' | 'node' | 'groupController';
 

@@ -13,7 +13,7 @@ import * as path from 'path';
 import { promisify } from 'util';
 import { CPO_COMMAND_LINES, expandContainerArgs } from '../../pkg/cinder/testing/cpo-command-lines';
 import { spawnPlugin, type PluginChild } from '../../pkg/cinder/testing/plugin-child';
-import { createCsiClient } from '../../pkg/csi/testing/client';
+import { createCsiClient } from '../../pkg/csi/client';
 import { startSimulator, type Simulator } from '../../pkg/simulator';
 import { nodeMajor, readFinalStage, type Copy, type FinalStage } from './dockerfile';
 

@@ -20,7 +20,7 @@ import { DRIVER_NAME, TOPOLOGY_ZONE_KEY } from '../../pkg/cinder/constants';
 import { parseCinderOptions } from '../../pkg/cinder/options';
 import { buildServices } from '../../pkg/cinder/plugin/services';
 import { startCsiServer, type CsiServer } from '../../pkg/csi/server';
-import { createCsiClient, type CsiClient } from '../../pkg/csi/testing/client';
+import { createCsiClient, type CsiClient } from '../../pkg/csi/client';
 import { silentLogger } from '../../pkg/log/logger';
 import { startSimulator, type Simulator } from '../../pkg/simulator';
 import { CINDER, DEPLOYMENTS, KUSTOMIZE_DIR, NAMESPACE, overlayDir, type Deployment } from './deployments';

@@ -15,7 +15,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';
-import { createCsiClient } from '../../pkg/csi/testing/client';
+import { createCsiClient } from '../../pkg/csi/client';
 import { startSimulator } from '../../pkg/simulator';
 import { startPluginProcess } from '../../pkg/stack';
 import { CINDER, MANILA, overlayDir } from './deployments';

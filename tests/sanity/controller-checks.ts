@@ -4,7 +4,7 @@
  * names the spec rule it checks; expected codes follow the CSI v1.12 per-RPC error tables.
  */
 import { status } from '@grpc/grpc-js';
-import type { CsiClient } from '../../pkg/csi/testing/client';
+import type { CsiClient } from '../../pkg/csi/client';
 import { createCloudsFromConfig, parseCloudConfigText } from '../../pkg/openstack';
 import {
   expectCode,

@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import { status } from '@grpc/grpc-js';
-import type { CsiClient } from '../../pkg/csi/testing/client';
+import type { CsiClient } from '../../pkg/csi/client';
 import type { VolumeCapability } from '../../pkg/csi/types';
 import {
   canUseLoop,

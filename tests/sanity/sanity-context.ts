@@ -8,13 +8,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { status, type ServiceError } from '@grpc/grpc-js';
-import type { CsiClient } from '../../pkg/csi/testing/client';
+import type { CsiClient } from '../../pkg/csi/client';
 import type { VolumeCapability } from '../../pkg/csi/types';
 import { GiB, startStack, type Stack } from '../../pkg/stack';
+import { codeName } from '../../pkg/csi/errors';
+import { cinderStackDriver } from '../../pkg/cinder/stack-driver';
+import { canUseLoopDevices } from '../../pkg/mounter/host-capabilities';
 
 export { GiB };
 
-export const canUseLoop = process.getuid?.() === 0 && fs.existsSync('/dev/loop-control');
+export const canUseLoop = canUseLoopDevices;
 export const DEVICE_SKIP_REASON = 'needs root and /dev/loop-control for loop devices and mounts';
 
 export const SINGLE_WRITER_MOUNT: VolumeCapability = {
@@ -36,10 +39,6 @@ export const MISSING_ID_SHAPES: [string, () => string][] = [
 ];
 
 export const uniqueName = (prefix: string): string => `sanity-${prefix}-${randomUUID().slice(0, 8)}`;
-
-function codeName(code: number): string {
-  return (status as unknown as Record<number, string>)[code] ?? String(code);
-}
 
 /** Awaits `call` and asserts it failed with exactly `expected`, naming both codes on mismatch. */
 export async function expectCode(call: Promise<unknown>, expected: status): Promise<ServiceError> {
@@ -165,6 +164,7 @@ export function setUpSanityStack(): SanitySuite {
     fs.rmSync(logFile, { force: true });
     socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'csi-sanity-sock-'));
     stack = await startStack({
+      driver: cinderStackDriver,
       // In-process by default (fast); SANITY_PLUGIN_MODE=process runs the plugin binary as deployed.
       pluginMode: process.env.SANITY_PLUGIN_MODE === 'process' ? 'process' : 'in-process',
       singleSocket: path.join(socketDir, 'csi.sock'),

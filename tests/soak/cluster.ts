@@ -3,7 +3,8 @@
  * processes on unix sockets) plus what the stack does not offer: SIGKILL of either plugin at any moment
  * and a restart with the same flags on the same socket, as a Deployment or DaemonSet would do.
  */
-import { startPluginProcess, startStack, STACK_CLUSTER_ID, type PluginProcess, type Stack } from '../../pkg/stack';
+import { cinderStackDriver } from '../../pkg/cinder/stack-driver';
+import { pluginCommand, startPluginProcess, startStack, STACK_CLUSTER_ID, type PluginProcess, type Stack } from '../../pkg/stack';
 
 export type PluginRole = 'controller' | 'node';
 
@@ -25,16 +26,19 @@ export interface SoakClusterOptions {
 const VERBOSITY = 4;
 const WAIT_INITIAL_DELAY_MS = 50;
 
+/** The controller's flags as the stack's driver writes them, so a restarted controller matches the first. */
 function controllerArgs(stack: Stack, socketPath: string, verbosity: number): string[] {
-  return [
-    '--endpoint', `unix://${socketPath}`,
-    '--cloud-config', stack.cloudConfPath,
-    '--v', String(verbosity),
-    '--wait-initial-delay-ms', String(WAIT_INITIAL_DELAY_MS),
-    '--provide-controller-service=true',
-    '--provide-node-service=false',
-    '--cluster', STACK_CLUSTER_ID,
-  ];
+  return stack.driver.pluginArgs({
+    socketPath,
+    cloudConfPath: stack.cloudConfPath,
+    verbosity,
+    waitInitialDelayMs: WAIT_INITIAL_DELAY_MS,
+    serves: { controller: true, node: false },
+    clusterId: STACK_CLUSTER_ID,
+    kubeletDir: stack.kubeletDir,
+    simulator: stack.simulator,
+    server: stack.simulator.defaultServer,
+  });
 }
 
 async function waitForExit(process: PluginProcess): Promise<void> {
@@ -44,7 +48,7 @@ async function waitForExit(process: PluginProcess): Promise<void> {
 
 export async function startSoakCluster(options: SoakClusterOptions): Promise<SoakCluster> {
   const verbosity = options.verbosity ?? VERBOSITY;
-  const stack = await startStack({ devices: 'required', logFile: options.logFile, verbosity, waitInitialDelayMs: WAIT_INITIAL_DELAY_MS });
+  const stack = await startStack({ driver: cinderStackDriver, devices: 'required', logFile: options.logFile, verbosity, waitInitialDelayMs: WAIT_INITIAL_DELAY_MS });
   /** A controller started by us after a kill (the stack only knows its first one). */
   let replacement: PluginProcess | undefined;
   const currentController = (): PluginProcess => replacement ?? stack.controllerProcess();
@@ -62,6 +66,7 @@ export async function startSoakCluster(options: SoakClusterOptions): Promise<Soa
       socketPath: victim.socketPath,
       logFile: options.logFile,
       args: controllerArgs(stack, victim.socketPath, verbosity),
+      command: pluginCommand(stack.driver.entryPoint),
     });
     restarts.controller.push(Date.now() - started);
   };

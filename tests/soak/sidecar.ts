@@ -9,7 +9,7 @@
  * kubelet retries mount operations with exponential backoff the same way. Codes that mean the request
  * itself is wrong cannot get better by asking again, so those stop at once and are reported.
  */
-import { grpcCodeName } from '../../pkg/stack/steps';
+import { codeName } from '../../pkg/csi/errors';
 
 /** Codes that say "your request is wrong": a harness or driver bug, never worth a retry. */
 export const CALLER_ERROR_CODES: ReadonlySet<string> = new Set(['INVALID_ARGUMENT', 'UNIMPLEMENTED', 'ALREADY_EXISTS', 'OUT_OF_RANGE']);
@@ -18,7 +18,7 @@ export const CALLER_ERROR_CODES: ReadonlySet<string> = new Set(['INVALID_ARGUMEN
 export function codeOf(error: unknown): string {
   if (error instanceof AttemptTimeout) return 'DEADLINE_EXCEEDED';
   if (error && typeof error === 'object' && 'code' in error && typeof (error as { code: unknown }).code === 'number') {
-    return grpcCodeName((error as { code: number }).code);
+    return codeName((error as { code: number }).code);
   }
   return 'ERROR';
 }

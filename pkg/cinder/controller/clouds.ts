@@ -4,14 +4,17 @@
  * first; volume IDs are UUIDs, so a match is unambiguous.
  */
 import { invalidArgument, notFound } from '../../csi/errors';
-import type { Cloud, Volume } from '../../openstack/api';
-import { NotFoundError } from '../../openstack/errors';
+import type { CloudWith, Volume } from '../../openstack/api';
+import { goneIsSuccess } from '../../driver-kit/openstack-errors';
 import { DEFAULT_CLOUD_NAME, SECRET_CLOUD_KEY } from '../constants';
+
+/** What the Cinder driver uses of a cloud: Cinder for volumes, Nova for attachments. */
+export type CinderCloud = CloudWith<'blockStorage' | 'compute'>;
 
 export class CloudSelector {
   private readonly names: string[];
 
-  constructor(private readonly clouds: Map<string, Cloud>) {
+  constructor(private readonly clouds: Map<string, CinderCloud>) {
     this.names = [...clouds.keys()].sort();
   }
 
@@ -20,12 +23,12 @@ export class CloudSelector {
     return this.names;
   }
 
-  get(name: string): Cloud | undefined {
+  get(name: string): CinderCloud | undefined {
     return this.clouds.get(name);
   }
 
   /** The cloud a request's secrets select. */
-  forSecrets(secrets: Record<string, string> | null | undefined): Cloud {
+  forSecrets(secrets: Record<string, string> | null | undefined): CinderCloud {
     const name = secrets?.[SECRET_CLOUD_KEY] ?? DEFAULT_CLOUD_NAME;
     const cloud = this.clouds.get(name);
     if (!cloud) {
@@ -36,26 +39,23 @@ export class CloudSelector {
   }
 
   /** For RPCs without secrets: the default cloud, else the first by name. */
-  defaultCloud(): Cloud {
+  defaultCloud(): CinderCloud {
     const cloud = this.clouds.get(DEFAULT_CLOUD_NAME) ?? (this.names.length > 0 ? this.clouds.get(this.names[0]) : undefined);
     if (!cloud) throw invalidArgument('no cloud is configured');
     return cloud;
   }
 
   /** Clouds to search for an ID when the request names none: the default first. */
-  searchOrder(): Cloud[] {
+  searchOrder(): CinderCloud[] {
     const ordered = [...this.names].sort((a, b) => (a === DEFAULT_CLOUD_NAME ? -1 : b === DEFAULT_CLOUD_NAME ? 1 : 0));
-    return ordered.map((name) => this.clouds.get(name) as Cloud);
+    return ordered.map((name) => this.clouds.get(name) as CinderCloud);
   }
 
-  /** Finds a volume by ID in any cloud; NOT_FOUND when none has it. */
-  async findVolume(volumeId: string): Promise<{ cloud: Cloud; volume: Volume }> {
+  /** Finds which cloud holds a volume ID (the default cloud first); NOT_FOUND when none has it. */
+  async locateVolume(volumeId: string): Promise<{ cloud: CinderCloud; volume: Volume }> {
     for (const cloud of this.searchOrder()) {
-      try {
-        return { cloud, volume: await cloud.blockStorage.getVolume(volumeId) };
-      } catch (error) {
-        if (!(error instanceof NotFoundError)) throw error;
-      }
+      const volume = await goneIsSuccess(() => cloud.blockStorage.getVolume(volumeId));
+      if (volume) return { cloud, volume };
     }
     throw notFound(`volume ${volumeId} does not exist`);
   }

@@ -3,12 +3,21 @@
  */
 import type { Logger } from '../../log/logger';
 import type { CloudSelector } from './clouds';
+import type { PvcAnnotationReader } from '../../driver-kit/kubernetes/pvc-annotations';
+import type { WaitSchedules } from '../../openstack/wait-schedules';
 import type { LeftoverVolumes } from './leftover-volumes';
 import { REJECT_UNKNOWN_KEYS, type UnknownKeys, type UnknownParameterPolicy } from './parameters';
-import type { ControllerWaitSchedules } from './wait-schedules';
 
-/** Reads a PVC's annotations (for `--pvc-annotations`); kept behind this interface so no Kubernetes client is needed here. */
-export type PvcAnnotationReader = (namespace: string, name: string) => Promise<Record<string, string>>;
+export type { PvcAnnotationReader };
+
+/**
+ * The waits the Cinder controller makes, from the one wait table (`openstack/wait-schedules.ts`). It passes
+ * them explicitly because one client call serves several waits (waitForVolume: create vs extend/delete).
+ */
+export type ControllerWaitSchedules = Pick<
+  WaitSchedules,
+  'volumeCreate' | 'volumeStatus' | 'diskAttached' | 'diskDetached' | 'snapshotReady' | 'groupStatus'
+>;
 
 export interface ControllerContext {
   clouds: CloudSelector;

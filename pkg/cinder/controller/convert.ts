@@ -3,7 +3,7 @@
  */
 import type { Backup, Snapshot as CinderSnapshot, Volume as CinderVolume } from '../../openstack/api';
 import type { Snapshot, Timestamp, VolumeCondition } from '../../csi/types';
-import { gibToBytes } from './capacity';
+import { gibToBytes } from '../../driver-kit/gib';
 
 export function timestampOf(isoTime: string | null | undefined): Timestamp | undefined {
   if (!isoTime) return undefined;

@@ -8,10 +8,11 @@
  * (a leader-election failover) created a volume for the same name at once, every call settles on the
  * oldest one and the call that created another deletes its own.
  */
-import { alreadyExists, failedPrecondition, internal, invalidArgument, notFound, resourceExhausted, unavailable } from '../../csi/errors';
+import { alreadyExists, failedPrecondition, internal, invalidArgument, resourceExhausted, unavailable } from '../../csi/errors';
 import type { CreateVolumeRequest, CreateVolumeResponse, VolumeContentSource } from '../../csi/types';
-import type { Cloud, CreateVolumeOptions, Snapshot as CinderSnapshot, Volume } from '../../openstack/api';
-import { BadRequestError, NotFoundError, ResourceErrorStateError, WaitTimeoutError } from '../../openstack/errors';
+import type { CreateVolumeOptions, Snapshot as CinderSnapshot, Volume } from '../../openstack/api';
+import type { CinderCloud } from './clouds';
+import { BadRequestError, ResourceErrorStateError, WaitTimeoutError } from '../../openstack/errors';
 import {
   CONTEXT_RESIZE_REQUIRED,
   EXTRA_SPEC_MULTIATTACH,
@@ -20,9 +21,9 @@ import {
   PVC_ANNOTATION_ANTI_AFFINITY,
   VOLUME_DESCRIPTION,
 } from '../constants';
-import { mapErrors, toCsiError } from '../errors';
+import { goneIsError, goneIsNotFound, goneIsSuccess, mapErrors, toCsiError } from '../../driver-kit/openstack-errors';
 import { assertCapabilities, isMultiattachSpec, needsMultiattach } from './access-modes';
-import { gibToBytes, sizeGiBFromRange } from './capacity';
+import { gibToBytes, sizeGiBFromRange } from '../../driver-kit/gib';
 import { unknownKeysFor, type ControllerContext, type RequestScope } from './context';
 import { parseMutableParameters, parseVolumeParameters, type VolumeParameters } from './parameters';
 import { accessibleTopologyFor, cinderZoneForTopology, zoneFromTopology } from './topology';
@@ -72,13 +73,11 @@ export async function createVolume(
         sourceVolumeId: source.kind === 'volume' ? source.id : undefined,
         schedulerHints: await schedulerHints(ctx, cloud, params, scope),
       };
-      try {
-        volume = await createInTopologyZone(cloud, options, !params.availability, operation);
-      } catch (error) {
-        // The source was checked above, so a 404 here is the StorageClass naming a volume type Cinder lacks.
-        if (error instanceof NotFoundError) throw invalidArgument(`${operation}: ${error.message}`, error);
-        throw error;
-      }
+      // The source was checked above, so a 404 here is the StorageClass naming a volume type Cinder lacks.
+      volume = await goneIsError(
+        () => createInTopologyZone(cloud, options, !params.availability, operation),
+        (gone) => invalidArgument(`${operation}: ${gone.message}`, gone),
+      );
       scope.logger.info('volume created, waiting for it to become available', { volumeId: volume.id, name, sizeGiB });
     }
     let ready = await waitAvailable(ctx, cloud, volume, operation, scope);
@@ -96,18 +95,16 @@ export async function createVolume(
   });
 }
 
-async function assertMultiattachType(cloud: Cloud, volumeType: string | undefined): Promise<void> {
+async function assertMultiattachType(cloud: CinderCloud, volumeType: string | undefined): Promise<void> {
   const mode = 'MULTI_NODE_MULTI_WRITER';
   if (!volumeType) {
     throw invalidArgument(`${mode} needs the StorageClass parameter "type" naming a multi-attach volume type`);
   }
-  let spec: string | undefined;
-  try {
-    spec = (await cloud.blockStorage.getVolumeType(volumeType)).extra_specs?.[EXTRA_SPEC_MULTIATTACH];
-  } catch (error) {
-    if (error instanceof NotFoundError) throw invalidArgument(`volume type "${volumeType}" does not exist`);
-    throw error;
-  }
+  const type = await goneIsError(
+    () => cloud.blockStorage.getVolumeType(volumeType),
+    () => invalidArgument(`volume type "${volumeType}" does not exist`),
+  );
+  const spec = type.extra_specs?.[EXTRA_SPEC_MULTIATTACH];
   if (!isMultiattachSpec(spec)) {
     throw invalidArgument(
       `${mode} needs a multi-attach volume type; volume type "${volumeType}" does not have extra spec ${EXTRA_SPEC_MULTIATTACH}="<is> True"`,
@@ -119,7 +116,7 @@ async function assertMultiattachType(cloud: Cloud, volumeType: string | undefine
  * A snapshot still `creating` is usually moments from ready (a restore right after a snapshot is the
  * common case): wait for it like CPO's backup flow does, and only then tell the CO to come back later.
  */
-async function usableSnapshot(ctx: ControllerContext, cloud: Cloud, snapshot: CinderSnapshot): Promise<CinderSnapshot> {
+async function usableSnapshot(ctx: ControllerContext, cloud: CinderCloud, snapshot: CinderSnapshot): Promise<CinderSnapshot> {
   if (snapshot.status === 'available') return snapshot;
   if (snapshot.status !== 'creating') {
     throw failedPrecondition(`snapshot ${snapshot.id} is "${snapshot.status}"; a volume can only be restored from an available snapshot`);
@@ -139,7 +136,7 @@ async function usableSnapshot(ctx: ControllerContext, cloud: Cloud, snapshot: Ci
 
 async function resolveSource(
   ctx: ControllerContext,
-  cloud: Cloud,
+  cloud: CinderCloud,
   contentSource: CreateVolumeRequest['volume_content_source'],
 ): Promise<Source> {
   if (!contentSource?.type) return { kind: 'none' };
@@ -155,22 +152,16 @@ async function resolveSource(
   const id = contentSource.snapshot?.snapshot_id;
   if (!id) throw invalidArgument('volume_content_source.snapshot.snapshot_id is required');
   // Cinder snapshots and backups share one CSI snapshot ID space (CPO's VolumeSnapshotClass type=backup).
-  try {
-    const snapshot = await usableSnapshot(ctx, cloud, await cloud.blockStorage.getSnapshot(id));
-    return { kind: 'snapshot', id, sizeGiB: snapshot.size };
-  } catch (error) {
-    if (!(error instanceof NotFoundError)) throw error;
+  const snapshot = await goneIsSuccess(async () => usableSnapshot(ctx, cloud, await cloud.blockStorage.getSnapshot(id)));
+  if (snapshot) return { kind: 'snapshot', id, sizeGiB: snapshot.size };
+  const backup = await goneIsNotFound(
+    () => cloud.blockStorage.getBackup(id),
+    `snapshot ${id} does not exist (neither a Cinder snapshot nor a backup)`,
+  );
+  if (backup.status !== 'available') {
+    throw unavailable(`backup ${id} is "${backup.status}"; a volume can be restored from it once it is available`);
   }
-  try {
-    const backup = await cloud.blockStorage.getBackup(id);
-    if (backup.status !== 'available') {
-      throw unavailable(`backup ${id} is "${backup.status}"; a volume can be restored from it once it is available`);
-    }
-    return { kind: 'backup', id, sizeGiB: backup.size };
-  } catch (error) {
-    if (error instanceof NotFoundError) throw notFound(`snapshot ${id} does not exist (neither a Cinder snapshot nor a backup)`);
-    throw error;
-  }
+  return { kind: 'backup', id, sizeGiB: backup.size };
 }
 
 function volumeContext(source: Source): Record<string, string> {
@@ -191,7 +182,7 @@ function contentSourceOf(source: Source): VolumeContentSource | undefined {
 
 async function chooseZone(
   ctx: ControllerContext,
-  cloud: Cloud,
+  cloud: CinderCloud,
   params: VolumeParameters,
   req: CreateVolumeRequest,
   source: Source,
@@ -213,7 +204,7 @@ async function chooseZone(
  * second POST cannot duplicate a volume.
  */
 async function createInTopologyZone(
-  cloud: Cloud,
+  cloud: CinderCloud,
   options: CreateVolumeOptions,
   zoneFromTopology: boolean,
   operation: string,
@@ -246,7 +237,7 @@ function withMutableParameters(params: VolumeParameters, mutable: Record<string,
 }
 
 /** The volume that stands for the name, if any; same-named volumes given up on are cleaned up or reported. */
-async function findByName(ctx: ControllerContext, cloud: Cloud, name: string, scope: RequestScope): Promise<Volume | undefined> {
+async function findByName(ctx: ControllerContext, cloud: CinderCloud, name: string, scope: RequestScope): Promise<Volume | undefined> {
   const { live, abandoned } = await volumesNamed(cloud, name);
   for (const volume of abandoned) await dropAbandoned(ctx, cloud, volume, scope);
   if (live.length > 1) {
@@ -255,7 +246,7 @@ async function findByName(ctx: ControllerContext, cloud: Cloud, name: string, sc
   return oldest(live);
 }
 
-async function volumesNamed(cloud: Cloud, name: string): Promise<{ live: Volume[]; abandoned: Volume[] }> {
+async function volumesNamed(cloud: CinderCloud, name: string): Promise<{ live: Volume[]; abandoned: Volume[] }> {
   const page = await cloud.blockStorage.listVolumes({ name, allPages: true });
   const named = page.items.filter((volume) => volume.name === name);
   return {
@@ -265,7 +256,7 @@ async function volumesNamed(cloud: Cloud, name: string): Promise<{ live: Volume[
 }
 
 /** `deleting` is on its way; a failed volume is deleted again; what cannot be deleted is reported once. */
-async function dropAbandoned(ctx: ControllerContext, cloud: Cloud, volume: Volume, scope: RequestScope): Promise<void> {
+async function dropAbandoned(ctx: ControllerContext, cloud: CinderCloud, volume: Volume, scope: RequestScope): Promise<void> {
   if (volume.status === 'deleting') return;
   if (volume.status === 'error') {
     const failure = await tryDelete(cloud, volume.id, scope);
@@ -293,7 +284,7 @@ function oldest(volumes: readonly Volume[]): Volume | undefined {
  */
 async function settleOnOneVolume(
   ctx: ControllerContext,
-  cloud: Cloud,
+  cloud: CinderCloud,
   name: string,
   ours: Volume,
   operation: string,
@@ -335,7 +326,7 @@ function assertCompatible(volume: Volume, name: string, sizeGiB: number, source:
 
 async function waitAvailable(
   ctx: ControllerContext,
-  cloud: Cloud,
+  cloud: CinderCloud,
   volume: Volume,
   operation: string,
   scope: RequestScope,
@@ -363,12 +354,11 @@ async function waitAvailable(
 }
 
 /** Requests the delete; returns why it failed, or undefined when Cinder took it (or the volume is gone). */
-async function tryDelete(cloud: Cloud, volumeId: string, scope: RequestScope): Promise<unknown> {
+async function tryDelete(cloud: CinderCloud, volumeId: string, scope: RequestScope): Promise<unknown> {
   try {
-    await cloud.blockStorage.deleteVolume(volumeId);
+    await goneIsSuccess(() => cloud.blockStorage.deleteVolume(volumeId));
     return undefined;
   } catch (error) {
-    if (error instanceof NotFoundError) return undefined;
     scope.logger.warn('could not delete volume', { volumeId, error });
     return error;
   }
@@ -376,7 +366,7 @@ async function tryDelete(cloud: Cloud, volumeId: string, scope: RequestScope): P
 
 async function schedulerHints(
   ctx: ControllerContext,
-  cloud: Cloud,
+  cloud: CinderCloud,
   params: VolumeParameters,
   scope: RequestScope,
 ): Promise<Record<string, string[]> | undefined> {
@@ -397,7 +387,7 @@ async function schedulerHints(
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-async function resolveVolumeReference(cloud: Cloud, reference: string, annotation: string): Promise<string> {
+async function resolveVolumeReference(cloud: CinderCloud, reference: string, annotation: string): Promise<string> {
   if (UUID.test(reference)) return reference;
   const page = await cloud.blockStorage.listVolumes({ name: reference, allPages: true });
   const match = page.items.find((volume) => volume.name === reference);

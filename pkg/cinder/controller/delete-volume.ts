@@ -4,11 +4,12 @@
  */
 import { failedPrecondition, internal, invalidArgument } from '../../csi/errors';
 import type { DeleteVolumeRequest, DeleteVolumeResponse } from '../../csi/types';
-import type { Cloud, Volume } from '../../openstack/api';
-import { NotFoundError, ResourceErrorStateError } from '../../openstack/errors';
-import { mapErrors } from '../errors';
+import type { Volume } from '../../openstack/api';
+import type { CinderCloud } from './clouds';
+import { ResourceErrorStateError } from '../../openstack/errors';
+import { goneIsSuccess, mapErrors } from '../../driver-kit/openstack-errors';
 import type { ControllerContext, RequestScope } from './context';
-import { findVolume } from './volume-lookup';
+import { getVolumeIfExists } from './volume-lookup';
 
 export async function deleteVolume(
   ctx: ControllerContext,
@@ -21,26 +22,26 @@ export async function deleteVolume(
   const operation = `delete volume ${volumeId}`;
   const waitingFor = `volume ${volumeId} to be deleted`;
   return mapErrors({ operation, badRequest: 'failed-precondition', waitingFor }, async () => {
-    const volume = await findVolume(cloud, volumeId);
+    const volume = await getVolumeIfExists(cloud, volumeId);
     if (!volume) return {};
     if (volume.status !== 'deleting') {
       await assertDeletable(cloud, volume);
-      try {
+      const accepted = await goneIsSuccess(async () => {
         await cloud.blockStorage.deleteVolume(volumeId);
-      } catch (error) {
-        if (error instanceof NotFoundError) return {};
-        throw error;
-      }
+        return true;
+      });
+      if (!accepted) return {};
       scope.logger.info('volume deletion accepted', { volumeId });
     }
     try {
-      await cloud.blockStorage.waitForVolume(volumeId, [], {
-        gone: true,
-        schedule: ctx.waits.volumeStatus,
-        errorStatuses: ['error_deleting'],
-      });
+      await goneIsSuccess(() =>
+        cloud.blockStorage.waitForVolume(volumeId, [], {
+          gone: true,
+          schedule: ctx.waits.volumeStatus,
+          errorStatuses: ['error_deleting'],
+        }),
+      );
     } catch (error) {
-      if (error instanceof NotFoundError) return {};
       if (error instanceof ResourceErrorStateError) {
         throw internal(`Cinder failed to delete volume ${volumeId} (status "${error.resourceStatus}")${error.fault ? `: ${error.fault}` : ''}`, error);
       }
@@ -50,7 +51,7 @@ export async function deleteVolume(
   });
 }
 
-async function assertDeletable(cloud: Cloud, volume: Volume): Promise<void> {
+async function assertDeletable(cloud: CinderCloud, volume: Volume): Promise<void> {
   const servers = [...new Set((volume.attachments ?? []).map((attachment) => attachment.server_id))];
   if (servers.length > 0) {
     throw failedPrecondition(`volume ${volume.id} is attached to server${servers.length > 1 ? 's' : ''} ${servers.join(', ')}; detach it first`);

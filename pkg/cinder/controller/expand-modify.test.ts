@@ -2,8 +2,8 @@
 import { Code, CsiError } from '../../csi/errors';
 import { controllerOn, createVolumeRequest, MOUNT_RWO, TEST_SCOPE } from './testing/controller-under-test';
 import { createFakeCloud } from './testing/fake-cloud';
+import { GiB } from '../../units/bytes';
 
-const GiB = 1024 ** 3;
 
 async function twoGiBVolume() {
   const { cloud, state } = createFakeCloud('');

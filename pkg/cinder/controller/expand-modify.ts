@@ -9,10 +9,9 @@ import type {
   ControllerModifyVolumeRequest,
   ControllerModifyVolumeResponse,
 } from '../../csi/types';
-import { NotFoundError } from '../../openstack/errors';
-import { mapErrors } from '../errors';
+import { goneIsError, mapErrors } from '../../driver-kit/openstack-errors';
 import { accessTypeOf } from './access-modes';
-import { gibToBytes, limitBytes, sizeGiBFromRange } from './capacity';
+import { gibToBytes, limitBytes, sizeGiBFromRange } from '../../driver-kit/gib';
 import type { ControllerContext, RequestScope } from './context';
 import { parseMutableParameters } from './parameters';
 import { getVolumeOrNotFound } from './volume-lookup';
@@ -73,13 +72,10 @@ export async function controllerModifyVolume(
   const waitingFor = `volume ${volumeId} to finish retyping to "${volumeType}"`;
   return mapErrors({ operation, badRequest: 'invalid-argument', waitingFor }, async () => {
     const volume = await getVolumeOrNotFound(cloud, volumeId);
-    let typeName: string;
-    try {
-      typeName = (await cloud.blockStorage.getVolumeType(volumeType)).name;
-    } catch (error) {
-      if (error instanceof NotFoundError) throw invalidArgument(`volume type "${volumeType}" does not exist`);
-      throw error;
-    }
+    const { name: typeName } = await goneIsError(
+      () => cloud.blockStorage.getVolumeType(volumeType),
+      () => invalidArgument(`volume type "${volumeType}" does not exist`),
+    );
     if (volume.volume_type === typeName) return {};
     if (volume.status !== 'retyping') {
       if (!STABLE_STATUSES.includes(volume.status)) {

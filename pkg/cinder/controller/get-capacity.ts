@@ -5,8 +5,8 @@
  */
 import type { GetCapacityRequest, GetCapacityResponse } from '../../csi/types';
 import type { QuotaUsage, QuotaUsageEntry } from '../../openstack/api';
-import { mapErrors } from '../errors';
-import { gibToBytes } from './capacity';
+import { mapErrors } from '../../driver-kit/openstack-errors';
+import { gibToBytes } from '../../driver-kit/gib';
 import { unknownKeysFor, type ControllerContext } from './context';
 import { parseVolumeParameters } from './parameters';
 

@@ -4,7 +4,7 @@
  * be deleted, and the group snapshot keeps its member snapshots without them. The emptied group is
  * deleted with its group snapshot.
  */
-import { alreadyExists, failedPrecondition, internal, invalidArgument, notFound } from '../../csi/errors';
+import { alreadyExists, failedPrecondition, internal, invalidArgument } from '../../csi/errors';
 import type {
   CreateVolumeGroupSnapshotRequest,
   CreateVolumeGroupSnapshotResponse,
@@ -14,10 +14,11 @@ import type {
   GetVolumeGroupSnapshotResponse,
   VolumeGroupSnapshot,
 } from '../../csi/types';
-import type { Cloud, GroupSnapshot, Snapshot as CinderSnapshot, Volume, VolumeGroup } from '../../openstack/api';
-import { NotFoundError, ResourceErrorStateError } from '../../openstack/errors';
+import type { GroupSnapshot, Snapshot as CinderSnapshot, Volume, VolumeGroup } from '../../openstack/api';
+import type { CinderCloud } from './clouds';
+import { ResourceErrorStateError } from '../../openstack/errors';
 import { SNAPSHOT_DESCRIPTION } from '../constants';
-import { mapErrors } from '../errors';
+import { goneIsNotFound, goneIsSuccess, mapErrors } from '../../driver-kit/openstack-errors';
 import type { ControllerContext, RequestScope } from './context';
 import { snapshotFromCinder, timestampOf } from './convert';
 import { parseGroupSnapshotParameters } from './parameters';
@@ -25,12 +26,12 @@ import { getVolumeOrNotFound } from './volume-lookup';
 
 const PREFERRED_GROUP_TYPE = 'default_group_type';
 
-async function findGroupSnapshotByName(cloud: Cloud, name: string): Promise<GroupSnapshot | undefined> {
+async function findGroupSnapshotByName(cloud: CinderCloud, name: string): Promise<GroupSnapshot | undefined> {
   const page = await cloud.blockStorage.listGroupSnapshots({ name, allPages: true });
   return page.items.find((groupSnapshot) => groupSnapshot.name === name && groupSnapshot.status !== 'deleting');
 }
 
-async function memberSnapshots(cloud: Cloud, groupSnapshotId: string): Promise<CinderSnapshot[]> {
+async function memberSnapshots(cloud: CinderCloud, groupSnapshotId: string): Promise<CinderSnapshot[]> {
   const page = await cloud.blockStorage.listSnapshots({ allPages: true });
   return page.items.filter((snapshot) => snapshot.group_snapshot_id === groupSnapshotId);
 }
@@ -106,7 +107,7 @@ export async function createVolumeGroupSnapshot(
 /** A group holding exactly `volumes`: one an earlier attempt left behind (same name), or a new one. */
 async function groupFor(
   ctx: ControllerContext,
-  cloud: Cloud,
+  cloud: CinderCloud,
   name: string,
   volumes: Volume[],
   groupTypeParameter: string | undefined,
@@ -146,14 +147,14 @@ async function groupFor(
   return cloud.blockStorage.waitForGroup(groupId, ['available'], { schedule: ctx.waits.groupStatus, errorStatuses: ['error'] });
 }
 
-async function defaultGroupType(cloud: Cloud): Promise<string> {
+async function defaultGroupType(cloud: CinderCloud): Promise<string> {
   const types = await cloud.blockStorage.listGroupTypes();
   const chosen = types.find((type) => type.name === PREFERRED_GROUP_TYPE) ?? types[0];
   if (!chosen) throw failedPrecondition('the cloud offers no Cinder group type; set the VolumeGroupSnapshotClass parameter "group-type"');
   return chosen.id;
 }
 
-async function waitMembership(ctx: ControllerContext, cloud: Cloud, groupId: string, volumeIds: string[], member: boolean): Promise<void> {
+async function waitMembership(ctx: ControllerContext, cloud: CinderCloud, groupId: string, volumeIds: string[], member: boolean): Promise<void> {
   await Promise.all(
     volumeIds.map((id) =>
       cloud.blockStorage.waitForVolume(id, ['available', 'in-use'], {
@@ -165,15 +166,9 @@ async function waitMembership(ctx: ControllerContext, cloud: Cloud, groupId: str
 }
 
 /** Takes every volume out of the group so they can be deleted independently of the group snapshot. */
-async function releaseVolumes(ctx: ControllerContext, cloud: Cloud, groupId: string, scope: RequestScope): Promise<void> {
-  let group: VolumeGroup;
-  try {
-    group = await cloud.blockStorage.getGroup(groupId);
-  } catch (error) {
-    if (error instanceof NotFoundError) return;
-    throw error;
-  }
-  const inside = group.volumes ?? [];
+async function releaseVolumes(ctx: ControllerContext, cloud: CinderCloud, groupId: string, scope: RequestScope): Promise<void> {
+  const group = await goneIsSuccess(() => cloud.blockStorage.getGroup(groupId));
+  const inside = group?.volumes ?? [];
   if (inside.length === 0) return;
   await cloud.blockStorage.waitForGroup(groupId, ['available'], { schedule: ctx.waits.groupStatus, errorStatuses: ['error'] });
   await cloud.blockStorage.updateGroup(groupId, { removeVolumes: inside });
@@ -189,13 +184,10 @@ export async function getVolumeGroupSnapshot(
   if (!id) throw invalidArgument('group_snapshot_id is required');
   const cloud = ctx.clouds.forSecrets(req.secrets);
   return mapErrors({ operation: `get group snapshot ${id}` }, async () => {
-    let groupSnapshot: GroupSnapshot;
-    try {
-      groupSnapshot = await cloud.blockStorage.getGroupSnapshot(id);
-    } catch (error) {
-      if (error instanceof NotFoundError) throw notFound(`group snapshot ${id} does not exist`);
-      throw error;
-    }
+    const groupSnapshot = await goneIsNotFound(
+      () => cloud.blockStorage.getGroupSnapshot(id),
+      `group snapshot ${id} does not exist`,
+    );
     const members = await memberSnapshots(cloud, id);
     assertSnapshotIds(id, members, req.snapshot_ids);
     return { group_snapshot: toCsi(groupSnapshot, members) };
@@ -222,13 +214,8 @@ export async function deleteVolumeGroupSnapshot(
   const cloud = ctx.clouds.forSecrets(req.secrets);
   const waitingFor = `group snapshot ${id} to be deleted`;
   return mapErrors({ operation: `delete group snapshot ${id}`, badRequest: 'failed-precondition', waitingFor }, async () => {
-    let groupSnapshot: GroupSnapshot;
-    try {
-      groupSnapshot = await cloud.blockStorage.getGroupSnapshot(id);
-    } catch (error) {
-      if (error instanceof NotFoundError) return {};
-      throw error;
-    }
+    const groupSnapshot = await goneIsSuccess(() => cloud.blockStorage.getGroupSnapshot(id));
+    if (!groupSnapshot) return {};
     assertSnapshotIds(id, await memberSnapshots(cloud, id), req.snapshot_ids);
     await deleteGroupSnapshotAndWait(ctx, cloud, groupSnapshot);
     await deleteGroupIfUnused(ctx, cloud, groupSnapshot.group_id, scope);
@@ -236,21 +223,19 @@ export async function deleteVolumeGroupSnapshot(
   });
 }
 
-async function deleteGroupSnapshotAndWait(ctx: ControllerContext, cloud: Cloud, groupSnapshot: GroupSnapshot): Promise<void> {
-  try {
+async function deleteGroupSnapshotAndWait(ctx: ControllerContext, cloud: CinderCloud, groupSnapshot: GroupSnapshot): Promise<void> {
+  await goneIsSuccess(async () => {
     if (groupSnapshot.status !== 'deleting') await cloud.blockStorage.deleteGroupSnapshot(groupSnapshot.id);
     await cloud.blockStorage.waitForGroupSnapshot(groupSnapshot.id, [], {
       gone: true,
       schedule: ctx.waits.groupStatus,
       errorStatuses: ['error_deleting'],
     });
-  } catch (error) {
-    if (!(error instanceof NotFoundError)) throw error;
-  }
+  });
 }
 
 /** Best-effort cleanup after a failed create; the caller reports the failure itself. */
-async function removeGroupSnapshot(ctx: ControllerContext, cloud: Cloud, id: string, groupId: string, scope: RequestScope): Promise<void> {
+async function removeGroupSnapshot(ctx: ControllerContext, cloud: CinderCloud, id: string, groupId: string, scope: RequestScope): Promise<void> {
   try {
     await deleteGroupSnapshotAndWait(ctx, cloud, await cloud.blockStorage.getGroupSnapshot(id));
   } catch (error) {
@@ -260,15 +245,16 @@ async function removeGroupSnapshot(ctx: ControllerContext, cloud: Cloud, id: str
   await deleteGroupIfUnused(ctx, cloud, groupId, scope);
 }
 
-async function deleteGroupIfUnused(ctx: ControllerContext, cloud: Cloud, groupId: string, scope: RequestScope): Promise<void> {
+async function deleteGroupIfUnused(ctx: ControllerContext, cloud: CinderCloud, groupId: string, scope: RequestScope): Promise<void> {
   try {
-    const others = (await cloud.blockStorage.listGroupSnapshots({ allPages: true })).items.filter((gs) => gs.group_id === groupId);
-    if (others.length > 0) return;
-    await releaseVolumes(ctx, cloud, groupId, scope);
-    await cloud.blockStorage.deleteGroup(groupId, false);
-    await cloud.blockStorage.waitForGroup(groupId, [], { gone: true, schedule: ctx.waits.groupStatus });
+    await goneIsSuccess(async () => {
+      const others = (await cloud.blockStorage.listGroupSnapshots({ allPages: true })).items.filter((gs) => gs.group_id === groupId);
+      if (others.length > 0) return;
+      await releaseVolumes(ctx, cloud, groupId, scope);
+      await cloud.blockStorage.deleteGroup(groupId, false);
+      await cloud.blockStorage.waitForGroup(groupId, [], { gone: true, schedule: ctx.waits.groupStatus });
+    });
   } catch (error) {
-    if (error instanceof NotFoundError) return;
     // The group snapshot is gone, which is what was asked; a leftover empty group only costs quota.
     scope.logger.warn('could not delete the volume group of a deleted group snapshot', { groupId, error });
   }

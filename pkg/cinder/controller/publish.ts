@@ -4,20 +4,21 @@
  * When Nova gives an attach or detach up, the wait says so with what Cinder and Nova showed, instead of
  * running out its budget and reporting a bare timeout.
  */
-import { failedPrecondition, internal, invalidArgument, notFound, resourceExhausted } from '../../csi/errors';
+import { failedPrecondition, internal, invalidArgument, resourceExhausted } from '../../csi/errors';
 import type {
   ControllerPublishVolumeRequest,
   ControllerPublishVolumeResponse,
   ControllerUnpublishVolumeRequest,
   ControllerUnpublishVolumeResponse,
 } from '../../csi/types';
-import type { Cloud, Volume, WaitOptions, WaitSchedule } from '../../openstack/api';
-import { ForbiddenError, NotFoundError, WaitTimeoutError } from '../../openstack/errors';
+import type { Volume, WaitOptions, WaitSchedule } from '../../openstack/api';
+import type { CinderCloud } from './clouds';
+import { ForbiddenError, WaitTimeoutError } from '../../openstack/errors';
 import { PUBLISH_CONTEXT_DEVICE_PATH, PUBLISH_CONTEXT_VOLUME_ID } from '../constants';
-import { mapErrors } from '../errors';
+import { goneIsNotFound, goneIsSuccess, mapErrors } from '../../driver-kit/openstack-errors';
 import { capabilityProblem } from './access-modes';
 import type { ControllerContext, RequestScope } from './context';
-import { findVolume, getVolumeOrNotFound } from './volume-lookup';
+import { getVolumeIfExists, getVolumeOrNotFound } from './volume-lookup';
 
 /** Nova's `TooManyDiskDevices` (403) when `[compute] max_disk_devices_to_attach` is reached. */
 const ATTACH_LIMIT_MESSAGE = /maximum (allowed )?number of disk devices|too many disk devices|max_disk_devices/i;
@@ -50,12 +51,7 @@ export async function controllerPublishVolume(
     const volume = await getVolumeOrNotFound(cloud, volumeId);
     const problem = capabilityProblem(req.volume_capability as NonNullable<typeof req.volume_capability>, volume.multiattach);
     if (problem) throw invalidArgument(`volume ${volumeId}: ${problem}`);
-    try {
-      await cloud.compute.getServer(serverId);
-    } catch (error) {
-      if (error instanceof NotFoundError) throw notFound(`node ${serverId} is not a Nova server of this project`);
-      throw error;
-    }
+    await goneIsNotFound(() => cloud.compute.getServer(serverId), `node ${serverId} is not a Nova server of this project`);
     if (attachmentOn(volume, serverId)) return { publish_context: publishContext(volume, serverId) };
 
     // An earlier attempt may have reserved the attachment in Nova without Cinder showing it yet.
@@ -97,34 +93,26 @@ export async function controllerUnpublishVolume(
   const waitingFor = `volume ${volumeId} to be detached${req.node_id ? ` from server ${req.node_id}` : ''}`;
 
   return mapErrors({ operation, badRequest: 'failed-precondition', waitingFor }, async () => {
-    const volume = await findVolume(cloud, volumeId);
+    const volume = await getVolumeIfExists(cloud, volumeId);
     if (!volume) return {};
     // An empty node_id means "from every node" (CSI spec).
     const servers = req.node_id ? [req.node_id] : [...new Set((volume.attachments ?? []).map((a) => a.server_id))];
     for (const serverId of servers) {
-      let novaKnows: boolean;
-      try {
-        novaKnows = (await cloud.compute.listVolumeAttachments(serverId)).some((a) => a.volumeId === volumeId);
-      } catch (error) {
-        // The server is gone: Nova has released its attachments with it.
-        if (error instanceof NotFoundError) continue;
-        throw error;
-      }
+      const novaAttachments = await goneIsSuccess(() => cloud.compute.listVolumeAttachments(serverId));
+      // The server is gone: Nova has released its attachments with it.
+      if (novaAttachments === undefined) continue;
+      const novaKnows = novaAttachments.some((a) => a.volumeId === volumeId);
       if (!novaKnows && !attachmentOn(volume, serverId)) continue;
       if (novaKnows) {
-        try {
-          await cloud.compute.detachVolume(serverId, volumeId);
-        } catch (error) {
-          if (!(error instanceof NotFoundError)) throw error;
-        }
+        await goneIsSuccess(() => cloud.compute.detachVolume(serverId, volumeId));
         scope.logger.info('detach requested, waiting for Cinder to show it', { volumeId, serverId });
       }
-      try {
+      const detached = await goneIsSuccess(async () => {
         await waitForDetach(cloud, volumeId, serverId, ctx.waits.diskDetached, startedAt);
-      } catch (error) {
-        if (error instanceof NotFoundError) return {};
-        throw error;
-      }
+        return true;
+      });
+      // The volume itself is gone: nothing is attached anywhere any more.
+      if (!detached) return {};
     }
     return {};
   });
@@ -166,7 +154,7 @@ interface VolumeWatch {
  * which the target status alone does not show, and may ask Nova before concluding. Error statuses are left
  * to the waiter, which fails with the cloud's fault.
  */
-async function watchVolume(cloud: Cloud, volumeId: string, schedule: WaitSchedule, trail: StatusTrail, watch: VolumeWatch): Promise<Volume> {
+async function watchVolume(cloud: CinderCloud, volumeId: string, schedule: WaitSchedule, trail: StatusTrail, watch: VolumeWatch): Promise<Volume> {
   const options: WaitOptions<Volume> = {
     schedule,
     until: watch.until,
@@ -186,8 +174,8 @@ async function watchVolume(cloud: Cloud, volumeId: string, schedule: WaitSchedul
 }
 
 /** Cinder's own account of the failure, when it recorded one after the operation started. */
-async function cinderReport(cloud: Cloud, volumeId: string, since: Date): Promise<string> {
-  const message = await cloud.blockStorage.latestUserMessage?.(volumeId, since).catch(() => undefined);
+async function cinderReport(cloud: CinderCloud, volumeId: string, since: Date): Promise<string> {
+  const message = await cloud.blockStorage.latestUserMessage(volumeId, since).catch(() => undefined);
   return message ? `; Cinder reports: ${message}` : '';
 }
 
@@ -205,7 +193,7 @@ async function cinderReport(cloud: Cloud, volumeId: string, since: Date): Promis
  * longer holds the volume. A single early `available` reading proves nothing (Cinder may not have
  * reserved the volume yet), so that case is settled by asking Nova.
  */
-async function waitForAttach(cloud: Cloud, volumeId: string, serverId: string, schedule: WaitSchedule, startedAt: Date): Promise<Volume> {
+async function waitForAttach(cloud: CinderCloud, volumeId: string, serverId: string, schedule: WaitSchedule, startedAt: Date): Promise<Volume> {
   const trail = new StatusTrail();
   return watchVolume(cloud, volumeId, schedule, trail, {
     targetStatuses: ['in-use'],
@@ -238,7 +226,7 @@ async function waitForAttach(cloud: Cloud, volumeId: string, serverId: string, s
  * Waits until Cinder no longer shows the volume attached to the server. Fails fast when the detach was
  * rolled back: the volume went `detaching` and returned to `in-use` with the attachment still there.
  */
-async function waitForDetach(cloud: Cloud, volumeId: string, serverId: string, schedule: WaitSchedule, startedAt: Date): Promise<Volume> {
+async function waitForDetach(cloud: CinderCloud, volumeId: string, serverId: string, schedule: WaitSchedule, startedAt: Date): Promise<Volume> {
   const trail = new StatusTrail();
   return watchVolume(cloud, volumeId, schedule, trail, {
     targetStatuses: DETACH_SETTLED,

@@ -4,18 +4,18 @@
  */
 import { Code, CsiError } from '../../csi/errors';
 import type { ControllerHandlers } from '../../csi/handlers';
-import type { Cloud } from '../../openstack/api';
+import type { CinderCloud } from './clouds';
 import { createLogger } from '../../log/logger';
 import { TOPOLOGY_ZONE_KEY } from '../constants';
 import { codeOf, controllerOn, createVolumeRequest, MOUNT_RWO, TEST_SCOPE } from './testing/controller-under-test';
 import { addServer, createFakeCloud, type FakeCloudState } from './testing/fake-cloud';
+import { GiB } from '../../units/bytes';
 
-const GiB = 1024 ** 3;
 const blockRWX = { access_mode: { mode: 'MULTI_NODE_MULTI_WRITER' as const }, access_type: 'block' as const, block: {} };
 
-function setup(extraClouds: Record<string, Cloud> = {}) {
+function setup(extraClouds: Record<string, CinderCloud> = {}) {
   const { cloud, state } = createFakeCloud('');
-  return { ...controllerOn(new Map<string, Cloud>([['', cloud], ...Object.entries(extraClouds)])), state };
+  return { ...controllerOn(new Map<string, CinderCloud>([['', cloud], ...Object.entries(extraClouds)])), state };
 }
 
 /** Just over 1 GiB, so the size is rounded up to whole GiB. */

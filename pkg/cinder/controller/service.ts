@@ -8,9 +8,9 @@ import type {
   GroupControllerGetCapabilitiesResponse,
 } from '../../csi/types';
 import type { ControllerHandlers, GroupControllerHandlers } from '../../csi/handlers';
-import type { Cloud } from '../../openstack/api';
+import type { CinderCloud } from './clouds';
 import { CloudSelector } from './clouds';
-import type { ControllerContext } from './context';
+import type { ControllerContext, ControllerWaitSchedules } from './context';
 import { createVolume } from './create-volume';
 import { LeftoverVolumes } from './leftover-volumes';
 import { deleteVolume } from './delete-volume';
@@ -20,12 +20,12 @@ import { createVolumeGroupSnapshot, deleteVolumeGroupSnapshot, getVolumeGroupSna
 import { controllerPublishVolume, controllerUnpublishVolume } from './publish';
 import { createSnapshot, deleteSnapshot, getSnapshot, listSnapshots } from './snapshots';
 import { controllerGetVolume, listVolumes, validateVolumeCapabilities } from './volume-info';
-import { resolveWaitSchedules, type ControllerWaitSchedules } from './wait-schedules';
+import { resolveWaitSchedules } from '../../openstack/wait-schedules';
 
 /** The shared context's flags as they are; clouds and wait schedules in the form the caller has them. */
 export interface CinderControllerOptions extends Omit<ControllerContext, 'clouds' | 'waits' | 'leftovers'> {
   /** Configured clouds by name ("" = `[Global]`). */
-  clouds: Map<string, Cloud>;
+  clouds: Map<string, CinderCloud>;
   waitSchedules?: Partial<ControllerWaitSchedules>;
 }
 

@@ -16,10 +16,11 @@ import type {
   ListSnapshotsResponse,
   Snapshot,
 } from '../../csi/types';
-import type { Backup, Cloud, Page, Snapshot as CinderSnapshot } from '../../openstack/api';
-import { BadRequestError, NotFoundError, ResourceErrorStateError } from '../../openstack/errors';
+import type { Backup, Page, Snapshot as CinderSnapshot } from '../../openstack/api';
+import type { CinderCloud } from './clouds';
+import { BadRequestError, ResourceErrorStateError } from '../../openstack/errors';
 import { BACKUP_DURATION_BASE_SECONDS, METADATA_CLUSTER, SNAPSHOT_DESCRIPTION } from '../constants';
-import { mapErrors } from '../errors';
+import { goneIsSuccess, isGone, mapErrors } from '../../driver-kit/openstack-errors';
 import { unknownKeysFor, type ControllerContext, type RequestScope } from './context';
 import { snapshotFromBackup, snapshotFromCinder } from './convert';
 import { decodeSnapshotToken, encodeSnapshotToken, type SnapshotListPosition } from './pagination';
@@ -50,12 +51,12 @@ export async function createSnapshot(
   });
 }
 
-async function findSnapshotByName(cloud: Cloud, name: string): Promise<CinderSnapshot | undefined> {
+async function findSnapshotByName(cloud: CinderCloud, name: string): Promise<CinderSnapshot | undefined> {
   const page = await cloud.blockStorage.listSnapshots({ name, allPages: true });
   return page.items.find((snapshot) => snapshot.name === name && !GONE_STATUSES.includes(snapshot.status));
 }
 
-async function findBackupByName(cloud: Cloud, name: string): Promise<Backup | undefined> {
+async function findBackupByName(cloud: CinderCloud, name: string): Promise<Backup | undefined> {
   const page = await cloud.blockStorage.listBackups({ name, allPages: true });
   return page.items.find((backup) => backup.name === name && !GONE_STATUSES.includes(backup.status));
 }
@@ -68,7 +69,7 @@ function assertSameSource(kind: string, name: string, id: string, existingVolume
 
 /** The Cinder snapshot behind a CSI snapshot, or the first step of a backup. */
 function requestCinderSnapshot(
-  cloud: Cloud,
+  cloud: CinderCloud,
   name: string,
   sourceVolumeId: string,
   params: SnapshotParameters,
@@ -93,7 +94,7 @@ async function discardFailedAttempt(
 }
 
 async function createCinderSnapshot(
-  cloud: Cloud,
+  cloud: CinderCloud,
   name: string,
   sourceVolumeId: string,
   params: SnapshotParameters,
@@ -117,7 +118,7 @@ async function createCinderSnapshot(
 /** CPO's backup flow: snapshot → backup of that snapshot → (once the backup is ready) drop the snapshot. */
 async function createBackup(
   ctx: ControllerContext,
-  cloud: Cloud,
+  cloud: CinderCloud,
   name: string,
   sourceVolumeId: string,
   params: SnapshotParameters,
@@ -179,7 +180,7 @@ function zoned(isoTime: string): string {
   return /[zZ]|[+-]\d\d:?\d\d$/.test(isoTime) ? isoTime : `${isoTime}Z`;
 }
 
-async function removeIntermediateSnapshot(cloud: Cloud, name: string, volumeId: string, scope: RequestScope): Promise<void> {
+async function removeIntermediateSnapshot(cloud: CinderCloud, name: string, volumeId: string, scope: RequestScope): Promise<void> {
   const intermediate = await findSnapshotByName(cloud, name);
   if (intermediate && intermediate.volume_id === volumeId && intermediate.status === 'available') {
     await quietly(() => cloud.blockStorage.deleteSnapshot(intermediate.id), scope, 'delete the intermediate snapshot of a backup');
@@ -188,26 +189,19 @@ async function removeIntermediateSnapshot(cloud: Cloud, name: string, volumeId: 
 
 async function quietly(work: () => Promise<unknown>, scope: RequestScope, what: string): Promise<void> {
   try {
-    await work();
+    await goneIsSuccess(work);
   } catch (error) {
-    if (!(error instanceof NotFoundError)) scope.logger.warn(`could not ${what}`, { error });
+    scope.logger.warn(`could not ${what}`, { error });
   }
 }
 
 type Found = { kind: 'snapshot'; snapshot: CinderSnapshot } | { kind: 'backup'; backup: Backup };
 
-async function findById(cloud: Cloud, id: string): Promise<Found | undefined> {
-  try {
-    return { kind: 'snapshot', snapshot: await cloud.blockStorage.getSnapshot(id) };
-  } catch (error) {
-    if (!(error instanceof NotFoundError)) throw error;
-  }
-  try {
-    return { kind: 'backup', backup: await cloud.blockStorage.getBackup(id) };
-  } catch (error) {
-    if (!(error instanceof NotFoundError)) throw error;
-  }
-  return undefined;
+async function findById(cloud: CinderCloud, id: string): Promise<Found | undefined> {
+  const snapshot = await goneIsSuccess(() => cloud.blockStorage.getSnapshot(id));
+  if (snapshot) return { kind: 'snapshot', snapshot };
+  const backup = await goneIsSuccess(() => cloud.blockStorage.getBackup(id));
+  return backup ? { kind: 'backup', backup } : undefined;
 }
 
 function csiSnapshotOf(found: Found): Snapshot {
@@ -226,7 +220,7 @@ export async function deleteSnapshot(
   return mapErrors({ operation: `delete snapshot ${id}`, badRequest: 'failed-precondition', waitingFor }, async () => {
     const found = await findById(cloud, id);
     if (!found) return {};
-    try {
+    const deleted = await goneIsSuccess(async () => {
       if (found.kind === 'snapshot') {
         const groupSnapshotId = found.snapshot.group_snapshot_id;
         if (groupSnapshotId) {
@@ -244,11 +238,10 @@ export async function deleteSnapshot(
         if (found.backup.name) await removeIntermediateSnapshot(cloud, found.backup.name, found.backup.volume_id, scope);
         await cloud.blockStorage.waitForBackup(id, [], { gone: true, schedule: ctx.waits.snapshotReady, errorStatuses: ['error_deleting'] });
       }
-    } catch (error) {
-      if (error instanceof NotFoundError) return {};
-      throw error;
-    }
-    scope.logger.info(`${found.kind} deleted`, { id });
+      return true;
+    });
+    // Gone before the delete finished is what was asked for (DeleteSnapshot is idempotent).
+    if (deleted) scope.logger.info(`${found.kind} deleted`, { id });
     return {};
   });
 }
@@ -265,7 +258,7 @@ export async function getSnapshot(ctx: ControllerContext, req: GetSnapshotReques
 }
 
 async function listPhase(
-  cloud: Cloud,
+  cloud: CinderCloud,
   position: SnapshotListPosition,
   range: { marker?: string; limit?: number; allPages?: boolean },
   volumeId: string | undefined,
@@ -277,7 +270,7 @@ async function listPhase(
       : await cloud.blockStorage.listBackups({ ...range, volumeId });
   } catch (error) {
     // A marker Cinder no longer knows (deleted meanwhile) cannot be resumed from.
-    if (range.marker && (error instanceof NotFoundError || error instanceof BadRequestError)) {
+    if (range.marker && (isGone(error) || error instanceof BadRequestError)) {
       throw aborted(`starting_token "${startingToken}" is no longer valid: ${error.message}`, error);
     }
     throw error;

@@ -5,7 +5,7 @@
  */
 import type { AvailabilityZone } from '../../openstack/api';
 import { TOPOLOGY_ZONE_KEY } from '../constants';
-import { sanitizeZone, zoneForLabel } from '../zone';
+import { sanitizeZone, zoneForLabel } from '../../driver-kit/zone';
 
 export interface TopologyLike {
   segments?: Record<string, string> | null;

@@ -13,11 +13,12 @@ import type {
   ValidateVolumeCapabilitiesResponse,
   VolumeCondition,
 } from '../../csi/types';
-import type { Cloud, Page, Volume } from '../../openstack/api';
-import { BadRequestError, NotFoundError } from '../../openstack/errors';
-import { mapErrors, toCsiError } from '../errors';
+import type { Page, Volume } from '../../openstack/api';
+import type { CinderCloud } from './clouds';
+import { BadRequestError } from '../../openstack/errors';
+import { goneIsSuccess, isGone, mapErrors, toCsiError } from '../../driver-kit/openstack-errors';
 import { capabilityProblem } from './access-modes';
-import { gibToBytes } from './capacity';
+import { gibToBytes } from '../../driver-kit/gib';
 import { unknownKeysFor, type ControllerContext } from './context';
 import { isErrorStatus, publishedNodeIds, statusCondition } from './convert';
 import { decodeVolumeToken, encodeVolumeToken, type VolumeListPosition } from './pagination';
@@ -77,7 +78,7 @@ export async function listVolumes(ctx: ControllerContext, req: ListVolumesReques
   const startIndex = cloudNames.indexOf(start.cloudName);
   for (let index = startIndex; index >= 0 && index < cloudNames.length; index++) {
     const cloudName = cloudNames[index];
-    const cloud = ctx.clouds.get(cloudName) as Cloud;
+    const cloud = ctx.clouds.get(cloudName) as CinderCloud;
     let marker = index === startIndex ? start.marker : undefined;
     // Cinder may cap a page below the requested limit (osapi_max_limit): keep reading this cloud.
     for (;;) {
@@ -98,7 +99,7 @@ export async function listVolumes(ctx: ControllerContext, req: ListVolumesReques
 }
 
 async function listPage(
-  cloud: Cloud,
+  cloud: CinderCloud,
   cloudName: string,
   marker: string | undefined,
   limit: number | undefined,
@@ -108,7 +109,7 @@ async function listPage(
     return await cloud.blockStorage.listVolumes(limit === undefined ? { marker, allPages: true } : { marker, limit });
   } catch (error) {
     // A marker Cinder no longer knows (the volume was deleted meanwhile) cannot be resumed from.
-    if (marker && (error instanceof NotFoundError || error instanceof BadRequestError)) {
+    if (marker && (isGone(error) || error instanceof BadRequestError)) {
       throw aborted(`starting_token "${startingToken}" is no longer valid: ${error.message}`, error);
     }
     throw toCsiError(error, { operation: `list volumes of cloud "${cloudName}"` });
@@ -122,7 +123,7 @@ export async function controllerGetVolume(
   const volumeId = req.volume_id;
   if (!volumeId) throw invalidArgument('volume_id is required');
   return mapErrors({ operation: `get volume ${volumeId}` }, async () => {
-    const { cloud, volume } = await ctx.clouds.findVolume(volumeId);
+    const { cloud, volume } = await ctx.clouds.locateVolume(volumeId);
     const entry = entryOf(ctx, volume);
     return {
       volume: entry.volume,
@@ -132,16 +133,11 @@ export async function controllerGetVolume(
 }
 
 /** Abnormal for `error*` statuses and for attachments to servers Nova no longer knows (deleted nodes). */
-async function volumeCondition(cloud: Cloud, volume: Volume): Promise<VolumeCondition> {
+async function volumeCondition(cloud: CinderCloud, volume: Volume): Promise<VolumeCondition> {
   if (isErrorStatus(volume.status)) return statusCondition(volume);
   const missing: string[] = [];
   for (const serverId of publishedNodeIds(volume)) {
-    try {
-      await cloud.compute.getServer(serverId);
-    } catch (error) {
-      if (error instanceof NotFoundError) missing.push(serverId);
-      else throw error;
-    }
+    if ((await goneIsSuccess(() => cloud.compute.getServer(serverId))) === undefined) missing.push(serverId);
   }
   if (missing.length > 0) {
     return {

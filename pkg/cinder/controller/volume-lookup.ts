@@ -3,26 +3,16 @@
  * success (an idempotent delete or detach of something already gone) depends on the RPC, so each
  * reading is one of these two.
  */
-import { notFound } from '../../csi/errors';
-import type { Cloud, Volume } from '../../openstack/api';
-import { NotFoundError } from '../../openstack/errors';
+import type { Volume } from '../../openstack/api';
+import type { CinderCloud } from './clouds';
+import { goneIsNotFound, goneIsSuccess } from '../../driver-kit/openstack-errors';
 
 /** The volume, or CSI NOT_FOUND naming it as `role` ("volume", "source volume"). */
-export async function getVolumeOrNotFound(cloud: Cloud, volumeId: string, role = 'volume'): Promise<Volume> {
-  try {
-    return await cloud.blockStorage.getVolume(volumeId);
-  } catch (error) {
-    if (error instanceof NotFoundError) throw notFound(`${role} ${volumeId} does not exist`);
-    throw error;
-  }
+export function getVolumeOrNotFound(cloud: CinderCloud, volumeId: string, role = 'volume'): Promise<Volume> {
+  return goneIsNotFound(() => cloud.blockStorage.getVolume(volumeId), `${role} ${volumeId} does not exist`);
 }
 
 /** The volume, or undefined when Cinder no longer has it. */
-export async function findVolume(cloud: Cloud, volumeId: string): Promise<Volume | undefined> {
-  try {
-    return await cloud.blockStorage.getVolume(volumeId);
-  } catch (error) {
-    if (error instanceof NotFoundError) return undefined;
-    throw error;
-  }
+export function getVolumeIfExists(cloud: CinderCloud, volumeId: string): Promise<Volume | undefined> {
+  return goneIsSuccess(() => cloud.blockStorage.getVolume(volumeId));
 }

@@ -6,7 +6,7 @@
 import type { Logger } from '../../log/logger';
 import type { Mounter } from '../../mounter';
 import type { DeviceFinder } from './device-finder';
-import type { NodeIdentityResolver } from './node-identity';
+import type { NodeIdentityResolver } from '../../driver-kit/instance-identity/node-identity';
 
 export interface NodeContext {
   mounter: Mounter;

@@ -10,18 +10,12 @@ import * as path from 'node:path';
 import type { Logger } from '../../log/logger';
 import { silentLogger } from '../../log/logger';
 import { CommandNotFoundError, createCommandExecutor, type CommandExecutor } from '../../mounter';
+import { DEFAULT_WAIT_SCHEDULES, type WaitSchedule } from '../../openstack/wait-schedules';
 
-export interface WaitSchedule {
-  /** Sleep after the first failed check. */
-  initialDelayMs: number;
-  /** Each further sleep is the previous one times this. */
-  factor: number;
-  /** How many times to look, in all. */
-  checks: number;
-}
+export type { WaitSchedule };
 
-/** cloud-provider-openstack's node device-path wait: 1 s × 1.1, 15 checks (≈28 s of sleeping). */
-export const DEFAULT_DEVICE_WAIT: WaitSchedule = { initialDelayMs: 1000, factor: 1.1, checks: 15 };
+/** cloud-provider-openstack's node device-path wait, from the one wait table. */
+export const DEFAULT_DEVICE_WAIT: WaitSchedule = DEFAULT_WAIT_SCHEDULES.nodeDevicePath;
 
 export interface DeviceFinderOptions {
   /** Directory of udev's by-id links. Default `/dev/disk/by-id`. */
@@ -211,7 +205,7 @@ export function createDeviceFinder(options: DeviceFinderOptions = {}): DeviceFin
         logger.debug(4, 'volume device not found yet', { volumeId, check, lookedAt });
         await nudgeKernelAndUdev();
         await sleep(delay);
-        delay *= wait.factor;
+        delay = Math.min(delay * wait.factor, wait.maxDelayMs ?? Number.POSITIVE_INFINITY);
       }
       throw new DeviceNotFoundError(volumeId, checks, lookedAt);
     },

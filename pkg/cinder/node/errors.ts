@@ -14,7 +14,7 @@ import {
   UnsupportedFilesystemError,
 } from '../../mounter';
 import { DeviceNotFoundError } from './device-finder';
-import { NodeIdentityUnavailableError } from './node-identity';
+import { NodeIdentityUnavailableError } from '../../driver-kit/instance-identity/node-identity';
 
 /** `action` says what was being done, e.g. "staging volume X at /path". */
 export function toNodeCsiError(error: unknown, action: string): CsiError {

@@ -1,6 +1,6 @@
 import { Code } from '../../csi/errors';
 import { TOPOLOGY_ZONE_KEY } from '../constants';
-import { NodeIdentityUnavailableError } from './node-identity';
+import { NodeIdentityUnavailableError } from '../../driver-kit/instance-identity/node-identity';
 import { INSTANCE, ctx, expectCode, setup } from './testing/node-fixture';
 
 describe('NodeGetInfo', () => {

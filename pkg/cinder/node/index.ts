@@ -27,21 +27,21 @@ export {
   type MetadataSourceName,
   type ConfigDriveOptions,
   type MetadataServiceOptions,
-} from './metadata';
+} from '../../driver-kit/instance-identity/metadata';
 export {
   createKubernetesNodeIdentityFallback,
   parseProviderId,
   zoneFromLabels,
   type NodeIdentityFallback,
   type KubernetesNodeIdentity,
-} from './kubernetes-identity';
+} from '../../driver-kit/instance-identity/kubernetes-identity';
 export {
   createNodeIdentityResolver,
   resolveNodeName,
   NodeIdentityUnavailableError,
   type NodeIdentity,
   type NodeIdentityResolver,
-} from './node-identity';
-export { sanitizeZone, resolveAttachLimit, parseAdditionalTopology, MAX_VOLUMES_PER_NODE } from './node-info';
+} from '../../driver-kit/instance-identity/node-identity';
+export { sanitizeZone, resolveAttachLimit, MAX_VOLUMES_PER_NODE } from './node-info';
 export { toNodeCsiError } from './errors';
 export { DEFAULT_KUBELET_DIR } from './kubelet-paths';

@@ -8,8 +8,8 @@ import {
 } from '../../mounter';
 import { DeviceNotFoundError } from './device-finder';
 import { toNodeCsiError } from './errors';
-import { NodeIdentityUnavailableError } from './node-identity';
-import { parseAdditionalTopology, resolveAttachLimit, sanitizeZone } from './node-info';
+import { NodeIdentityUnavailableError } from '../../driver-kit/instance-identity/node-identity';
+import { resolveAttachLimit, sanitizeZone } from './node-info';
 
 describe('sanitizeZone', () => {
   it.each([
@@ -36,23 +36,6 @@ describe('resolveAttachLimit', () => {
     expect(resolveAttachLimit(0)).toBe(256);
     expect(resolveAttachLimit(257)).toBe(256);
     expect(resolveAttachLimit(2.5)).toBe(256);
-  });
-});
-
-describe('parseAdditionalTopology', () => {
-  it('parses comma lists and repeated flags', () => {
-    expect(parseAdditionalTopology(['topology.kubernetes.io/region=RegionOne,rack=r1', 'room=a'])).toEqual({
-      'topology.kubernetes.io/region': 'RegionOne',
-      rack: 'r1',
-      room: 'a',
-    });
-    expect(parseAdditionalTopology(undefined)).toEqual({});
-    expect(parseAdditionalTopology('')).toEqual({});
-  });
-  it('rejects pairs that cannot be node labels', () => {
-    expect(() => parseAdditionalTopology('novalue')).toThrow(/"novalue" is not key=value/);
-    expect(() => parseAdditionalTopology('bad key=x')).toThrow(/not a valid label key/);
-    expect(() => parseAdditionalTopology('k=bad value!')).toThrow(/not a valid label value/);
   });
 });
 

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { Code } from '../../csi/errors';
-import type { CsiClient } from '../../csi/testing/client';
+import type { CsiClient } from '../../csi/client';
 import { createMounter } from '../../mounter';
 import { canResizeExt4Online, canUseLoopDevices, loopDevicesSkipReason } from '../../mounter/testing/loop-device';
 import { CONTEXT_RESIZE_REQUIRED, TOPOLOGY_ZONE_KEY } from '../constants';

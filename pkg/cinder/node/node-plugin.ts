@@ -7,9 +7,9 @@ import type { Logger } from '../../log/logger';
 import { silentLogger } from '../../log/logger';
 import { createCommandExecutor, createMounter, type CommandExecutor, type Mounter } from '../../mounter';
 import { createDeviceFinder, type WaitSchedule } from './device-finder';
-import { createKubernetesNodeIdentityFallback, type NodeIdentityFallback } from './kubernetes-identity';
-import { createMetadataSources, type MetadataSourceName } from './metadata';
-import { createNodeIdentityResolver, resolveNodeName } from './node-identity';
+import { createKubernetesNodeIdentityFallback, type NodeIdentityFallback } from '../../driver-kit/instance-identity/kubernetes-identity';
+import { createMetadataSources, type MetadataSourceName } from '../../driver-kit/instance-identity/metadata';
+import { createNodeIdentityResolver, resolveNodeName } from '../../driver-kit/instance-identity/node-identity';
 import { createCinderNodeService, type CinderNodeService } from './service';
 
 export interface CinderNodePluginSettings {

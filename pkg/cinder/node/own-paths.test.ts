@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Code } from '../../csi/errors';
-import type { CsiClient } from '../../csi/testing/client';
+import type { CsiClient } from '../../csi/client';
 import type { VolumeCapability } from '../../csi/types';
 import { createMounter } from '../../mounter';
 import { canUseLoopDevices, loopDevicesSkipReason } from '../../mounter/testing/loop-device';

@@ -16,7 +16,7 @@ import { nodeGetInfo } from './get-info';
 import { nodeGetVolumeStats } from './get-volume-stats';
 import { DEFAULT_KUBELET_DIR } from './kubelet-paths';
 import { resolveAttachLimit } from './node-info';
-import type { NodeIdentityResolver } from './node-identity';
+import type { NodeIdentityResolver } from '../../driver-kit/instance-identity/node-identity';
 import { nodePublishVolume } from './publish-volume';
 import { nodeStageVolume } from './stage-volume';
 import { nodeUnpublishVolume } from './unpublish-volume';

@@ -15,8 +15,8 @@ import { itWithFilesystemTools } from '../../mounter/testing/host-tools';
 import { startSimulatedCloud, type SimulatedCloud } from '../../simulator/testing/cloud';
 import { TOPOLOGY_ZONE_KEY } from '../constants';
 import { createCinderNodePlugin, type CinderNodePluginSettings } from './index';
+import { GiB } from '../../units/bytes';
 
-const GiB = 1024 ** 3;
 const ctx: CallContext = { requestId: 'sim', method: 'test', logger: silentLogger };
 
 (canUseLoopDevices ? describe : describe.skip)(`node service on simulator devices (${loopDevicesSkipReason})`, () => {

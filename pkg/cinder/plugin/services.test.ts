@@ -7,11 +7,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseCinderOptions } from '../options';
 import { startCsiServer, type CsiServer } from '../../csi/server';
-import { createCsiClient, type CsiClient } from '../../csi/testing/client';
+import { createCsiClient, type CsiClient } from '../../csi/client';
 import { silentLogger } from '../../log/logger';
 import { startSimulator, type Simulator } from '../../simulator';
 import type { ServiceError } from '@grpc/grpc-js';
-import type { KubernetesClientModule } from '../kubernetes/client-loader';
+import type { KubernetesClientModule } from '../../driver-kit/kubernetes/client-loader';
 import { Code } from '../../csi/errors';
 import { buildServices, ConfigurationError, type BuildServicesDependencies } from './services';
 

@@ -1,45 +1,37 @@
 /**
- * Builds the CSI services this process serves, from the parsed flags and cloud.conf: the Cinder
+ * Builds the Cinder CSI services this process serves, from the parsed flags and cloud.conf: the Cinder
  * controller (and group controller) with `--provide-controller-service`, the node service with
  * `--provide-node-service`. Identity advertises what the plugin as deployed offers, the same on every
  * instance whichever services it serves (CSI GetPluginCapabilities: "regardless of ... which RPCs an
  * instance is serving"). Probe reports ready only when every service's readiness check passes
  * (controller: its clouds; a node-only process: its Nova instance ID is known — a controller pod that
  * also serves the node, as CPO's manifests run it, does not wait for instance metadata it may lack).
+ * Identity, Probe and close are assembled by the driver kit (`driver-kit/plugin-services.ts`).
  */
 import type { Logger } from '../../log/logger';
 import type { CinderPluginOptions } from '../options';
-import { createCinderControllerService, DEFAULT_WAIT_SCHEDULES as CONTROLLER_WAITS } from '../controller';
-import { createCinderNodePlugin, DEFAULT_DEVICE_WAIT } from '../node';
-import type { ControllerHandlers, CsiServices, GroupControllerHandlers, NodeHandlers } from '../../csi/handlers';
-import { createIdentityService } from '../../csi/identity';
-import { packageVersion } from '../../csi/version';
+import { createCinderControllerService } from '../controller';
+import { createCinderNodePlugin } from '../node';
+import type { ControllerHandlers, GroupControllerHandlers, NodeHandlers } from '../../csi/handlers';
 import {
   createCloudsFromConfig,
-  DEFAULT_WAIT_SCHEDULES as CLOUD_WAITS,
+  DEFAULT_WAIT_SCHEDULES,
   loadCloudConfig,
+  withInitialDelays,
   type Cloud,
   type CloudConfig,
   type OpenStackCloud,
 } from '../../openstack';
-import { withInitialDelay, withInitialDelays } from './wait-schedules';
-import type { KubernetesClientModule } from '../kubernetes/client-loader';
-import { createKubernetesPvcAnnotationReader } from '../kubernetes/pvc-annotations';
+import type { KubernetesClientModule } from '../../driver-kit/kubernetes/client-loader';
+import { createKubernetesPvcAnnotationReader } from '../../driver-kit/kubernetes/pvc-annotations';
+import {
+  assemblePluginServices,
+  ConfigurationError,
+  type PluginServices,
+  type ReadinessCheck,
+} from '../../driver-kit/plugin-services';
 
-export type ReadinessCheck = () => boolean | Promise<boolean>;
-
-export interface PluginServices {
-  services: CsiServices;
-  /** Probe's answer, also served on --http-endpoint /healthz. */
-  ready(): Promise<boolean>;
-  /** Runs after the gRPC server has drained: drops the clouds' idle keep-alive connections. */
-  close(): Promise<void>;
-}
-
-/** A configuration problem found at start: the binary reports it and exits non-zero. */
-export class ConfigurationError extends Error {
-  override readonly name = 'ConfigurationError';
-}
+export { ConfigurationError, type PluginServices };
 
 /** The `--cloud-name` clouds out of cloud.conf; each must have its `[Global]`/`[Global "name"]` section. */
 function selectClouds(config: CloudConfig, all: Map<string, Cloud>, names: readonly string[]): Map<string, Cloud> {
@@ -80,14 +72,15 @@ export async function buildServices(
   } catch (error) {
     throw new ConfigurationError(`cannot use the cloud config: ${(error as Error).message}`, { cause: error });
   }
-  const initialDelay = options.waitInitialDelayMs;
+  // The one place --wait-initial-delay-ms applies: the clients, the controller and the node all wait on this table.
+  const waits = withInitialDelays(DEFAULT_WAIT_SCHEDULES, options.waitInitialDelayMs);
 
   const openClouds: OpenStackCloud[] = [];
   if (options.provideControllerService) {
     const clouds = createCloudsFromConfig(config, {
       logger,
       userAgent: options.userAgent,
-      waitSchedule: withInitialDelays(CLOUD_WAITS, initialDelay),
+      waitSchedule: waits,
     });
     openClouds.push(...clouds.values());
     const service = createCinderControllerService({
@@ -104,7 +97,7 @@ export async function buildServices(
           })
         : undefined,
       logger: logger.child({ service: 'controller' }),
-      waitSchedules: withInitialDelays(CONTROLLER_WAITS, initialDelay),
+      waitSchedules: waits,
     });
     controller = service.controller;
     groupController = service.groupController;
@@ -118,7 +111,7 @@ export async function buildServices(
       kubeletDir: options.kubeletDir,
       byIdDir: options.deviceDir,
       sysfsRoot: options.sysfsRoot,
-      deviceWait: withInitialDelay(DEFAULT_DEVICE_WAIT, initialDelay),
+      deviceWait: waits.nodeDevicePath,
       metadata: {
         searchOrder: config.metadata.searchOrder,
         requestTimeoutMs: config.metadata.requestTimeoutMs,
@@ -142,11 +135,13 @@ export async function buildServices(
     if (!options.provideControllerService) readiness.push(() => service.ready());
   }
 
-  const ready = async (): Promise<boolean> => (await Promise.all(readiness.map((check) => check()))).every(Boolean);
-  const identity = createIdentityService({
+  return assemblePluginServices({
     driverName: options.driverName,
-    vendorVersion: packageVersion(),
-    // The deployed plugin always has a controller (the controller Deployment) with group snapshots; a
+    controller,
+    groupController,
+    node,
+    readiness,
+    // The deployed plugin always has a controller (the controller StatefulSet) with group snapshots; a
     // node-only DaemonSet instance must answer the same, or a CO asking it would skip the controller.
     capabilities: {
       controllerService: true,
@@ -154,14 +149,6 @@ export async function buildServices(
       volumeAccessibilityConstraints: options.withTopology,
       volumeExpansion: ['ONLINE'],
     },
-    ready,
+    closers: openClouds.map((cloud) => () => cloud.close()),
   });
-
-  return {
-    services: { identity, controller, groupController, node },
-    ready,
-    async close() {
-      for (const cloud of openClouds) cloud.close();
-    },
-  };
 }

@@ -4,30 +4,12 @@
  * more than once.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-export const canUseLoopDevices = process.getuid?.() === 0 && existsSync('/dev/loop-control');
-export const loopDevicesSkipReason = 'needs root and /dev/loop-control to create loop devices';
-
-const CAP_SYS_RESOURCE = 24;
-
-/** True when this process has `capability` in its effective set (read from /proc/self/status). */
-export function hasEffectiveCapability(capability: number): boolean {
-  try {
-    const match = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
-    return match !== null && ((BigInt(`0x${match[1]}`) >> BigInt(capability)) & 1n) === 1n;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Online ext4 growth (resize2fs on a mounted filesystem) needs CAP_SYS_RESOURCE; some sandboxes drop it
- * even for root. xfs and btrfs grow online without it.
- */
-export const canResizeExt4Online = hasEffectiveCapability(CAP_SYS_RESOURCE);
+// Re-exported for the tests that create loop devices; production code asks ../host-capabilities itself.
+export { canUseLoopDevices, loopDevicesSkipReason, canResizeExt4Online } from '../host-capabilities';
 
 export interface LoopDevice {
   /** `/dev/loopN`. */

@@ -14,11 +14,12 @@ import {
   LinkConflictError,
   type BlockBackend,
 } from './index';
+import { canUseLoopDevices } from '../../mounter/host-capabilities';
 
 const exec = promisify(execFile);
 const MiB = 1024 * 1024;
 
-const canUseLoop = process.getuid?.() === 0 && existsSync('/dev/loop-control');
+const canUseLoop = canUseLoopDevices;
 const describeLoop = canUseLoop ? describe : describe.skip;
 if (!canUseLoop) {
   console.warn('Skipping loop-device tests: they need root and /dev/loop-control');

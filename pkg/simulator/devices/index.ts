@@ -8,4 +8,4 @@ export {
   InvalidSizeError,
   LinkConflictError,
 } from './errors';
-export { CommandError, type CommandRunner, type CommandResult } from './command';
+export type { CommandRunner, CommandResult } from './command';

@@ -6,7 +6,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../../log/logger';
-import { CommandError, type CommandRunner } from './command';
+import { MounterError } from '../../mounter';
+import type { CommandRunner } from './command';
 import { KeyedLock } from './keyed-lock';
 
 const LOSETUP_TIMEOUT_MS = 30_000;
@@ -109,7 +110,7 @@ export class LoopDevices {
       await this.run(this.tools.losetup, ['--detach', device], LOSETUP_TIMEOUT_MS);
     } catch (error) {
       // Already released (e.g. by autoclear) between our check and the call: that is what we wanted.
-      if (error instanceof CommandError && (await this.backingFile(device)) !== expectedFile) return;
+      if (error instanceof MounterError && (await this.backingFile(device)) !== expectedFile) return;
       throw error;
     }
     const deadline = Date.now() + RELEASE_WAIT_MS;

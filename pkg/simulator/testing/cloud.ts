@@ -17,6 +17,7 @@ import type { SimulatorOptions } from '../options';
 const FAST = { initialDelayMs: 10, factor: 1.2, checks: 60, maxDelayMs: 100 };
 
 export const FAST_WAIT_SCHEDULES: WaitSchedules = {
+  volumeCreate: FAST,
   volumeStatus: FAST,
   diskAttached: FAST,
   diskDetached: FAST,

@@ -6,7 +6,7 @@ import { Code, CsiError } from '../../../csi/errors';
 import type { ControllerHandlers } from '../../../csi/handlers';
 import type { CreateVolumeRequest } from '../../../csi/types';
 import { silentLogger } from '../../../log/logger';
-import type { Cloud } from '../../../openstack/api';
+import type { CinderCloud } from '../clouds';
 import { createCinderControllerService, type CinderControllerOptions, type CinderControllerService } from '../service';
 
 export const FAST_WAIT = { initialDelayMs: 1, factor: 1, checks: 10 };
@@ -19,7 +19,7 @@ export const MOUNT_RWO = {
 
 /** A controller serving `clouds` (the first one is `[Global]`) with every wait schedule fast. */
 export function controllerOn(
-  clouds: Cloud | Map<string, Cloud>,
+  clouds: CinderCloud | Map<string, CinderCloud>,
   overrides: Partial<CinderControllerOptions> = {},
 ): { controller: Required<ControllerHandlers>; service: CinderControllerService } {
   const service = createCinderControllerService({

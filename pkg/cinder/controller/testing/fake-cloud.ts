@@ -6,19 +6,16 @@
 import type {
   Backup,
   BlockStorageApi,
-  Cloud,
   ComputeApi,
-  GroupSnapshot,
   Page,
   QuotaUsage,
   Server,
-  SharedFileSystemApi,
   Snapshot,
   Volume,
-  VolumeGroup,
   VolumeType,
   WaitOptions,
 } from '../../../openstack/api';
+import type { CinderCloud } from '../clouds';
 import {
   BadRequestError,
   ConflictError,
@@ -87,7 +84,7 @@ async function waitFor<T extends { status: string }>(
   throw new WaitTimeoutError(`gave up after ${schedule.checks} checks`, id, last);
 }
 
-export function createFakeCloud(name = ''): { cloud: Cloud; state: FakeCloudState } {
+export function createFakeCloud(name = ''): { cloud: CinderCloud; state: FakeCloudState } {
   const state: FakeCloudState = {
     volumes: new Map(),
     snapshots: new Map(),
@@ -157,7 +154,7 @@ export function createFakeCloud(name = ''): { cloud: Cloud; state: FakeCloudStat
     settle(id);
     return clone(found(state.backups, 'Backup', id));
   };
-  const unsupported = (what: string) => async () => {
+  const unsupported = (what: string) => async (): Promise<never> => {
     throw new Error(`fake cloud does not implement ${what}`);
   };
 
@@ -322,17 +319,21 @@ export function createFakeCloud(name = ''): { cloud: Cloud; state: FakeCloudStat
     async getQuotaUsage() {
       return clone(state.quota);
     },
+    // The fake cloud records no Cinder user messages, so there is never one to report.
+    async latestUserMessage() {
+      return undefined;
+    },
     listGroupTypes: unsupported('listGroupTypes'),
-    createGroup: unsupported('createGroup') as () => Promise<VolumeGroup>,
-    getGroup: unsupported('getGroup') as () => Promise<VolumeGroup>,
+    createGroup: unsupported('createGroup'),
+    getGroup: unsupported('getGroup'),
     updateGroup: unsupported('updateGroup'),
     deleteGroup: unsupported('deleteGroup'),
-    waitForGroup: unsupported('waitForGroup') as () => Promise<VolumeGroup>,
-    createGroupSnapshot: unsupported('createGroupSnapshot') as () => Promise<GroupSnapshot>,
-    getGroupSnapshot: unsupported('getGroupSnapshot') as () => Promise<GroupSnapshot>,
-    listGroupSnapshots: unsupported('listGroupSnapshots') as () => Promise<Page<GroupSnapshot>>,
+    waitForGroup: unsupported('waitForGroup'),
+    createGroupSnapshot: unsupported('createGroupSnapshot'),
+    getGroupSnapshot: unsupported('getGroupSnapshot'),
+    listGroupSnapshots: unsupported('listGroupSnapshots'),
     deleteGroupSnapshot: unsupported('deleteGroupSnapshot'),
-    waitForGroupSnapshot: unsupported('waitForGroupSnapshot') as () => Promise<GroupSnapshot>,
+    waitForGroupSnapshot: unsupported('waitForGroupSnapshot'),
   };
 
   const compute: ComputeApi = {
@@ -388,12 +389,11 @@ export function createFakeCloud(name = ''): { cloud: Cloud; state: FakeCloudStat
     },
   };
 
-  const cloud: Cloud = {
+  const cloud: CinderCloud = {
     name,
     projectId: async () => 'project-1',
     blockStorage,
     compute,
-    sharedFileSystem: {} as SharedFileSystemApi,
   };
   return { cloud, state };
 }

@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createIdentityService } from '../../../csi/identity';
 import { startCsiServer, type CsiServer } from '../../../csi/server';
-import { createCsiClient, type CsiClient } from '../../../csi/testing/client';
+import { createCsiClient, type CsiClient } from '../../../csi/client';
 import { silentLogger } from '../../../log/logger';
 import { createLoopDevice, type LoopDevice } from '../../../mounter/testing/loop-device';
 import { DRIVER_NAME } from '../../constants';

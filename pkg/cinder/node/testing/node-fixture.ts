@@ -12,9 +12,9 @@ import type {
   VolumeCapability__Output,
 } from '../../../csi/types';
 import { createLogger, silentLogger } from '../../../log/logger';
-import { FakeMounter } from '../../../mounter';
+import { FakeMounter } from '../../../mounter/testing/fake-mounter';
 import { DeviceNotFoundError, type DeviceFinder } from '../device-finder';
-import type { NodeIdentity, NodeIdentityResolver } from '../node-identity';
+import type { NodeIdentity, NodeIdentityResolver } from '../../../driver-kit/instance-identity/node-identity';
 import { createCinderNodeService, type CinderNodeServiceOptions } from '../service';
 
 export const GiB = 1024 ** 3;

@@ -1,8 +1,9 @@
 /**
- * CSI capacity ranges (decimal int64 strings) to whole GiB, the only unit Cinder sizes volumes in.
+ * CSI capacity ranges (decimal int64 strings) to whole GiB, the only unit Cinder volumes and Manila
+ * shares are sized in.
  */
-import { invalidArgument, outOfRange } from '../../csi/errors';
-import { GIB } from '../constants';
+import { invalidArgument, outOfRange } from '../csi/errors';
+import { GIB_BIGINT as GIB } from '../units/bytes';
 
 export interface CapacityRangeInput {
   required_bytes?: string | number | null;
@@ -52,7 +53,7 @@ export function sizeGiBFromRange(
   if (limit > 0n && sizeGiB * GIB > limit) {
     throw outOfRange(
       `no size of whole GiB (at least ${minimumGiB} GiB) satisfies ${describe(required, limit)}; ` +
-        `Cinder sizes volumes in GiB`,
+        `OpenStack sizes volumes and shares in whole GiB`,
     );
   }
   if (sizeGiB > BigInt(Number.MAX_SAFE_INTEGER)) throw outOfRange(`requested size is too large: ${describe(required, limit)}`);

@@ -1,10 +1,12 @@
 /**
  * `--pvc-annotations`: reads a PVC's annotations from the Kubernetes API so CreateVolume can turn
- * `cinder.csi.openstack.org/affinity` / `anti-affinity` into Cinder scheduler hints.
+ * them into scheduler hints (Cinder: `cinder.csi.openstack.org/affinity` / `anti-affinity`).
  */
 import { Code, CsiError } from '../../csi/errors';
-import type { PvcAnnotationReader } from '../controller/context';
 import { connectCoreV1Api, loadKubernetesClient, type CoreV1Api, type KubernetesClientModule } from './client-loader';
+
+/** Reads a PVC's annotations; drivers depend on this type, so no Kubernetes client is needed to test them. */
+export type PvcAnnotationReader = (namespace: string, name: string) => Promise<Record<string, string>>;
 
 export interface PvcAnnotationReaderOptions {
   /** `--kubeconfig`; otherwise the in-cluster service account is used. */

@@ -1,11 +1,12 @@
 /**
- * The project version from package.json, reported as the CSI vendor_version. Looked up at run time
- * so source (tsx), compiled (dist/) and test runs all report the same value.
+ * The project's name and version from package.json: the CSI vendor_version and the OpenStack
+ * User-Agent both come from here. Read at run time (never imported, which would copy package.json into
+ * dist/), so source (tsx), compiled (dist/) and test runs all report the same value.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 
-const PROJECT_NAME = 'openstack-csi';
+export const PROJECT_NAME = 'openstack-csi';
 
 let cached: string | undefined;
 

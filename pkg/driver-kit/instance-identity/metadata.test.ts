@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FakeMounter } from '../../mounter';
+import { FakeMounter } from '../../mounter/testing/fake-mounter';
 import type { CommandExecutor } from '../../mounter';
 import {
   createConfigDriveSource,

@@ -1,5 +1,4 @@
-import { scheduleTotalMs } from '../../openstack';
-import { withInitialDelay, withInitialDelays } from './wait-schedules';
+import { scheduleTotalMs, withInitialDelay, withInitialDelays } from './wait-schedules';
 
 describe('withInitialDelay', () => {
   const diskAttached = { initialDelayMs: 1000, factor: 1.2, checks: 15 };

@@ -1,9 +1,10 @@
 /**
- * The one place where OpenStack client errors become gRPC statuses for the Cinder driver. Handlers
+ * The one place where OpenStack client errors become gRPC statuses, for every driver (it lives outside
+ * pkg/csi, which knows nothing of OpenStack, and outside pkg/openstack, which knows nothing of CSI). Handlers
  * deal with the cases that mean success for them (e.g. 404 on delete) before calling this; everything
  * else passes through here so each OpenStack failure maps to the same code everywhere.
  */
-import { Code, CsiError } from '../csi/errors';
+import { Code, CsiError, notFound } from '../csi/errors';
 import {
   BadRequestError,
   ConfigError,
@@ -100,4 +101,37 @@ export async function mapErrors<T>(context: ErrorContext, work: () => Promise<T>
   } catch (error) {
     throw toCsiError(error, context);
   }
+}
+
+/**
+ * The cloud said the resource does not exist: an HTTP 404, or a status wait that saw it disappear. The
+ * helpers below are the only places that ask; handlers say what "gone" means for them through them.
+ */
+export function isGone(error: unknown): error is NotFoundError {
+  return error instanceof NotFoundError;
+}
+
+/** "Gone is success": `work`'s result, or `undefined` when the resource is gone. Other failures pass. */
+export async function goneIsSuccess<T>(work: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isGone(error)) return undefined;
+    throw error;
+  }
+}
+
+/** "Gone is this error": a 404 from `work` becomes `toError(it)` (e.g. INVALID_ARGUMENT for an unknown type). */
+export async function goneIsError<T>(work: () => Promise<T>, toError: (gone: NotFoundError) => Error): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isGone(error)) throw toError(error);
+    throw error;
+  }
+}
+
+/** "Gone is NOT_FOUND": a 404 from `work` becomes NOT_FOUND with `message` (which says what is missing). */
+export function goneIsNotFound<T>(work: () => Promise<T>, message: string): Promise<T> {
+  return goneIsError(work, (gone) => notFound(message, gone));
 }

@@ -1,8 +1,8 @@
-import { Code } from '../../csi/errors';
-import { gibToBytes, sizeGiBFromRange } from './capacity';
-import { codeThrownBy } from './testing/controller-under-test';
+import { Code } from '../csi/errors';
+import { gibToBytes, sizeGiBFromRange } from './gib';
+import { codeThrownBy } from '../cinder/controller/testing/controller-under-test';
+import { GiB } from '../units/bytes';
 
-const GiB = 1024 ** 3;
 
 describe('sizeGiBFromRange', () => {
   it('defaults to 1 GiB without a range', () => {

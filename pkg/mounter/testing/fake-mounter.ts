@@ -5,7 +5,7 @@
  * recorded in `calls`, and any operation can be made to fail with `failNext`.
  */
 import * as path from 'node:path';
-import { CommandFailedError, FilesystemCorruptError, MounterError, UncertainProbeError } from './errors';
+import { CommandFailedError, FilesystemCorruptError, MounterError, UncertainProbeError } from '../errors';
 import type {
   FilesystemStats,
   FilesystemType,
@@ -14,7 +14,7 @@ import type {
   Mounter,
   PathInfo,
   ProbeResult,
-} from './mounter';
+} from '../mounter';
 
 export interface FakeDevice {
   path: string;
@@ -33,10 +33,11 @@ export interface FakeDevice {
   fsckExitCode: number;
 }
 
-export type FakeOperation = Exclude<keyof Mounter, never>;
+/** The Mounter method a call or injected failure is about. */
+type Operation = keyof Mounter;
 
 export interface FakeCall {
-  op: FakeOperation;
+  op: Operation;
   args: unknown[];
 }
 
@@ -50,7 +51,7 @@ export class FakeMounter implements Mounter {
   readonly mounts: MountInfo[] = [];
   /** Sizes of regular files with content (files not listed are empty). */
   readonly fileSizes = new Map<string, number>();
-  private readonly failures = new Map<FakeOperation, Error[]>();
+  private readonly failures = new Map<Operation, Error[]>();
   private nextMinor = 0;
 
   /** Adds a block device node at `devicePath` (its parent directories are created). */
@@ -76,7 +77,7 @@ export class FakeMounter implements Mounter {
   }
 
   /** Makes the next call(s) of `op` throw `error` (queued, one per call). */
-  failNext(op: FakeOperation, error: Error = new MounterError(`injected ${op} failure`)): void {
+  failNext(op: Operation, error: Error = new MounterError(`injected ${op} failure`)): void {
     const queue = this.failures.get(op) ?? [];
     queue.push(error);
     this.failures.set(op, queue);
@@ -104,7 +105,7 @@ export class FakeMounter implements Mounter {
     if (sizeBytes > 0) this.fileSizes.set(resolved, sizeBytes);
   }
 
-  callsOf(op: FakeOperation): unknown[][] {
+  callsOf(op: Operation): unknown[][] {
     return this.calls.filter((call) => call.op === op).map((call) => call.args);
   }
 
@@ -337,7 +338,7 @@ export class FakeMounter implements Mounter {
 
   // ---- internals ----
 
-  private record(op: FakeOperation, args: unknown[]): void {
+  private record(op: Operation, args: unknown[]): void {
     this.calls.push({ op, args });
     const queue = this.failures.get(op);
     const failure = queue?.shift();

@@ -14,7 +14,7 @@ import {
   UnavailableError,
   WaitTimeoutError,
 } from '../openstack/errors';
-import { mapErrors, toCsiError } from './errors';
+import { goneIsError, goneIsNotFound, goneIsSuccess, isGone, mapErrors, toCsiError } from './openstack-errors';
 
 function mapped(error: unknown, context = {}): CsiError {
   const result = toCsiError(error, context);
@@ -92,5 +92,40 @@ describe('toCsiError', () => {
         throw new ConflictError('Volume is attached');
       }),
     ).rejects.toMatchObject({ code: Code.FAILED_PRECONDITION, message: 'delete volume v: Volume is attached' });
+  });
+});
+
+describe('what "gone" means, said once', () => {
+  const gone = () => Promise.reject(new NotFoundError('Volume v-1 could not be found.'));
+  const broken = () => Promise.reject(new UnavailableError('503 Service Unavailable'));
+
+  it('isGone is true for a 404 only', () => {
+    expect(isGone(new NotFoundError('x'))).toBe(true);
+    expect(isGone(new BadRequestError('x'))).toBe(false);
+    expect(isGone(new Error('x'))).toBe(false);
+  });
+
+  it('goneIsSuccess: the result, or undefined when gone; other failures pass unchanged', async () => {
+    await expect(goneIsSuccess(() => Promise.resolve('v-1'))).resolves.toBe('v-1');
+    await expect(goneIsSuccess(gone)).resolves.toBeUndefined();
+    await expect(goneIsSuccess(broken)).rejects.toBeInstanceOf(UnavailableError);
+  });
+
+  it('goneIsNotFound: a 404 becomes NOT_FOUND with the given message, other failures pass unchanged', async () => {
+    await expect(goneIsNotFound(() => Promise.resolve(1), 'unused')).resolves.toBe(1);
+    const error = await goneIsNotFound(gone, 'volume v-1 does not exist').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CsiError);
+    expect((error as CsiError).code).toBe(Code.NOT_FOUND);
+    expect((error as CsiError).message).toBe('volume v-1 does not exist');
+    expect((error as CsiError).cause).toBeInstanceOf(NotFoundError);
+    await expect(goneIsNotFound(broken, 'unused')).rejects.toBeInstanceOf(UnavailableError);
+  });
+
+  it('goneIsError: a 404 becomes the error the caller builds from it', async () => {
+    const error = await goneIsError(gone, (notFound) => new CsiError(Code.INVALID_ARGUMENT, `type: ${notFound.message}`)).catch(
+      (e: unknown) => e,
+    );
+    expect((error as CsiError).code).toBe(Code.INVALID_ARGUMENT);
+    expect((error as CsiError).message).toBe('type: Volume v-1 could not be found.');
   });
 });

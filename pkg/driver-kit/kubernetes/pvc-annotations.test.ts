@@ -4,8 +4,8 @@
  */
 import { Code, CsiError } from '../../csi/errors';
 import type { CreateVolumeOptions } from '../../openstack/api';
-import { controllerOn, createVolumeRequest, TEST_SCOPE } from '../controller/testing/controller-under-test';
-import { createFakeCloud } from '../controller/testing/fake-cloud';
+import { controllerOn, createVolumeRequest, TEST_SCOPE } from '../../cinder/controller/testing/controller-under-test';
+import { createFakeCloud } from '../../cinder/controller/testing/fake-cloud';
 import type { KubernetesClientModule } from './client-loader';
 import { createKubernetesPvcAnnotationReader } from './pvc-annotations';
 

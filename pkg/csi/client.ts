@@ -1,6 +1,7 @@
 /**
- * A promise-based CSI client over real @grpc/grpc-js, for tests and the demo: every RPC of every
- * service, typed from the generated definitions.
+ * A promise-based CSI client over real @grpc/grpc-js: every RPC of every service, typed from the
+ * generated definitions. Used wherever this project calls a CSI plugin: the run harness (demo, local,
+ * e2e), a node plugin forwarding to a partner plugin, and the tests.
  *
  *   const client = createCsiClient(server.address);
  *   const info = await client.identity.GetPluginInfo({});
@@ -9,11 +10,12 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import type { MethodDefinition } from '@grpc/proto-loader';
-import type { ControllerDefinition } from '../generated/csi/v1/Controller';
-import type { GroupControllerDefinition } from '../generated/csi/v1/GroupController';
-import type { IdentityDefinition } from '../generated/csi/v1/Identity';
-import type { NodeDefinition } from '../generated/csi/v1/Node';
-import { loadCsiGrpc } from '../proto';
+import type { ControllerDefinition } from './generated/csi/v1/Controller';
+import type { GroupControllerDefinition } from './generated/csi/v1/GroupController';
+import type { IdentityDefinition } from './generated/csi/v1/Identity';
+import type { NodeDefinition } from './generated/csi/v1/Node';
+import type { DeclaredKeys } from './handlers';
+import { loadCsiGrpc } from './proto';
 
 export interface CallOptions {
   /** Sent as gRPC metadata, e.g. `{ 'x-request-id': 'abc' }`. */
@@ -22,7 +24,6 @@ export interface CallOptions {
   deadline?: number | Date;
 }
 
-type DeclaredKeys<T> = keyof { [K in keyof T as string extends K ? never : K]: true };
 
 /** Request = permissive input type; response = as received (all fields present). */
 export type PromiseClient<Definition> = {

@@ -3,9 +3,7 @@
  * label values allow only `[-a-zA-Z0-9_.]`, at most 63 characters); the controller must report Cinder's
  * zones the same way, or a volume in a zone such as `az 1` would match no node.
  */
-
-/** Kubernetes label values are at most 63 characters. */
-const MAX_LABEL_LENGTH = 63;
+import { MAX_LABEL_LENGTH } from './labels';
 
 /**
  * CPO's zone sanitising: every run of characters outside `[-a-zA-Z0-9_.]` becomes `-`, then `-_.` are
