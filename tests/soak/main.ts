@@ -9,10 +9,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { isVolumeKind, VOLUME_KINDS, type VolumeKind } from '../../pkg/stack';
-import { FAULT_MIXES, findMix, type FaultMix } from '../../tests/soak/mixes';
-import { printReport } from '../../tests/soak/report';
-import { runSoak, soakFailed, type SoakOptions } from '../../tests/soak/soak';
-import { DEFAULT_RETRY_POLICY } from '../../tests/soak/sidecar';
+import { FAULT_MIXES, findMix, type FaultMix } from './mixes';
+import { printReport } from './report';
+import { runSoak, soakFailed, type SoakOptions } from './soak';
+import { DEFAULT_RETRY_POLICY } from './sidecar';
 
 const USAGE = `Usage: npm run soak -- [--minutes N] [--lifecycles N] [--parallel N] [--mix NAME[,NAME...]] [--seed N]
                         [--kinds ext4,xfs,block] [--rpc-budget-seconds N] [--json FILE] [--log-file FILE]
