@@ -80,6 +80,7 @@ describe('parseCinderOptions', () => {
       metadataUrl: 'http://169.254.169.254/openstack/latest/meta_data.json',
       nodeName: '',
       waitInitialDelayMs: 250,
+      waitLearnPace: true,
     });
   });
 

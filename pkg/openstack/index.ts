@@ -21,6 +21,7 @@ export {
   type HttpOptions,
 } from './cloud';
 export { CloudCache, type CloudCacheOptions } from './cloud-cache';
+export { PaceModel, type PaceModelOptions, type PaceObservation, type WaitPlan } from './pace-model';
 export {
   BatchingFetcher,
   DEFAULT_WAIT_SCHEDULES,

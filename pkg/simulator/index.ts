@@ -11,3 +11,4 @@ export type {
   ResourceKind,
 } from './control';
 export type { RequestLog, RequestRecord } from './request-log';
+export type { TransitionLog, TransitionRecord } from './transitions';

@@ -27,7 +27,7 @@ import {
 import { RequestLog } from './request-log';
 import { registerSharedFileSystem } from './shared-file-system';
 import { cinderTime, SimState, type SimContext } from './state';
-import { TransitionScheduler } from './transitions';
+import { TransitionScheduler, type TransitionLog } from './transitions';
 
 export interface SimServer {
   id: string;
@@ -72,6 +72,8 @@ export interface Simulator {
   metadataUrlFor(serverId: string): string;
   readonly control: SimulatorControl;
   readonly requests: RequestLog;
+  /** Every asynchronous transition with when it was scheduled and when it really finished (for benches). */
+  readonly transitions: TransitionLog;
   /** Resolves when no asynchronous transition is pending (held ones excepted) and config drives are written. */
   whenIdle(): Promise<void>;
   /** Sets the Keystone token lifetime for tokens issued from now on. */
@@ -316,6 +318,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     metadataUrlFor,
     control,
     requests,
+    transitions: scheduler.log,
     whenIdle: async () => {
       await scheduler.whenIdle();
       await configDrives.flush();

@@ -79,6 +79,8 @@ export async function buildServices(
     throw new ConfigurationError(`cannot use the cloud config: ${(error as Error).message}`, { cause: error });
   }
   const initialDelay = options.waitInitialDelayMs;
+  // Learned waiting starts on the schedules below and keeps their patience; 0 asks for CPO's exact schedules.
+  const learnPace = options.waitLearnPace && initialDelay > 0;
 
   const openClouds: OpenStackCloud[] = [];
   if (options.provideControllerService) {
@@ -86,6 +88,7 @@ export async function buildServices(
       logger,
       userAgent: options.userAgent,
       waitSchedule: withInitialDelays(CLOUD_WAITS, initialDelay),
+      waitPace: learnPace,
     });
     openClouds.push(...clouds.values());
     const service = createCinderControllerService({
