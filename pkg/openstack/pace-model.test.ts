@@ -1,7 +1,7 @@
 import { silentLogger } from '../log/logger';
 import type { WaitSchedule } from './api';
 import { WaitTimeoutError } from './errors';
-import { fixedPlan, intervalQuantile, PaceModel, scheduleCheckTimes, type WaitPlan } from './pace-model';
+import { fixedPlan, intervalQuantile, PaceModel, probabilitySteps, scheduleCheckTimes, type WaitPlan } from './pace-model';
 import { StatusWaiter, type ResourceSource } from './waiter';
 
 const CPO: WaitSchedule = { initialDelayMs: 1000, factor: 1.1, checks: 10 };
@@ -47,13 +47,17 @@ describe('PaceModel', () => {
     expect(checkTimes(plan)).toEqual(scheduleCheckTimes(CPO).map(Math.round));
   });
 
-  it('sleeps until the transition is likely done, then checks at equal probability steps', () => {
+  it('sleeps until the transition is likely done, then checks at shrinking probability steps', () => {
     // Creates that took 1.6–2.4 s, each seen within 20 ms.
     const model = modelWith('volume:available', [[1580, 1600], [1780, 1800], [1980, 2000], [2180, 2200], [2380, 2400]]);
     const times = checkTimes(model.plan('volume:available', CPO));
     expect(times[0]).toBeGreaterThan(1500); // no check while the cloud has never been that fast
-    expect(times.slice(0, 4).every((time) => time >= 1580 && time <= 2400)).toBe(true);
-    expect(times[3]).toBeCloseTo(2400, -1); // the last of the four at the longest seen
+    // Five steps, the last at the longest seen; one within 20 ms of the one before is skipped.
+    const across = times.filter((time) => time >= 1580 && time <= 2400);
+    expect(across.length).toBeGreaterThanOrEqual(4);
+    expect(across[across.length - 1]).toBeGreaterThan(2350);
+    const gaps = across.slice(1).map((time, index) => time - across[index]);
+    expect(gaps[gaps.length - 1]).toBeLessThan(gaps[0]);
   });
 
   it('never gives up before the schedule would: the last check is the schedule\'s last', () => {
@@ -63,6 +67,19 @@ describe('PaceModel', () => {
     expect(times[times.length - 1]).toBeCloseTo(patience[patience.length - 1], 0);
     // After the learned checks and the short tail, the schedule's own check times follow.
     for (const time of patience.filter((t) => t > 500)) expect(times).toContain(Math.round(time));
+  });
+
+  it('steps probabilities down linearly and ends at 1', () => {
+    expect(probabilitySteps(5).map((p) => Number(p.toFixed(2)))).toEqual([0.3, 0.55, 0.75, 0.9, 1]);
+    expect(probabilitySteps(1)).toEqual([1]);
+  });
+
+  it('plans from the precise observations once there are enough, ignoring coarse ones', () => {
+    // Three coarse ones from CPO's checks (pending at 1 s, done at 2.1 s), then three seen within 20 ms.
+    const model = modelWith('k', [[1000, 2100], [1000, 2100], [1000, 2100], [1780, 1800], [1880, 1900], [1980, 2000]]);
+    const times = checkTimes(model.plan('k', CPO));
+    expect(times[0]).toBeGreaterThanOrEqual(1780);
+    expect(times.filter((time) => time <= 2000).length).toBeGreaterThanOrEqual(3);
   });
 
   it('keeps at most the window of recent observations', () => {

@@ -31,7 +31,11 @@ export interface PaceModelOptions {
   window?: number;
   /** Observations before a kind's waits are planned from them (default 3). */
   minSamples?: number;
-  /** Checks spread across the likely range, at equal probability steps (default 4). */
+  /**
+   * Checks spread across the likely range (default 5), at probability steps that shrink linearly (e.g.
+   * 30 %, 25 %, 20 %, 15 %, 10 %): an early check is paid by every wait, a late one only by the slow ones,
+   * so for the same expected calls shrinking steps see the change sooner than equal ones.
+   */
   checksAcross?: number;
   /** Checks after the likely range, one step apart, before the caller's schedule takes over (default 2). */
   tailChecks?: number;
@@ -41,6 +45,12 @@ export interface PaceModelOptions {
 
 /** A pace change: the new observation lies this far outside the kept ones. */
 const PACE_CHANGE_FACTOR = 2;
+
+/**
+ * An observation this narrow (interval width / done time) pins the transition time down; once enough are
+ * kept, the coarse ones (from waits on a fixed schedule) no longer widen the estimate.
+ */
+const PRECISE_WIDTH = 0.2;
 
 /** When each check of a wait is made. */
 export interface WaitPlan {
@@ -114,7 +124,26 @@ export function intervalQuantile(observations: readonly PaceObservation[], p: nu
   return hi;
 }
 
+/** Cumulative probabilities of `count` checks whose steps shrink linearly (weights count+1 … 2), ending at 1. */
+export function probabilitySteps(count: number): number[] {
+  const weights = Array.from({ length: count }, (_, index) => count + 1 - index);
+  const total = weights.reduce((sum, weight) => sum + weight, 0);
+  let cumulative = 0;
+  return weights.map((weight, index) => (index === count - 1 ? 1 : (cumulative += weight) / total));
+}
+
 const midpoint = (o: PaceObservation) => (o.notDoneAtMs + o.doneAtMs) / 2;
+
+/**
+ * Few observations understate how far the times really spread (n draws from a range cover about
+ * (n − 1)/(n + 1) of it), so each is widened by the observed range / n on both sides: with 4 kept the
+ * estimate reaches a fifth of the range past the extremes seen, with 16 a sixteenth.
+ */
+function widened(observations: readonly PaceObservation[]): PaceObservation[] {
+  const mids = observations.map(midpoint);
+  const margin = (Math.max(...mids) - Math.min(...mids)) / observations.length;
+  return observations.map((o) => ({ notDoneAtMs: Math.max(0, o.notDoneAtMs - margin), doneAtMs: o.doneAtMs + margin }));
+}
 
 export class PaceModel {
   private readonly history = new Map<string, PaceObservation[]>();
@@ -127,7 +156,7 @@ export class PaceModel {
   constructor(options: PaceModelOptions = {}) {
     this.window = Math.max(1, options.window ?? 16);
     this.minSamples = Math.max(1, options.minSamples ?? 3);
-    this.checksAcross = Math.max(1, options.checksAcross ?? 4);
+    this.checksAcross = Math.max(1, options.checksAcross ?? 5);
     this.tailChecks = Math.max(0, options.tailChecks ?? 2);
     this.minGapMs = Math.max(1, options.minGapMs ?? 20);
   }
@@ -155,13 +184,15 @@ export class PaceModel {
 
   /**
    * When to check in the next wait of this kind. With too few observations: the schedule as it is.
-   * Otherwise: `checksAcross` checks at equal probability steps of the observed distribution (the last at
-   * its end), `tailChecks` more one step apart, then the schedule's own check times after those, up to
+   * Otherwise: `checksAcross` checks at shrinking probability steps of the observed distribution (the last
+   * at its end), `tailChecks` more one mean step apart, then the schedule's own check times after those, up to
    * its last one.
    */
   plan(key: string, schedule: WaitSchedule): WaitPlan {
-    const observations = this.history.get(key) ?? [];
-    if (observations.length < this.minSamples) return fixedPlan(schedule);
+    const kept = this.history.get(key) ?? [];
+    if (kept.length < this.minSamples) return fixedPlan(schedule);
+    const precise = kept.filter((o) => o.doneAtMs - o.notDoneAtMs <= PRECISE_WIDTH * o.doneAtMs);
+    const observations = widened(precise.length >= this.minSamples ? precise : kept);
     const patience = scheduleCheckTimes(schedule);
     const lastAllowed = patience[patience.length - 1];
     const times: number[] = [];
@@ -170,9 +201,8 @@ export class PaceModel {
       const at = Math.min(time, lastAllowed);
       if (previous === undefined ? at >= 0 : at - previous >= this.minGapMs) times.push(at);
     };
-    for (let step = 1; step <= this.checksAcross; step += 1) {
-      add(intervalQuantile(observations, step / this.checksAcross));
-    }
+    const steps = probabilitySteps(this.checksAcross);
+    for (const p of steps) add(intervalQuantile(observations, p));
     const end = times.length > 0 ? times[times.length - 1] : 0;
     const start = intervalQuantile(observations, 0);
     const gap = Math.max(this.minGapMs, (end - start) / this.checksAcross);

@@ -9,10 +9,11 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runCoalescedWaitsBench } from './coalesced-waits.bench';
 import { runMemoryBench } from './memory.bench';
-import { runStatusLatencyBench } from './status-latency.bench';
+import { FIXED_250_SETTING, LEARNED_SETTING, runStatusLatencyBench } from './status-latency.bench';
 
 const BENCHES = {
-  latency: (workDir: string) => runStatusLatencyBench({ candidates: [100, 250, 500], parallelVolumes: 4, workDir }),
+  latency: (workDir: string) =>
+    runStatusLatencyBench({ settings: [FIXED_250_SETTING, LEARNED_SETTING], parallelVolumes: 4, warmUpRounds: 2, measuredRounds: 2, workDir }),
   coalescing: () => runCoalescedWaitsBench({ volumeCounts: [10, 50, 100], firstDelaysMs: [0, 250] }),
   memory: (workDir: string) => runMemoryBench({ cycleBatches: [100, 100, 300, 500], concurrency: 4, workDir }),
 } as const;
