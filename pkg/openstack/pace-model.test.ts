@@ -74,12 +74,14 @@ describe('PaceModel', () => {
     expect(probabilitySteps(1)).toEqual([1]);
   });
 
-  it('plans from the precise observations once there are enough, ignoring coarse ones', () => {
-    // Three coarse ones from CPO's checks (pending at 1 s, done at 2.1 s), then three seen within 20 ms.
-    const model = modelWith('k', [[1000, 2100], [1000, 2100], [1000, 2100], [1780, 1800], [1880, 1900], [1980, 2000]]);
-    const times = checkTimes(model.plan('k', CPO));
-    expect(times[0]).toBeGreaterThanOrEqual(1780);
-    expect(times.filter((time) => time <= 2000).length).toBeGreaterThanOrEqual(3);
+  it('moves its first check earlier when waits keep finding the transition already done', () => {
+    const model = modelWith('k', [[1900, 2000], [2000, 2100], [2100, 2200]]);
+    const first = model.plan('k', CPO);
+    const firstCheck = checkTimes(first)[0];
+    // The cloud got faster: the first check finds it done, three times.
+    for (let wait = 0; wait < 3; wait += 1) model.record('k', { notDoneAtMs: first.likelyFromMs!, doneAtMs: firstCheck });
+    expect(first.likelyFromMs!).toBeLessThan(firstCheck);
+    expect(checkTimes(model.plan('k', CPO))[0]).toBeLessThan(firstCheck);
   });
 
   it('keeps at most the window of recent observations', () => {

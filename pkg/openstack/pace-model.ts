@@ -46,12 +46,6 @@ export interface PaceModelOptions {
 /** A pace change: the new observation lies this far outside the kept ones. */
 const PACE_CHANGE_FACTOR = 2;
 
-/**
- * An observation this narrow (interval width / done time) pins the transition time down; once enough are
- * kept, the coarse ones (from waits on a fixed schedule) no longer widen the estimate.
- */
-const PRECISE_WIDTH = 0.2;
-
 /** When each check of a wait is made. */
 export interface WaitPlan {
   /** Checks in all (the wait times out after the last). */
@@ -60,6 +54,14 @@ export interface WaitPlan {
   delayBefore(check: number, elapsedMs: number): number;
   /** Whether the plan came from observations (false: the caller's schedule as it is). */
   readonly learned: boolean;
+  /**
+   * Learned plans: where a wait whose first check already finds the transition done records it as
+   * having finished (from here to that check). Such a wait learns only "done by then"; recorded as done
+   * at 0 it would be too coarse to count, and nothing would ever move the first check earlier. This
+   * lower end lies as far below the earliest time the model expected as the first check lies above it,
+   * so a cloud that got faster pulls the estimate down a step with each such wait.
+   */
+  readonly likelyFromMs?: number;
 }
 
 /** The caller's schedule as given: first check at once, then the schedule's delays. */
@@ -91,10 +93,11 @@ export function scheduleCheckTimes(schedule: WaitSchedule): number[] {
 }
 
 /** Plan that checks at fixed times since the wait began. */
-function timedPlan(checkTimes: readonly number[]): WaitPlan {
+function timedPlan(checkTimes: readonly number[], likelyFromMs: number): WaitPlan {
   return {
     checks: checkTimes.length,
     learned: true,
+    likelyFromMs,
     delayBefore: (check, elapsedMs) => Math.max(0, (checkTimes[check - 1] ?? 0) - elapsedMs),
   };
 }
@@ -191,8 +194,7 @@ export class PaceModel {
   plan(key: string, schedule: WaitSchedule): WaitPlan {
     const kept = this.history.get(key) ?? [];
     if (kept.length < this.minSamples) return fixedPlan(schedule);
-    const precise = kept.filter((o) => o.doneAtMs - o.notDoneAtMs <= PRECISE_WIDTH * o.doneAtMs);
-    const observations = widened(precise.length >= this.minSamples ? precise : kept);
+    const observations = widened(kept);
     const patience = scheduleCheckTimes(schedule);
     const lastAllowed = patience[patience.length - 1];
     const times: number[] = [];
@@ -201,16 +203,17 @@ export class PaceModel {
       const at = Math.min(time, lastAllowed);
       if (previous === undefined ? at >= 0 : at - previous >= this.minGapMs) times.push(at);
     };
+    const start = intervalQuantile(observations, 0);
     const steps = probabilitySteps(this.checksAcross);
     for (const p of steps) add(intervalQuantile(observations, p));
     const end = times.length > 0 ? times[times.length - 1] : 0;
-    const start = intervalQuantile(observations, 0);
     const gap = Math.max(this.minGapMs, (end - start) / this.checksAcross);
     for (let step = 1; step <= this.tailChecks; step += 1) add(end + gap * step);
     const tailFrom = times.length > 0 ? times[times.length - 1] : 0;
     for (const time of patience) if (time > tailFrom) add(time);
     if (times.length === 0 || times[times.length - 1] < lastAllowed) times.push(lastAllowed);
-    return timedPlan(times);
+    const firstCheck = times[0];
+    return timedPlan(times, Math.max(0, start - Math.max(0, firstCheck - start)));
   }
 
   /** A transition that outlasted every kept one by far, or ended well before all of them. */

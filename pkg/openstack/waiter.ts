@@ -255,7 +255,9 @@ export class StatusWaiter<T extends { id: string }> {
     let sentAt = 0;
     const finished = (resource: T): T => {
       // A first check at once that already finds the goal says nothing about the cloud's pace.
-      if (pendingAt !== undefined || plan.learned) pace?.record(paceKey, { notDoneAtMs: pendingAt ?? 0, doneAtMs: sentAt });
+      if (pendingAt !== undefined || plan.learned) {
+        pace?.record(paceKey, { notDoneAtMs: pendingAt ?? plan.likelyFromMs ?? 0, doneAtMs: sentAt });
+      }
       return resource;
     };
     let last: T | undefined;
