@@ -37,7 +37,7 @@ export interface PaceModelOptions {
    * so for the same expected calls shrinking steps see the change sooner than equal ones.
    */
   checksAcross?: number;
-  /** Checks after the likely range, one step apart, before the caller's schedule takes over (default 2). */
+  /** Checks after the likely range, one step apart, before the caller's schedule takes over (default 0: the widened estimate already reaches past the longest seen). */
   tailChecks?: number;
   /** Smallest gap between two checks (default 20 ms). */
   minGapMs?: number;
@@ -160,7 +160,7 @@ export class PaceModel {
     this.window = Math.max(1, options.window ?? 16);
     this.minSamples = Math.max(1, options.minSamples ?? 3);
     this.checksAcross = Math.max(1, options.checksAcross ?? 5);
-    this.tailChecks = Math.max(0, options.tailChecks ?? 2);
+    this.tailChecks = Math.max(0, options.tailChecks ?? 0);
     this.minGapMs = Math.max(1, options.minGapMs ?? 20);
   }
 
@@ -209,8 +209,14 @@ export class PaceModel {
     const end = times.length > 0 ? times[times.length - 1] : 0;
     const gap = Math.max(this.minGapMs, (end - start) / this.checksAcross);
     for (let step = 1; step <= this.tailChecks; step += 1) add(end + gap * step);
-    const tailFrom = times.length > 0 ? times[times.length - 1] : 0;
-    for (const time of patience) if (time > tailFrom) add(time);
+    // Past everything seen, the cloud is slower than it was: back to the schedule's own gaps, none closer
+    // to the last check than the schedule's gap there, so a slowdown costs few more calls than the schedule.
+    let previous = 0;
+    for (const time of patience) {
+      const last = times.length > 0 ? times[times.length - 1] : 0;
+      if (time > last && time - last >= time - previous) add(time);
+      previous = time;
+    }
     if (times.length === 0 || times[times.length - 1] < lastAllowed) times.push(lastAllowed);
     const firstCheck = times[0];
     return timedPlan(times, Math.max(0, start - Math.max(0, firstCheck - start)));

@@ -14,7 +14,7 @@ import { FIXED_250_SETTING, LEARNED_SETTING, runStatusLatencyBench } from './sta
 const BENCHES = {
   latency: (workDir: string) =>
     runStatusLatencyBench({ settings: [FIXED_250_SETTING, LEARNED_SETTING], parallelVolumes: 4, warmUpRounds: 2, measuredRounds: 2, workDir }),
-  coalescing: () => runCoalescedWaitsBench({ volumeCounts: [10, 50, 100], firstDelaysMs: [0, 250] }),
+  coalescing: () => runCoalescedWaitsBench({ volumeCounts: [1, 10, 100, 200] }),
   memory: (workDir: string) => runMemoryBench({ cycleBatches: [100, 100, 300, 500], concurrency: 4, workDir }),
 } as const;
 type BenchName = keyof typeof BENCHES;
