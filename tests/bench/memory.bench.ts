@@ -11,7 +11,7 @@ import { createCsiClient, type CsiClient } from '../../pkg/csi/testing/client';
 import type { VolumeCapability } from '../../pkg/csi/types';
 import { startSimulator } from '../../pkg/simulator';
 import { PLUGIN_MAIN, startPluginProcess, type PluginProcess } from '../../pkg/stack';
-import { mebibytes, printTable, ratio } from './report';
+import { mebibytes, printTable, ratio, recordFigures } from './report';
 
 const PROBE = path.join(__dirname, 'memory-probe.ts');
 const RWO: VolumeCapability = { access_mode: { mode: 'SINGLE_NODE_WRITER' }, mount: { fs_type: 'ext4', mount_flags: [] } };
@@ -117,6 +117,7 @@ export async function runMemoryBench(options: MemoryOptions): Promise<MemorySamp
         mebibytes(row.external),
       ]),
     );
+    recordFigures('memory', samples);
     return samples;
   } finally {
     client?.close();
