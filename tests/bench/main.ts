@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runCoalescedWaitsBench } from './coalesced-waits.bench';
+import { runDeviceDiscoveryBench } from './device-discovery.bench';
 import { runLeanProcessBench } from './lean-process.bench';
 import { runMemoryBench } from './memory.bench';
 import { runPaceChangeBench } from './pace-change.bench';
@@ -28,6 +29,7 @@ const BENCHES = {
     }),
   pace: (_workDir, quick) => runPaceChangeBench({ volumes: 4, calmRounds: quick ? 3 : 4, slowdown: 10, slowRounds: quick ? 1 : 2 }),
   coalescing: (_workDir, quick) => runCoalescedWaitsBench({ volumeCounts: quick ? [1, 10, 100] : [1, 10, 100, 200] }),
+  devices: (workDir, quick) => runDeviceDiscoveryBench({ volumes: quick ? 10 : 20, workDir }),
   lean: (workDir, quick) => runLeanProcessBench({ cycles: quick ? 20 : 50, workDir }),
   memory: (workDir, quick) =>
     runMemoryBench({ cycleBatches: quick ? [100, 200] : [100, 100, 300, 500], concurrency: 4, workDir }),
