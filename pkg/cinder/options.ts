@@ -119,16 +119,18 @@ const FLAGS = {
   },
   'wait-initial-delay-ms': {
     type: 'int',
-    // 250 ms: `npm run bench` (status latency) measured 0.81x CPO's waiting time for 1.44x the API
-    // calls, and coalesced waits cap the calls when many operations run at once.
-    default: 250,
+    // 1000 ms = CPO's first delay: with --wait-learn-pace (on) the waits start on CPO's schedules and learn
+    // the cloud's pace from there; `npm run bench` (status latency) measured ~10% detection overhead at
+    // ~0.97x CPO's API calls, where a fixed 250 ms first delay took ~18% at ~1.4x the calls.
+    default: 1000,
     min: 0,
     max: 60_000,
-    description: 'first delay of OpenStack status waits in ms, same total patience as CPO; 0 keeps the CPO schedules',
+    description:
+      'first delay of OpenStack status waits in ms, same total patience as CPO; 0 keeps the CPO schedules exactly (no learned waiting)',
   },
   'wait-learn-pace': {
     type: 'bool',
-    // On: `npm run bench` (status latency) measured less detection overhead at fewer API calls than CPO.
+    // On: `npm run bench` measured less detection overhead than fixed schedules at fewer API calls than CPO.
     default: true,
     description:
       'controller: time status checks from the transition times the cloud showed, within CPO\'s patience (needs --wait-initial-delay-ms > 0)',
