@@ -116,7 +116,7 @@ async function exists(target: string): Promise<boolean> {
   }
 }
 
-const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
+const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Checks an event may trigger per find beyond the schedule's (udev's own replays also change the links). */
 const MAX_EVENT_CHECKS = 30;
