@@ -64,7 +64,7 @@ async function cycles(client: CsiClient, first: number, count: number, concurren
 
 export async function runMemoryBench(options: MemoryOptions): Promise<MemorySample[]> {
   const total = options.cycleBatches.reduce((sum, count) => sum + count, 0);
-  console.log(`\n== 3. Memory of a controller plugin process (idle, then ${total} CreateVolume/DeleteVolume cycles) ==`);
+  console.log(`\n== 6. Memory of a controller plugin process (idle, then ${total} CreateVolume/DeleteVolume cycles) ==`);
   const dir = fs.mkdtempSync(path.join(options.workDir, 'memory-'));
   const memoryFile = path.join(dir, 'memory.json');
   const sim = await startSimulator({
