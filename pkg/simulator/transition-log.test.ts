@@ -15,6 +15,7 @@ describe('transition log', () => {
       sim.transitions.clear();
       expect(sim.transitions.entries()).toEqual([]);
     } finally {
+      cloud.close();
       await sim.stop();
     }
   });

@@ -9,8 +9,8 @@ import * as fs from 'node:fs';
 import type { Logger } from '../../log/logger';
 
 export interface DeviceEvents {
-  /** Resolves true on a change since the last call (or during this one), false after `sleep(ms)`. */
-  wait(ms: number, sleep: (ms: number) => Promise<void>): Promise<boolean>;
+  /** Resolves true on a change since the last call (or during this one), false after `ms` (or `sleep(ms)`). */
+  wait(ms: number, sleep?: (ms: number) => Promise<void>): Promise<boolean>;
   close(): void;
 }
 
@@ -56,8 +56,12 @@ export function watchDeviceEvents(options: DeviceEventsOptions): DeviceEvents {
         changed = false;
         return true;
       }
+      let timer: NodeJS.Timeout | undefined;
       const woken = new Promise<boolean>((resolve) => (wake = () => resolve(true)));
-      const result = await Promise.race([woken, sleep(ms).then(() => false)]);
+      // Without an injected sleep, a timer of our own that a wake clears (a long delay must not outlive the find).
+      const slept = sleep ? sleep(ms).then(() => false) : new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+      const result = await Promise.race([woken, slept]);
+      clearTimeout(timer);
       wake = undefined;
       changed = false;
       return result;

@@ -129,6 +129,7 @@ export function createDeviceFinder(options: DeviceFinderOptions = {}): DeviceFin
   const executor = options.executor ?? createCommandExecutor();
   const logger = options.logger ?? silentLogger;
   const sleep = options.sleep ?? defaultSleep;
+  const injectedSleep = options.sleep;
   let udevadmAvailable = options.udevTrigger ?? true;
 
   async function checkLinks(volumeId: string, lookedAt: string[]): Promise<FoundDevice | undefined> {
@@ -230,7 +231,7 @@ export function createDeviceFinder(options: DeviceFinderOptions = {}): DeviceFin
           let remaining = delay;
           while (events && eventChecks < MAX_EVENT_CHECKS && remaining > 0) {
             const began = Date.now();
-            if (!(await events.wait(remaining, sleep))) {
+            if (!(await events.wait(remaining, injectedSleep))) {
               remaining = 0;
               break;
             }
