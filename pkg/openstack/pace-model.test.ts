@@ -65,8 +65,10 @@ describe('PaceModel', () => {
     const times = checkTimes(model.plan('k', CPO));
     const patience = scheduleCheckTimes(CPO);
     expect(times[times.length - 1]).toBeCloseTo(patience[patience.length - 1], 0);
-    // After the learned checks and the short tail, the schedule's own check times follow.
-    for (const time of patience.filter((t) => t > 500)) expect(times).toContain(Math.round(time));
+    // After the learned checks, the schedule's own check times follow, none closer to the
+    // check before than the schedule's own gap there (1 s would be only ~0.85 s after the last learned one).
+    expect(times).not.toContain(1000);
+    for (const time of patience.filter((t) => t > 2000)) expect(times).toContain(Math.round(time));
   });
 
   it('steps probabilities down linearly and ends at 1', () => {
