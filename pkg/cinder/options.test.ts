@@ -79,7 +79,8 @@ describe('parseCinderOptions', () => {
       configDriveDir: '',
       metadataUrl: 'http://169.254.169.254/openstack/latest/meta_data.json',
       nodeName: '',
-      waitInitialDelayMs: 250,
+      waitInitialDelayMs: 1000,
+      waitLearnPace: true,
     });
   });
 

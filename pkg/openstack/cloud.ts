@@ -15,6 +15,7 @@ import { KeystoneSession } from './keystone/session';
 import { ManilaClient } from './manila';
 import { defaultOpenStackMetrics, type OpenStackMetrics } from './metrics';
 import { NovaClient } from './nova';
+import { PaceModel, type PaceModelOptions } from './pace-model';
 import { type CoalescingOptions, resolveWaitSchedules, type WaitSchedules } from './waiter';
 
 export interface HttpOptions {
@@ -42,6 +43,11 @@ export interface CloudClientOptions {
   waitSchedule?: Partial<WaitSchedules>;
   /** Coalescing of concurrent status waits (on by default). */
   waitCoalescing?: CoalescingOptions;
+  /**
+   * Learned waiting (pace-model.ts): time status checks from the transition times this cloud showed, within
+   * each schedule's patience. `true` for a model with default options; off by default.
+   */
+  waitPace?: boolean | PaceModelOptions;
   /** Metrics sink; defaults to `openstackMetricsRegistry`. */
   metrics?: OpenStackMetrics;
   /** Re-authenticate this long before the token expires (default 2 min, at most half its lifetime). */
@@ -86,6 +92,8 @@ export class OpenStackCloud implements Cloud {
   readonly compute: NovaClient;
   readonly sharedFileSystem: ManilaClient;
   readonly waitSchedules: WaitSchedules;
+  /** This cloud's learned transition times, when learned waiting is on. */
+  readonly pace?: PaceModel;
   readonly region?: string;
   private readonly transport: HttpTransport;
 
@@ -130,7 +138,8 @@ export class OpenStackCloud implements Cloud {
     });
     const service = (descriptor: ServiceDescriptor, skipMicroversionCheck = false) =>
       new ServiceClient({ descriptor, session: this.session, transport, logger, metrics, retry, sleep, skipMicroversionCheck });
-    const waitDeps = { sleep, logger, coalescing: options.waitCoalescing, schedules: this.waitSchedules };
+    if (options.waitPace) this.pace = new PaceModel(options.waitPace === true ? {} : options.waitPace);
+    const waitDeps = { sleep, logger, coalescing: options.waitCoalescing, schedules: this.waitSchedules, pace: this.pace };
     this.blockStorage = new CinderClient(service(VOLUME_SERVICE, options.ignoreVolumeMicroversion ?? false), waitDeps);
     this.compute = new NovaClient(service(COMPUTE_SERVICE));
     this.sharedFileSystem = new ManilaClient(service(SHARED_FILE_SYSTEM_SERVICE), waitDeps);

@@ -22,6 +22,7 @@ export {
 } from './cloud';
 export { CloudCache, type CloudCacheOptions } from './cloud-cache';
 export { BatchingFetcher, StatusWaiter, type CoalescingOptions, type ResourceSource } from './waiter';
+export { PaceModel, type PaceModelOptions, type PaceObservation, type WaitPlan } from './pace-model';
 export {
   DEFAULT_WAIT_SCHEDULES,
   resolveWaitSchedules,

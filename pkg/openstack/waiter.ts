@@ -2,13 +2,15 @@
  * Status waiting shared by all services. A waiter polls on an exponential schedule, fails fast on error
  * statuses with the resource's own fault message, and fetches through a BatchingFetcher so that many
  * concurrent waits on one resource type share one list call per tick instead of one GET each. A caller's
- * `observe` hook sees each wait's every reading, however it was fetched.
+ * `observe` hook sees each wait's every reading, however it was fetched. With a PaceModel the checks are
+ * timed from the transition times this cloud showed before (pace-model.ts), within the schedule's patience.
  */
 import type { Logger } from '../log/logger';
 import type { WaitOptions } from './api';
 import { scheduleTotalMs, type WaitSchedule } from './wait-schedules';
 import { NotFoundError, ResourceErrorStateError, WaitTimeoutError } from './errors';
 import type { Sleep } from './http/executor';
+import { fixedPlan, type PaceModel } from './pace-model';
 
 // The schedule type and table live in wait-schedules.ts (one table for every wait); re-exported for
 // the modules that import them from here.
@@ -151,6 +153,10 @@ export interface StatusWaiterDeps {
   sleep: Sleep;
   logger: Logger;
   coalescing?: CoalescingOptions;
+  /** Learned waiting, one model per cloud; without it every wait follows its schedule. */
+  pace?: PaceModel;
+  /** Monotonic clock for the pace model (default `performance.now`). */
+  now?: () => number;
 }
 
 export class StatusWaiter<T extends { id: string }> {
@@ -161,6 +167,12 @@ export class StatusWaiter<T extends { id: string }> {
     private readonly deps: StatusWaiterDeps,
   ) {
     this.fetcher = new BatchingFetcher(source, deps.coalescing);
+  }
+
+  /** Which of this cloud's waits share a pace: the resource kind and goal, refined by the caller's label. */
+  private paceKey(targetStatuses: readonly string[], options: WaitOptions<T>): string {
+    const goal = options.gone ? 'gone' : `${targetStatuses.join('|')}${options.until ? '+condition' : ''}`;
+    return `${this.source.kind}:${goal}${options.paceKey ? `:${options.paceKey}` : ''}`;
   }
 
   async wait(
@@ -186,22 +198,49 @@ export class StatusWaiter<T extends { id: string }> {
     const errorStatuses = options.errorStatuses ?? this.source.defaultErrorStatuses;
     const { kind } = this.source;
     const startedAt = Date.now();
-    let delay = schedule.initialDelayMs;
+    const { pace } = this.deps;
+    const now = this.deps.now ?? (() => performance.now());
+    const paceKey = this.paceKey(targetStatuses, options);
+    const plan = pace?.plan(paceKey, schedule) ?? fixedPlan(schedule);
+    const began = now();
+    /** Send times (ms since `began`) of the last check that saw the transition pending and of the current one. */
+    let pendingAt: number | undefined;
+    let sentAt = 0;
+    const finished = (resource: T): T => {
+      // A first check at once that already finds the goal says nothing about the cloud's pace.
+      if (pendingAt !== undefined || plan.learned) {
+        pace?.record(paceKey, { notDoneAtMs: pendingAt ?? plan.likelyFromMs ?? 0, doneAtMs: sentAt });
+      }
+      return resource;
+    };
     let last: T | undefined;
-    const checks = Math.max(1, schedule.checks);
-    for (let check = 1; check <= checks; check += 1) {
+    for (let check = 1; check <= plan.checks; check += 1) {
+      const delay = plan.delayBefore(check, now() - began);
+      if (delay > 0) {
+        this.deps.logger.debug(5, 'waiting for status', {
+          kind,
+          id,
+          status: last ? this.source.statusOf(last) : undefined,
+          want: targetStatuses,
+          check,
+          delayMs: Math.round(delay),
+        });
+        await this.deps.sleep(delay);
+      }
+      if (check > 1) pendingAt = sentAt;
+      sentAt = now() - began;
       let resource: T;
       try {
         resource = await this.fetcher.fetch(id);
       } catch (err) {
         if (options.gone && err instanceof NotFoundError) {
           // Waiting for a delete: the last state seen, or a marker when it was already gone.
-          return last ?? ({ id, status: 'deleted' } as unknown as T);
+          return finished(last ?? ({ id, status: 'deleted' } as unknown as T));
         }
         throw err;
       }
       last = resource;
-      if (options.observe && (await options.observe(resource)) === 'done') return resource;
+      if (options.observe && (await options.observe(resource)) === 'done') return finished(resource);
       const status = this.source.statusOf(resource);
       if (errorStatuses.includes(status)) {
         const fault = await this.source.faultOf?.(resource).catch(() => undefined);
@@ -213,14 +252,12 @@ export class StatusWaiter<T extends { id: string }> {
         );
       }
       if (!options.gone && targetStatuses.includes(status) && (!options.until || options.until(resource))) {
-        return resource;
-      }
-      if (check < checks) {
-        this.deps.logger.debug(5, 'waiting for status', { kind, id, status, want: targetStatuses, check, delayMs: delay });
-        await this.deps.sleep(delay);
-        delay = Math.min(delay * schedule.factor, schedule.maxDelayMs ?? Number.POSITIVE_INFINITY);
+        return finished(resource);
       }
     }
+    // The cloud took longer than the whole patience: what was learned no longer describes it.
+    pace?.forget(paceKey);
+    const checks = plan.checks;
     const lastStatus = last ? this.source.statusOf(last) : undefined;
     const goal = options.gone ? 'be deleted' : `reach status ${targetStatuses.map((s) => `"${s}"`).join(' or ')}`;
     const extra = lastStatus && targetStatuses.includes(lastStatus) && options.until ? ' (status reached, condition not met)' : '';

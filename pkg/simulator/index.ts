@@ -14,3 +14,4 @@ export { seededRandom } from './control';
 export type { RequestLog, RequestRecord } from './request-log';
 export type { SharedFileSystemControl, ShareFailureRule } from './shared-file-system/control';
 export type { SharedFileSystemOptions, ExportLocationProfile, AccessRuleProfile, AddressFamily } from './shared-file-system/behaviour';
+export type { TransitionLog, TransitionRecord } from './transitions';

@@ -29,7 +29,7 @@ import { createRequestHandler } from './request-handler';
 import { registerSharedFileSystem, type SharedFileSystemControl } from './shared-file-system';
 import { registerSharedFileSystemAdmin } from './shared-file-system/admin';
 import { cinderTime, SimState, type SimContext } from './state';
-import { TransitionScheduler } from './transitions';
+import { TransitionScheduler, type TransitionLog } from './transitions';
 
 export interface SimServer {
   id: string;
@@ -76,6 +76,8 @@ export interface Simulator {
   /** Manila backend knobs (export locations, access rules, failures with a `detail_id`) and backing directories. */
   readonly sharedFileSystem: SharedFileSystemControl;
   readonly requests: RequestLog;
+  /** Every asynchronous transition with when it was scheduled and when it really finished (for benches). */
+  readonly transitions: TransitionLog;
   /** Resolves when no asynchronous transition is pending (held ones excepted) and config drives are written. */
   whenIdle(): Promise<void>;
   /** Sets the Keystone token lifetime for tokens issued from now on. */
@@ -141,6 +143,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     control,
     sharedFileSystem,
     requests,
+    transitions: sim.scheduler.log,
     whenIdle: async () => {
       await sim.scheduler.whenIdle();
       await configDrives.flush();

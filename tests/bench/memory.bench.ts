@@ -12,7 +12,7 @@ import type { VolumeCapability } from '../../pkg/csi/types';
 import { startSimulator } from '../../pkg/simulator';
 import { CINDER_PLUGIN_MAIN as PLUGIN_MAIN } from '../../pkg/cinder/stack-driver';
 import { startPluginProcess, type PluginProcess } from '../../pkg/stack';
-import { mebibytes, printTable, ratio } from './report';
+import { mebibytes, printTable, ratio, recordFigures } from './report';
 
 const PROBE = path.join(__dirname, 'memory-probe.ts');
 const RWO: VolumeCapability = { access_mode: { mode: 'SINGLE_NODE_WRITER' }, mount: { fs_type: 'ext4', mount_flags: [] } };
@@ -65,7 +65,7 @@ async function cycles(client: CsiClient, first: number, count: number, concurren
 
 export async function runMemoryBench(options: MemoryOptions): Promise<MemorySample[]> {
   const total = options.cycleBatches.reduce((sum, count) => sum + count, 0);
-  console.log(`\n== 3. Memory of a controller plugin process (idle, then ${total} CreateVolume/DeleteVolume cycles) ==`);
+  console.log(`\n== 6. Memory of a controller plugin process (idle, then ${total} CreateVolume/DeleteVolume cycles) ==`);
   const dir = fs.mkdtempSync(path.join(options.workDir, 'memory-'));
   const memoryFile = path.join(dir, 'memory.json');
   const sim = await startSimulator({
@@ -118,6 +118,7 @@ export async function runMemoryBench(options: MemoryOptions): Promise<MemorySamp
         mebibytes(row.external),
       ]),
     );
+    recordFigures('memory', samples);
     return samples;
   } finally {
     client?.close();

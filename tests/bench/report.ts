@@ -34,3 +34,26 @@ export function mebibytes(bytes: number): string {
 export function mean(values: readonly number[]): number {
   return values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length;
 }
+
+/** Figures each bench hands in for `npm run bench -- --json FILE` (and the plot in docs/benchmarks.md). */
+const figures: Record<string, unknown> = {};
+
+export function recordFigures(bench: string, data: unknown): void {
+  figures[bench] = data;
+}
+
+export function recordedFigures(): Readonly<Record<string, unknown>> {
+  return figures;
+}
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** `12.3%` of a whole; `-` without one. */
+export function percent(part: number, whole: number): string {
+  return whole === 0 ? '-' : `${((part / whole) * 100).toFixed(1)}%`;
+}

@@ -180,4 +180,13 @@ describe('device finder', () => {
     expect(error.lookedAt[error.lookedAt.length - 1]).toContain(`${path.join(devRoot, 'vdz')} does not exist`);
     expect(sleeps).toEqual([]);
   });
+
+  it('looks again as soon as the link appears instead of sleeping out the schedule (real directory watch)', async () => {
+    const node = addDisk('vdd'); // no serial in sysfs: only the link can identify it
+    // A first delay far beyond the test timeout: only the by-id directory event can make this find succeed.
+    const events = createDeviceFinder({ byIdDir, sysfsRoot, devRoot, udevTrigger: false, scsiRescan: false, wait: { initialDelayMs: 600_000, factor: 1, checks: 2 } });
+    const found = events.find(VOLUME);
+    setTimeout(() => link(`virtio-${VOLUME.slice(0, 20)}`, node), 100);
+    await expect(found).resolves.toEqual({ devicePath: node, foundVia: path.join(byIdDir, `virtio-${VOLUME.slice(0, 20)}`) });
+  });
 });

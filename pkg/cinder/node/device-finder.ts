@@ -3,7 +3,8 @@
  * order cloud-provider-openstack uses, each checked against the serial the kernel reports for its target
  * (a link left behind by a previous attachment points at another volume's disk); then a scan of every
  * block device's serial in sysfs, for hosts where udev did not create the link. Between checks it asks
- * the SCSI hosts to rescan and udev to replay events, and waits a little longer each time.
+ * the SCSI hosts to rescan and udev to replay events, and waits a little longer each time, but looks
+ * again at once when the by-id directory changes or udev reports a block device added (device-events.ts).
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
@@ -11,6 +12,7 @@ import type { Logger } from '../../log/logger';
 import { silentLogger } from '../../log/logger';
 import { CommandNotFoundError, createCommandExecutor, type CommandExecutor } from '../../mounter';
 import { DEFAULT_WAIT_SCHEDULES, type WaitSchedule } from '../../openstack/wait-schedules';
+import { watchDeviceEvents } from './device-events';
 
 export type { WaitSchedule };
 
@@ -29,6 +31,11 @@ export interface DeviceFinderOptions {
   scsiRescan?: boolean;
   /** Run `udevadm trigger` between checks when udevadm is installed. Default true. */
   udevTrigger?: boolean;
+  /**
+   * Look again as soon as the by-id directory changes or `udevadm monitor` reports a block device added,
+   * instead of only when the schedule says (default true; the schedule stays the fallback).
+   */
+  watchEvents?: boolean;
   executor?: CommandExecutor;
   logger?: Logger;
   /** Replaceable so tests need not wait for real. */
@@ -105,6 +112,9 @@ async function exists(target: string): Promise<boolean> {
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Checks an event may trigger per find beyond the schedule's (udev's own replays also change the links). */
+const MAX_EVENT_CHECKS = 30;
+
 export function createDeviceFinder(options: DeviceFinderOptions = {}): DeviceFinder {
   const byIdDir = options.byIdDir ?? '/dev/disk/by-id';
   const sysfsRoot = options.sysfsRoot ?? '/sys';
@@ -113,6 +123,7 @@ export function createDeviceFinder(options: DeviceFinderOptions = {}): DeviceFin
   const executor = options.executor ?? createCommandExecutor();
   const logger = options.logger ?? silentLogger;
   const sleep = options.sleep ?? defaultSleep;
+  const injectedSleep = options.sleep;
   let udevadmAvailable = options.udevTrigger ?? true;
 
   async function checkLinks(volumeId: string, lookedAt: string[]): Promise<FoundDevice | undefined> {
@@ -193,19 +204,44 @@ export function createDeviceFinder(options: DeviceFinderOptions = {}): DeviceFin
     async find(volumeId) {
       let delay = wait.initialDelayMs;
       let lookedAt: string[] = [];
-      const checks = Math.max(1, Math.floor(wait.checks));
-      for (let check = 1; check <= checks; check++) {
+      const look = async (): Promise<FoundDevice | undefined> => {
         lookedAt = [];
-        const found = (await checkLinks(volumeId, lookedAt)) ?? (await scanSerials(volumeId, lookedAt));
-        if (found) {
-          logger.debug(3, 'found volume device', { volumeId, ...found, check });
-          return found;
+        return (await checkLinks(volumeId, lookedAt)) ?? (await scanSerials(volumeId, lookedAt));
+      };
+      const checks = Math.max(1, Math.floor(wait.checks));
+      const events = (options.watchEvents ?? true) ? watchDeviceEvents({ byIdDir, logger, udevMonitor: udevadmAvailable }) : undefined;
+      let eventChecks = 0;
+      try {
+        for (let check = 1; check <= checks; check++) {
+          const found = await look();
+          if (found) {
+            logger.debug(3, 'found volume device', { volumeId, ...found, check });
+            return found;
+          }
+          if (check === checks) break;
+          logger.debug(4, 'volume device not found yet', { volumeId, check, lookedAt });
+          await nudgeKernelAndUdev();
+          // Until this check's delay is over, every change wakes an extra look that does not use up a check.
+          let remaining = delay;
+          while (events && eventChecks < MAX_EVENT_CHECKS && remaining > 0) {
+            const began = Date.now();
+            if (!(await events.wait(remaining, injectedSleep))) {
+              remaining = 0;
+              break;
+            }
+            eventChecks++;
+            const woken = await look();
+            if (woken) {
+              logger.debug(3, 'found volume device after a device event', { volumeId, ...woken, check });
+              return woken;
+            }
+            remaining -= Date.now() - began;
+          }
+          if (remaining > 0) await sleep(remaining);
+          delay = Math.min(delay * wait.factor, wait.maxDelayMs ?? Number.POSITIVE_INFINITY);
         }
-        if (check === checks) break;
-        logger.debug(4, 'volume device not found yet', { volumeId, check, lookedAt });
-        await nudgeKernelAndUdev();
-        await sleep(delay);
-        delay = Math.min(delay * wait.factor, wait.maxDelayMs ?? Number.POSITIVE_INFINITY);
+      } finally {
+        events?.close();
       }
       throw new DeviceNotFoundError(volumeId, checks, lookedAt);
     },

@@ -74,6 +74,8 @@ export async function buildServices(
   }
   // The one place --wait-initial-delay-ms applies: the clients, the controller and the node all wait on this table.
   const waits = withInitialDelays(DEFAULT_WAIT_SCHEDULES, options.waitInitialDelayMs);
+  // Learned waiting starts on the schedules above and keeps their patience; 0 asks for CPO's exact schedules.
+  const learnPace = options.waitLearnPace && options.waitInitialDelayMs > 0;
 
   const openClouds: OpenStackCloud[] = [];
   if (options.provideControllerService) {
@@ -81,6 +83,7 @@ export async function buildServices(
       logger,
       userAgent: options.userAgent,
       waitSchedule: waits,
+      waitPace: learnPace,
     });
     openClouds.push(...clouds.values());
     const service = createCinderControllerService({

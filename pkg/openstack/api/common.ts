@@ -34,6 +34,11 @@ export interface WaitOptions<T> {
    * async. Answer `'done'` to end the wait with this reading; throw to fail the wait with that error.
    */
   observe?: (resource: T) => WaitObservation | Promise<WaitObservation>;
+  /**
+   * Label that refines which earlier waits predict this one's pace when learned waiting is on (e.g. the
+   * volume type); waits on the same resource kind and goal share one history without it.
+   */
+  paceKey?: string;
 }
 
 /** What a `WaitOptions.observe` hook answers: nothing to keep waiting, `'done'` to end the wait. */
