@@ -12,7 +12,7 @@ export interface AdminHooks {
   info(): Record<string, unknown>;
 }
 
-const KINDS: ResourceKind[] = ['volume', 'snapshot', 'backup', 'group', 'group_snapshot', 'share', 'share_snapshot', 'share_access'];
+const KINDS: ResourceKind[] = ['volume', 'snapshot', 'backup', 'group', 'group_snapshot', 'share', 'share_snapshot', 'share_access', 'share_group'];
 
 function asRecord(body: unknown): Record<string, unknown> {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('expected a JSON object');

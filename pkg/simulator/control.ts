@@ -12,7 +12,8 @@ export type ResourceKind =
   | 'group_snapshot'
   | 'share'
   | 'share_snapshot'
-  | 'share_access';
+  | 'share_access'
+  | 'share_group';
 
 /** Fixed milliseconds, or a uniform range. */
 export type Latency = number | { min: number; max: number };

@@ -1,6 +1,7 @@
 /** Options of `startSimulator` and their defaults. */
 import type { Logger } from '../log/logger';
 import type { Latency } from './control';
+import type { SharedFileSystemOptions } from './shared-file-system/behaviour';
 
 export interface CinderQuotas {
   volumes: number;
@@ -48,6 +49,8 @@ export interface SimulatorOptions {
   /** Default per-server attachment limit for servers that set none; undefined = unlimited. */
   maxVolumesPerServer?: number;
   microversions?: { volumeMax?: string; computeMax?: string; shareMax?: string };
+  /** Manila backend behaviour: export locations per share, access-rule states (changeable later through `sim.sharedFileSystem`). */
+  sharedFileSystem?: SharedFileSystemOptions;
   /** Serve the JSON admin API under `/admin` (standalone binary). */
   adminApi?: boolean;
   /** Seed of the PRNG behind error rates and latency ranges. */

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +14,7 @@ import { registerBlockStorage } from './block-storage';
 import { registerCompute } from './compute';
 import { ControlState, type SimulatorControl } from './control';
 import { createBlockBackend } from './devices';
-import { ApiFault, faultBody, identityErrorBody, readBody, Router, sendJson, type ServiceName } from './http-kit';
+import { Router } from './http-kit';
 import { IdentityService } from './identity';
 import { ConfigDrives, registerMetadata } from './metadata';
 import {
@@ -25,7 +25,9 @@ import {
   type SimulatorOptions,
 } from './options';
 import { RequestLog } from './request-log';
-import { registerSharedFileSystem } from './shared-file-system';
+import { createRequestHandler } from './request-handler';
+import { registerSharedFileSystem, type SharedFileSystemControl } from './shared-file-system';
+import { registerSharedFileSystemAdmin } from './shared-file-system/admin';
 import { cinderTime, SimState, type SimContext } from './state';
 import { TransitionScheduler } from './transitions';
 
@@ -71,6 +73,8 @@ export interface Simulator {
   configDriveDir(serverId: string): string;
   metadataUrlFor(serverId: string): string;
   readonly control: SimulatorControl;
+  /** Manila backend knobs (export locations, access rules, failures with a `detail_id`) and backing directories. */
+  readonly sharedFileSystem: SharedFileSystemControl;
   readonly requests: RequestLog;
   /** Resolves when no asynchronous transition is pending (held ones excepted) and config drives are written. */
   whenIdle(): Promise<void>;
@@ -83,219 +87,39 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const logger: Logger = (options.logger ?? silentLogger).child({ component: 'openstack-simulator' });
   const host = options.host ?? '127.0.0.1';
   const regions = options.regions?.length ? options.regions : ['RegionOne'];
-  const availabilityZones = options.availabilityZones?.length ? options.availabilityZones : ['nova'];
   const stateDir = await fsp.realpath(await fsp.mkdtemp(path.join(os.tmpdir(), 'openstack-sim-')));
-
   const backend = await createBlockBackend({
-    enabled: options.devices?.enabled,
+    ...options.devices,
     workDir: options.devices?.workDir ?? path.join(stateDir, 'devices'),
-    byIdDir: options.devices?.byIdDir,
-    scsiLinks: options.devices?.scsiLinks,
     logger,
   });
-
   const control = new ControlState(options.latencyMs ?? 50, options.randomSeed);
-  const scheduler = new TransitionScheduler(control, logger);
   const requests = new RequestLog();
-  const identity = new IdentityService({
-    regions,
-    interfaces: options.interfaces?.length ? options.interfaces : ['public', 'internal', 'admin'],
-    tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3600,
-    services: [
-      { type: 'volumev3', name: 'cinderv3', path: '/volume/v3/{project_id}' },
-      { type: 'block-storage', name: 'cinder', path: '/volume/v3/{project_id}' },
-      { type: 'compute', name: 'nova', path: '/compute/v2.1' },
-      { type: 'sharev2', name: 'manilav2', path: '/share/v2/{project_id}' },
-      { type: 'shared-file-system', name: 'manila', path: '/share/v2/{project_id}' },
-    ],
-  });
+  const identity = createIdentity(options, regions);
   control.onExpireTokens = () => identity.expireAllTokens();
-
-  const state = new SimState();
-  const sim: SimContext = {
-    state,
-    control,
-    scheduler,
-    backend,
-    identity,
-    logger,
-    availabilityZones,
-    cinderQuotas: { ...DEFAULT_CINDER_QUOTAS, ...options.quotas?.blockStorage },
-    manilaQuotas: { ...DEFAULT_MANILA_QUOTAS, ...options.quotas?.sharedFileSystem },
-    microversions: { ...DEFAULT_MICROVERSIONS, ...stripUndefined(options.microversions ?? {}) },
-    defaultMaxVolumesPerServer: options.maxVolumesPerServer,
-    serverChanged: (serverId) => void configDrives.refresh(serverId),
-  };
-  const configDrives = new ConfigDrives(path.join(stateDir, 'config-drive'), sim);
-  seedCatalogues(sim);
+  const { sim, configDrives } = createContext({ options, logger, control, backend, identity, stateDir });
 
   const router = new Router();
-  identity.register(router);
-  registerBlockStorage(router, sim);
-  registerCompute(router, sim);
-  registerSharedFileSystem(router, sim);
-
-  const addServer = (spec: SimServerSpec): SimServer => {
-    const id = spec.id ?? randomUUID();
-    if (state.servers.has(id)) throw new Error(`server ${id} already exists`);
-    const availabilityZone = spec.availabilityZone ?? availabilityZones[0];
-    state.servers.set(id, { id, name: spec.name, availabilityZone, maxVolumes: spec.maxVolumes, createdAt: cinderTime(), bdms: [] });
-    void configDrives.refresh(id);
-    return { id, name: spec.name, availabilityZone };
-  };
-
+  const sharedFileSystem = registerServices(router, sim, stateDir, options);
+  const addServer = serverAdder(sim, configDrives);
   const servers = options.servers?.length ? options.servers : [{ name: os.hostname() }];
   const defaultServer = servers.map(addServer)[0];
   registerMetadata(router, sim, () => defaultServer.id);
 
-  const httpServer = http.createServer((req, res) => {
-    void handle(req, res);
-  });
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(options.port ?? 0, host, () => {
-      httpServer.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (httpServer.address() as AddressInfo).port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-
-
-  const endpoints = {
-    identity: `${url}/identity/v3`,
-    volume: `${url}/volume/v3/${identity.project.id}`,
-    compute: `${url}/compute/v2.1`,
-    share: `${url}/share/v2/${identity.project.id}`,
-    admin: options.adminApi ? `${url}/admin` : undefined,
-  };
-  const credentials: SimulatorCredentials = {
-    username: identity.user.name,
-    password: identity.user.password,
-    userId: identity.user.id,
-    userDomainName: identity.domain.name,
-    userDomainId: identity.domain.id,
-    projectName: identity.project.name,
-    projectDomainName: identity.domain.name,
-    projectDomainId: identity.domain.id,
-    projectId: identity.project.id,
-    region: regions[0],
-    applicationCredential: {
-      id: identity.applicationCredential.id,
-      name: identity.applicationCredential.name,
-      secret: identity.applicationCredential.secret,
-    },
-    trust: {
-      id: identity.trust.id,
-      trusteeUserId: identity.trustee.id,
-      trusteeUsername: identity.trustee.name,
-      trusteePassword: identity.trustee.password,
-    },
-  };
+  const httpServer = http.createServer();
+  const url = await listen(httpServer, options.port ?? 0, host);
+  const handle = createRequestHandler({ router, control, requests, logger, url });
+  httpServer.on('request', (req, res) => void handle(req, res));
+  const endpoints = endpointsOf(url, identity.project.id, options.adminApi === true);
+  const credentials = credentialsOf(identity, regions[0]);
   const metadataUrlFor = (serverId: string) => `${url}/metadata/${serverId}`;
-  const cloudConf = () =>
-    [
-      '[Global]',
-      `auth-url = ${endpoints.identity}`,
-      `username = ${credentials.username}`,
-      `password = ${credentials.password}`,
-      `user-domain-name = ${credentials.userDomainName}`,
-      `tenant-name = ${credentials.projectName}`,
-      `tenant-id = ${credentials.projectId}`,
-      `tenant-domain-name = ${credentials.projectDomainName}`,
-      `region = ${credentials.region}`,
-      '',
-      '[BlockStorage]',
-      ...(options.maxVolumesPerServer !== undefined ? [`node-volume-attach-limit = ${options.maxVolumesPerServer}`] : []),
-      '',
-    ].join('\n');
-
+  const cloudConf = () => cloudConfText(endpoints, credentials, options.maxVolumesPerServer);
   if (options.adminApi) {
     registerAdmin(router, sim, control, requests, {
       addServer,
       info: () => ({ endpoints, metadataUrl: metadataUrlFor(defaultServer.id), byIdDir: backend.byIdDir, devicesEnabled: backend.enabled, devicesDisabledReason: backend.disabledReason }),
     });
-  }
-
-  let stopped: Promise<void> | undefined;
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const method = (req.method ?? 'GET').toUpperCase();
-    const parsed = new URL(req.url ?? '/', url);
-    const requestPath = parsed.pathname.length > 1 ? parsed.pathname.replace(/\/+$/, '') : parsed.pathname;
-    const service = serviceOf(requestPath);
-    const match = router.match(method, requestPath);
-    const template = match && 'route' in match ? match.route.template : requestPath;
-    const versionHeader =
-      req.headers['openstack-api-version'] ?? req.headers['x-openstack-nova-api-version'] ?? req.headers['x-openstack-manila-api-version'];
-    const record = {
-      time: Date.now(),
-      method,
-      path: requestPath,
-      template,
-      service,
-      status: 0,
-      microversion: typeof versionHeader === 'string' ? versionHeader : undefined,
-      injectedFault: undefined as string | undefined,
-    };
-    const finish = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      record.status = status;
-      if (service !== 'admin') requests.add(record);
-      sendJson(res, status, body, { 'x-openstack-request-id': `req-${randomUUID()}`, ...headers });
-    };
-    try {
-      if (service !== 'admin') {
-        const fault = control.faultFor({ method, template, path: requestPath, service });
-        if (fault?.type === 'reset') {
-          record.injectedFault = 'reset';
-          requests.add(record);
-          req.socket.destroy();
-          return;
-        }
-        if (fault?.type === 'error') {
-          record.injectedFault = `error ${fault.status}`;
-          const message = fault.message ?? 'Simulated failure.';
-          finish(fault.status, defaultBody(service, fault.status, message));
-          return;
-        }
-        if (fault?.type === 'rateLimit') {
-          record.injectedFault = `rateLimit ${fault.status}`;
-          const message = 'This request was rate-limited.';
-          finish(fault.status, defaultBody(service, fault.status, message), { 'Retry-After': String(fault.retryAfterSeconds) });
-          return;
-        }
-      }
-      if (!match) throw new ApiFault(404, 'The resource could not be found.');
-      if (!('route' in match)) throw new ApiFault(405, 'The method is not allowed for the requested URL.');
-      const text = await readBody(req);
-      let body: unknown;
-      if (text.trim().length > 0) {
-        try {
-          body = JSON.parse(text);
-        } catch {
-          throw new ApiFault(400, 'Malformed request body: the body is not valid JSON.');
-        }
-      }
-      const result = await match.route.handler({
-        req,
-        method,
-        path: requestPath,
-        template,
-        params: match.params,
-        query: parsed.searchParams,
-        headers: req.headers,
-        body,
-        baseUrl: url,
-      });
-      finish(result.status, result.body, result.headers);
-    } catch (err) {
-      if (err instanceof ApiFault) {
-        finish(err.status, err.body ?? defaultBody(service, err.status, err.message), err.headers);
-      } else {
-        logger.error('simulator handler failed', { method, path: requestPath, err });
-        finish(500, defaultBody(service, 500, 'The server has either erred or is incapable of performing the requested operation.'));
-      }
-    }
+    registerSharedFileSystemAdmin(router, sharedFileSystem);
   }
 
   return {
@@ -315,53 +139,166 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     configDriveDir: (serverId) => configDrives.dirFor(serverId),
     metadataUrlFor,
     control,
+    sharedFileSystem,
     requests,
     whenIdle: async () => {
-      await scheduler.whenIdle();
+      await sim.scheduler.whenIdle();
       await configDrives.flush();
     },
     setTokenLifetime: (seconds) => identity.setTokenLifetime(seconds),
-    stop: () => {
-      stopped ??= (async () => {
-        scheduler.stop();
-        await new Promise<void>((resolve) => {
-          httpServer.close(() => resolve());
-          httpServer.closeAllConnections();
-        });
-        await scheduler.whenIdle();
-        await configDrives.flush();
-        await backend.close();
-        await fsp.rm(stateDir, { recursive: true, force: true });
-      })();
-      return stopped;
+    stop: once(() => shutDown({ sim, httpServer, configDrives, backend, stateDir })),
+  };
+}
+
+/** Keystone with the catalog of every simulated service (each service under both of its catalog types). */
+function createIdentity(options: SimulatorOptions, regions: string[]): IdentityService {
+  return new IdentityService({
+    regions,
+    interfaces: options.interfaces?.length ? options.interfaces : ['public', 'internal', 'admin'],
+    tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3600,
+    services: [
+      { type: 'volumev3', name: 'cinderv3', path: '/volume/v3/{project_id}' },
+      { type: 'block-storage', name: 'cinder', path: '/volume/v3/{project_id}' },
+      { type: 'compute', name: 'nova', path: '/compute/v2.1' },
+      { type: 'sharev2', name: 'manilav2', path: '/share/v2/{project_id}' },
+      { type: 'shared-file-system', name: 'manila', path: '/share/v2/{project_id}' },
+    ],
+  });
+}
+
+/** The state and settings every service module shares, with the seeded types and share network. */
+function createContext(parts: {
+  options: SimulatorOptions;
+  logger: Logger;
+  control: ControlState;
+  backend: SimContext['backend'];
+  identity: IdentityService;
+  stateDir: string;
+}): { sim: SimContext; configDrives: ConfigDrives } {
+  const { options } = parts;
+  const sim: SimContext = {
+    state: new SimState(),
+    control: parts.control,
+    scheduler: new TransitionScheduler(parts.control, parts.logger),
+    backend: parts.backend,
+    identity: parts.identity,
+    logger: parts.logger,
+    availabilityZones: options.availabilityZones?.length ? options.availabilityZones : ['nova'],
+    cinderQuotas: { ...DEFAULT_CINDER_QUOTAS, ...options.quotas?.blockStorage },
+    manilaQuotas: { ...DEFAULT_MANILA_QUOTAS, ...options.quotas?.sharedFileSystem },
+    microversions: { ...DEFAULT_MICROVERSIONS, ...stripUndefined(options.microversions ?? {}) },
+    defaultMaxVolumesPerServer: options.maxVolumesPerServer,
+    serverChanged: (serverId) => void configDrives.refresh(serverId),
+  };
+  const configDrives = new ConfigDrives(path.join(parts.stateDir, 'config-drive'), sim);
+  seedCatalogues(sim);
+  return { sim, configDrives };
+}
+
+/** Keystone, Cinder, Nova and Manila routes; returns the Manila backend's control. */
+function registerServices(router: Router, sim: SimContext, stateDir: string, options: SimulatorOptions): SharedFileSystemControl {
+  sim.identity.register(router);
+  registerBlockStorage(router, sim);
+  registerCompute(router, sim);
+  return registerSharedFileSystem(router, sim, { stateDir, options: options.sharedFileSystem });
+}
+
+function serverAdder(sim: SimContext, configDrives: ConfigDrives): (spec: SimServerSpec) => SimServer {
+  return (spec) => {
+    const id = spec.id ?? randomUUID();
+    if (sim.state.servers.has(id)) throw new Error(`server ${id} already exists`);
+    const availabilityZone = spec.availabilityZone ?? sim.availabilityZones[0];
+    sim.state.servers.set(id, { id, name: spec.name, availabilityZone, maxVolumes: spec.maxVolumes, createdAt: cinderTime(), bdms: [] });
+    void configDrives.refresh(id);
+    return { id, name: spec.name, availabilityZone };
+  };
+}
+
+/** Listens on `host:port` (0 = any free port); resolves the server's base URL. */
+async function listen(httpServer: http.Server, port: number, host: string): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(port, host, () => {
+      httpServer.off('error', reject);
+      resolve();
+    });
+  });
+  const bound = (httpServer.address() as AddressInfo).port;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
+}
+
+function endpointsOf(url: string, projectId: string, adminApi: boolean): Simulator['endpoints'] {
+  return {
+    identity: `${url}/identity/v3`,
+    volume: `${url}/volume/v3/${projectId}`,
+    compute: `${url}/compute/v2.1`,
+    share: `${url}/share/v2/${projectId}`,
+    admin: adminApi ? `${url}/admin` : undefined,
+  };
+}
+
+function credentialsOf(identity: IdentityService, region: string): SimulatorCredentials {
+  return {
+    username: identity.user.name,
+    password: identity.user.password,
+    userId: identity.user.id,
+    userDomainName: identity.domain.name,
+    userDomainId: identity.domain.id,
+    projectName: identity.project.name,
+    projectDomainName: identity.domain.name,
+    projectDomainId: identity.domain.id,
+    projectId: identity.project.id,
+    region,
+    applicationCredential: {
+      id: identity.applicationCredential.id,
+      name: identity.applicationCredential.name,
+      secret: identity.applicationCredential.secret,
+    },
+    trust: {
+      id: identity.trust.id,
+      trusteeUserId: identity.trustee.id,
+      trusteeUsername: identity.trustee.name,
+      trusteePassword: identity.trustee.password,
     },
   };
 }
 
-function serviceOf(requestPath: string): ServiceName | 'unknown' {
-  const first = requestPath.split('/')[1] ?? '';
-  switch (first) {
-    case 'identity':
-      return 'identity';
-    case 'volume':
-      return 'volume';
-    case 'compute':
-      return 'compute';
-    case 'share':
-      return 'share';
-    case 'admin':
-      return 'admin';
-    case 'metadata':
-    case 'openstack':
-      return 'metadata';
-    default:
-      return 'unknown';
-  }
+/** `cloud.conf` of the demo user, as the CSI plugins read it. */
+function cloudConfText(endpoints: Simulator['endpoints'], credentials: SimulatorCredentials, maxVolumesPerServer: number | undefined): string {
+  return [
+    '[Global]',
+    `auth-url = ${endpoints.identity}`,
+    `username = ${credentials.username}`,
+    `password = ${credentials.password}`,
+    `user-domain-name = ${credentials.userDomainName}`,
+    `tenant-name = ${credentials.projectName}`,
+    `tenant-id = ${credentials.projectId}`,
+    `tenant-domain-name = ${credentials.projectDomainName}`,
+    `region = ${credentials.region}`,
+    '',
+    '[BlockStorage]',
+    ...(maxVolumesPerServer !== undefined ? [`node-volume-attach-limit = ${maxVolumesPerServer}`] : []),
+    '',
+  ].join('\n');
 }
 
-function defaultBody(service: ServiceName | 'unknown', status: number, message: string): unknown {
-  if (service === 'identity') return identityErrorBody(status, http.STATUS_CODES[status] ?? 'Error', message);
-  return faultBody(status, message);
+/** Stops transitions and the server, waits for running work, then releases devices and removes the state directory. */
+async function shutDown(parts: { sim: SimContext; httpServer: http.Server; configDrives: ConfigDrives; backend: SimContext['backend']; stateDir: string }) {
+  parts.sim.scheduler.stop();
+  await new Promise<void>((resolve) => {
+    parts.httpServer.close(() => resolve());
+    parts.httpServer.closeAllConnections();
+  });
+  await parts.sim.scheduler.whenIdle();
+  await parts.configDrives.flush();
+  await parts.backend.close();
+  await fsp.rm(parts.stateDir, { recursive: true, force: true });
+}
+
+/** `run` at most once; every call gets the same promise. */
+function once(run: () => Promise<void>): () => Promise<void> {
+  let started: Promise<void> | undefined;
+  return () => (started ??= run());
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

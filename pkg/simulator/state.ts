@@ -124,6 +124,8 @@ export interface ShareExportRecord {
   path: string;
   preferred: boolean;
   isAdminOnly: boolean;
+  createdAt: string;
+  updatedAt: string | null;
 }
 
 export interface ShareRecord extends ListedRecord {
@@ -194,8 +196,6 @@ export interface UserMessageRecord {
 
 export class SimState {
   readonly messages: UserMessageRecord[] = [];
-  /** Manila user messages (`GET /messages?resource_id=`). */
-  readonly shareMessages: UserMessageRecord[] = [];
   readonly volumes = new Map<string, VolumeRecord>();
   readonly snapshots = new Map<string, SnapshotRecord>();
   readonly backups = new Map<string, BackupRecord>();

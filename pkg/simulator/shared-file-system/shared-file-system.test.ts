@@ -1,8 +1,8 @@
 import axios from 'axios';
-import { BadRequestError, ForbiddenError, OpenStackError, OverLimitError, ResourceErrorStateError, type Cloud } from '../openstack';
-import type { OpenStackCloud } from '../openstack';
-import type { Simulator } from './simulator';
-import { rawToken, startSimulatedCloud } from './testing/cloud';
+import { BadRequestError, ForbiddenError, OpenStackError, OverLimitError, ResourceErrorStateError, type Cloud } from '../../openstack';
+import type { OpenStackCloud } from '../../openstack';
+import type { Simulator } from '../simulator';
+import { rawToken, startSimulatedCloud } from '../testing/cloud';
 
 describe('simulated Manila through the production client', () => {
   let sim: Simulator;
@@ -29,7 +29,8 @@ describe('simulated Manila through the production client', () => {
     return cloud.sharedFileSystem.waitForShare(share.id, ['available']);
   }
 
-  it('creates an NFS share through creating with a preferred and an admin-only export location', async () => {
+  // A project user (the simulated cloud has no admin) never sees admin-only export locations, as in Manila.
+  it('creates an NFS share through creating with one preferred export location and hides the admin-only one', async () => {
     const hold = sim.control.holdStatus({ kind: 'share', status: 'creating' });
     const created = await cloud.sharedFileSystem.createShare({ shareProto: 'NFS', size: 2, name: 'data' });
     expect(created.status).toBe('creating');
@@ -38,9 +39,11 @@ describe('simulated Manila through the production client', () => {
     const share = await cloud.sharedFileSystem.waitForShare(created.id, ['available']);
     expect(share).toMatchObject({ share_proto: 'NFS', size: 2, share_type_name: 'default', availability_zone: 'nova' });
     const locations = await cloud.sharedFileSystem.listExportLocations(share.id);
-    expect(locations.filter((l) => l.preferred && !l.is_admin_only)).toHaveLength(1);
-    expect(locations.filter((l) => l.is_admin_only)).toHaveLength(1);
-    expect(locations.find((l) => l.preferred)?.path).toMatch(/^\d+\.\d+\.\d+\.\d+:\/shares\/share-/);
+    expect(locations).toHaveLength(1);
+    expect(locations[0]).not.toHaveProperty('is_admin_only');
+    expect(locations[0].preferred).toBe(true);
+    expect(locations[0].path).toMatch(/^\d+\.\d+\.\d+\.\d+:\/.*\/shares\/share-/);
+    expect(sim.sharedFileSystem.describeShare(share.id)?.exportLocations).toContainEqual(expect.objectContaining({ isAdminOnly: true }));
   });
 
   it('grants ip access on NFS (queued_to_apply → active) and revokes it', async () => {
@@ -89,7 +92,10 @@ describe('simulated Manila through the production client', () => {
     expect(err.fault).toMatch(/backend full/);
     await expect(cloud.sharedFileSystem.deleteShare(share.id)).rejects.toBeInstanceOf(ForbiddenError);
     const token = await rawToken(sim);
-    await axios.post(`${sim.endpoints.share}/shares/${share.id}/action`, { reset_status: { status: 'available' } }, { headers: { 'X-Auth-Token': token } });
+    await axios.post(`${sim.endpoints.share}/shares/${share.id}/action`, { reset_status: { status: 'available' } }, {
+      // `reset_status` is the 2.7+ name (`os-reset_status` before).
+      headers: { 'X-Auth-Token': token, 'X-OpenStack-Manila-API-Version': '2.7' },
+    });
     expect((await cloud.sharedFileSystem.getShare(share.id)).status).toBe('available');
   });
 
