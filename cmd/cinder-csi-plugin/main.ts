@@ -1,61 +1,29 @@
 /**
  * cinder-csi-plugin: the Cinder CSI driver binary (flags compatible with cloud-provider-openstack).
  */
-import { parseCinderOptions, UsageError } from '../../pkg/cinder/options';
-import { startHttpEndpoint } from '../../pkg/csi/http-endpoint';
-import { exitOnSignals } from '../../pkg/csi/lifecycle';
-import { csiMetricsRegistry } from '../../pkg/csi/metrics';
-import { startCsiServer } from '../../pkg/csi/server';
+import { buildServices } from '../../pkg/cinder/plugin/services';
+import { parseCinderOptions } from '../../pkg/cinder/options';
+import { parseOrExit, servePlugin } from '../../pkg/driver-kit/plugin-main';
 import { createLogger } from '../../pkg/log/logger';
-import { openstackMetricsRegistry } from '../../pkg/openstack';
-import { buildServices, ConfigurationError } from '../../pkg/cinder/plugin/services';
 
-const USAGE_EXIT_CODE = 2;
+const BINARY = 'cinder-csi-plugin';
 
 export async function main(argv: readonly string[]): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseCinderOptions(argv);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`cinder-csi-plugin: ${err.message}\nRun with --help to list the flags.\n`);
-    process.exit(USAGE_EXIT_CODE);
-  }
-  if (parsed.help) {
-    process.stdout.write(parsed.text);
-    return;
-  }
-
-  const options = parsed.options;
-  const logger = createLogger({ verbosity: options.verbosity, fields: { component: 'cinder-csi-plugin' } });
-  let plugin;
-  try {
-    plugin = await buildServices(options, logger);
-  } catch (err) {
-    if (!(err instanceof ConfigurationError)) throw err;
-    process.stderr.write(`cinder-csi-plugin: ${err.message}\n`);
-    process.exit(1);
-  }
-  const server = await startCsiServer({ endpoint: options.endpoint, services: plugin.services, logger });
-  const httpEndpoint =
-    options.httpEndpoint === ''
-      ? undefined
-      : await startHttpEndpoint({
-          address: options.httpEndpoint,
-          registries: [csiMetricsRegistry, openstackMetricsRegistry],
-          ready: plugin.ready,
-          logger,
-        });
-  exitOnSignals(async () => {
-    await server.stop();
-    await httpEndpoint?.stop();
-    await plugin.close();
-  }, logger);
+  const options = parseOrExit(BINARY, () => parseCinderOptions(argv));
+  if (!options) return;
+  const logger = createLogger({ verbosity: options.verbosity, fields: { component: BINARY } });
+  await servePlugin({
+    binary: BINARY,
+    endpoint: options.endpoint,
+    httpEndpoint: options.httpEndpoint,
+    logger,
+    build: () => buildServices(options, logger),
+  });
 }
 
 if (require.main === module) {
   main(process.argv.slice(2)).catch((err: unknown) => {
-    createLogger().error('cinder-csi-plugin failed to start', { error: err });
+    createLogger().error(`${BINARY} failed to start`, { error: err });
     process.exit(1);
   });
 }

@@ -32,6 +32,11 @@ export interface ServedParts {
   readiness: readonly ReadinessCheck[];
   /** Plugin capabilities beyond which services are served (those follow from the parts). */
   capabilities: Omit<IdentityCapabilities, 'controllerService' | 'groupControllerService'>;
+  /**
+   * Advertise CONTROLLER_SERVICE even where this instance serves no controller (Manila's node pods, as
+   * CPO does: the capability describes the plugin, which has a controller somewhere).
+   */
+  alwaysAdvertiseControllerService?: boolean;
   /** Called once by `close`, in order. */
   closers?: readonly (() => void | Promise<void>)[];
 }
@@ -43,7 +48,7 @@ export function assemblePluginServices(parts: ServedParts): PluginServices {
     driverName: parts.driverName,
     vendorVersion: packageVersion(),
     capabilities: {
-      controllerService: parts.controller !== undefined,
+      controllerService: parts.controller !== undefined || parts.alwaysAdvertiseControllerService === true,
       groupControllerService: parts.groupController !== undefined,
       ...parts.capabilities,
     },
