@@ -172,8 +172,14 @@ describe('CreateVolume', () => {
 });
 
 describe('DeleteVolume, expand, validate, get, list, capacity', () => {
-  it('deletes a share and answers OK when it is already gone', async () => {
+  it('deletes a share and answers OK while it is deleting and when it is already gone; refuses one with snapshots', async () => {
     const vol = await h.client.controller.CreateVolume(nfsRequest('pvc-del'));
+    const snap = await h.client.controller.CreateSnapshot({ name: 'snap-del', source_volume_id: vol.volume!.volume_id });
+    await h.sim.whenIdle();
+    expect(await codeOf(h.client.controller.DeleteVolume({ volume_id: vol.volume!.volume_id }))).toBe(Code.FAILED_PRECONDITION);
+    await h.client.controller.DeleteSnapshot({ snapshot_id: snap.snapshot!.snapshot_id });
+    await h.sim.whenIdle();
+    await h.client.controller.DeleteVolume({ volume_id: vol.volume!.volume_id });
     await h.client.controller.DeleteVolume({ volume_id: vol.volume!.volume_id });
     await h.sim.whenIdle();
     await h.client.controller.DeleteVolume({ volume_id: vol.volume!.volume_id });

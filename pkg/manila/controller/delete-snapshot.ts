@@ -1,7 +1,11 @@
-/** DeleteSnapshot: delete the share snapshot; already gone is success. */
+/**
+ * DeleteSnapshot: delete the share snapshot; already gone or already `deleting` is success (Manila answers
+ * a repeated delete with 400 while the first one runs).
+ */
 import { invalidArgument } from '../../csi/errors';
 import type { DeleteSnapshotRequest, DeleteSnapshotResponse } from '../../csi/types';
 import { goneIsSuccess, mapErrors } from '../../driver-kit/openstack-errors';
+import { BadRequestError } from '../../openstack/errors';
 import type { ManilaControllerContext, RequestScope } from './context';
 
 export async function deleteSnapshot(
@@ -10,10 +14,20 @@ export async function deleteSnapshot(
   scope: RequestScope,
 ): Promise<DeleteSnapshotResponse> {
   if (!req.snapshot_id) throw invalidArgument('snapshot_id is required');
-  const cloud = ctx.clouds.forSecrets(req.secrets);
-  await mapErrors({ operation: `delete snapshot ${req.snapshot_id}`, badRequest: 'failed-precondition' }, () =>
-    goneIsSuccess(() => cloud.sharedFileSystem.deleteSnapshot(req.snapshot_id)),
-  );
-  scope.logger.info('share snapshot deleted (or already gone)', { snapshotId: req.snapshot_id });
+  const manila = ctx.clouds.forSecrets(req.secrets).sharedFileSystem;
+  const deleting = async () => {
+    const snapshot = await goneIsSuccess(() => manila.getSnapshot(req.snapshot_id));
+    return !snapshot || snapshot.status === 'deleting';
+  };
+  await mapErrors({ operation: `delete snapshot ${req.snapshot_id}`, badRequest: 'failed-precondition' }, async () => {
+    if (await deleting()) return;
+    try {
+      await goneIsSuccess(() => manila.deleteSnapshot(req.snapshot_id));
+    } catch (error) {
+      if (error instanceof BadRequestError && (await deleting())) return;
+      throw error;
+    }
+  });
+  scope.logger.info('share snapshot deleted (or already being deleted)', { snapshotId: req.snapshot_id });
   return {};
 }

@@ -71,15 +71,7 @@ export async function startControllerHarness(options: ControllerHarnessOptions =
     sim,
     client,
     cloud: cache.forCredentials(credentials),
-    secrets: {
-      'os-authURL': sim.authUrl,
-      'os-userName': sim.credentials.username,
-      'os-password': sim.credentials.password,
-      'os-userDomainName': sim.credentials.userDomainName,
-      'os-projectName': sim.credentials.projectName,
-      'os-projectDomainName': sim.credentials.projectDomainName,
-      'os-region': sim.credentials.region,
-    },
+    secrets: openStackSecrets(sim),
     async stop() {
       client.close();
       await server.stop();
@@ -87,6 +79,19 @@ export async function startControllerHarness(options: ControllerHarnessOptions =
       await sim.stop();
       await fsp.rm(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** CSI secrets (`os-*` keys, as CPO's StorageClasses reference them) for the simulator's demo user. */
+export function openStackSecrets(sim: Simulator): Record<string, string> {
+  return {
+    'os-authURL': sim.authUrl,
+    'os-userName': sim.credentials.username,
+    'os-password': sim.credentials.password,
+    'os-userDomainName': sim.credentials.userDomainName,
+    'os-projectName': sim.credentials.projectName,
+    'os-projectDomainName': sim.credentials.projectDomainName,
+    'os-region': sim.credentials.region,
   };
 }
 
