@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runCoalescedWaitsBench } from './coalesced-waits.bench';
+import { runManilaBench } from './manila.bench';
 import { runMemoryBench } from './memory.bench';
 import { runStatusLatencyBench } from './status-latency.bench';
 
@@ -15,6 +16,7 @@ const BENCHES = {
   latency: (workDir: string) => runStatusLatencyBench({ candidates: [100, 250, 500], parallelVolumes: 4, workDir }),
   coalescing: () => runCoalescedWaitsBench({ volumeCounts: [10, 50, 100], firstDelaysMs: [0, 250] }),
   memory: (workDir: string) => runMemoryBench({ cycleBatches: [100, 100, 300, 500], concurrency: 4, workDir }),
+  manila: () => runManilaBench({ rpcs: 100, volumes: 5, firstDelaysMs: [250, 0] }),
 } as const;
 type BenchName = keyof typeof BENCHES;
 

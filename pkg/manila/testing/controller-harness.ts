@@ -9,9 +9,9 @@ import path from 'node:path';
 import { createCsiClient, type CsiClient } from '../../csi/client';
 import { createIdentityService } from '../../csi/identity';
 import { startCsiServer, type CsiServer } from '../../csi/server';
-import { silentLogger } from '../../log/logger';
+import { silentLogger, type Logger } from '../../log/logger';
 import { CloudCache } from '../../openstack/cloud-cache';
-import type { OpenStackCloud } from '../../openstack';
+import type { CloudClientOptions, OpenStackCloud } from '../../openstack';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../simulator';
 import { fastClientOptions, passwordCredentials } from '../../simulator/testing/cloud';
 import { ManilaCloudSource } from '../cloud-source';
@@ -36,11 +36,15 @@ export interface ControllerHarnessOptions {
   protocol?: ShareProtocol;
   sim?: SimulatorOptions;
   context?: Partial<ManilaControllerContext>;
+  /** Client options instead of the fast test ones (benchmarks use the production wait table). */
+  clientOptions?: CloudClientOptions;
+  /** Logger of the CSI server, which handlers log through (default silent). */
+  serverLogger?: Logger;
 }
 
 export async function startControllerHarness(options: ControllerHarnessOptions = {}): Promise<ControllerHarness> {
   const sim = await startSimulator({ latencyMs: 20, availabilityZones: ['nova', 'zone-b'], devices: { enabled: false }, ...options.sim });
-  const cache = new CloudCache(fastClientOptions());
+  const cache = new CloudCache(options.clientOptions ?? fastClientOptions());
   const credentials = passwordCredentials(sim);
   const clouds = new ManilaCloudSource(cache, credentials);
   const controller = createManilaControllerService({
@@ -63,7 +67,7 @@ export async function startControllerHarness(options: ControllerHarnessOptions =
       }),
       controller,
     },
-    logger: silentLogger,
+    logger: options.serverLogger ?? silentLogger,
     drainTimeoutMs: 2000,
   });
   const client = createCsiClient(server.address);
