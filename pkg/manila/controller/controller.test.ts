@@ -7,6 +7,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { Code } from '../../csi/errors';
+import { asObject, eventually, rawClient } from '../../simulator/testing/raw-http';
 import { codeOf, GiB, MOUNT_RWX, startControllerHarness, type ControllerHarness } from '../testing/controller-harness';
 
 let h: ControllerHarness;
@@ -118,6 +119,19 @@ describe('CreateVolume', () => {
     expect((err as { details: string }).details).toMatch(/ip:10\.9\.9\.9.*revoked.*Failed to grant access/);
     await h.sim.whenIdle();
     expect(await sharesNamed('pvc-refused')).toHaveLength(0);
+  });
+
+  it('puts the share in the groupID share group and rejects cloning (use a snapshot)', async () => {
+    const call = await rawClient(h.sim, 'share');
+    const created = await call('POST', '/share-groups', { version: '2.55', body: { share_group: { name: 'grp' } } });
+    const groupId = asObject(created.body?.share_group).id as string;
+    await eventually(() => call('GET', `/share-groups/${groupId}`, { version: '2.55' }), (r) => asObject(r.body?.share_group).status === 'available');
+    const res = await h.client.controller.CreateVolume(nfsRequest('pvc-grouped', { parameters: { groupID: groupId } }));
+    expect(h.sim.sharedFileSystem.describeShare(res.volume!.volume_id)?.shareGroupId).toBe(groupId);
+    expect(res.volume!.volume_context.groupID).toBe(groupId);
+    expect(await codeOf(h.client.controller.CreateVolume(nfsRequest('pvc-clone', { volume_content_source: { volume: { volume_id: res.volume!.volume_id } } })))).toBe(
+      Code.UNIMPLEMENTED,
+    );
   });
 
   it('rejects bad parameters and capabilities with INVALID_ARGUMENT', async () => {

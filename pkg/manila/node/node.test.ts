@@ -17,7 +17,7 @@ import { CloudCache } from '../../openstack/cloud-cache';
 import { fastClientOptions, passwordCredentials } from '../../simulator/testing/cloud';
 import { ManilaCloudSource } from '../cloud-source';
 import type { ShareProtocol } from '../constants';
-import { codeOf, MOUNT_RWX, startControllerHarness, type ControllerHarness } from '../testing/controller-harness';
+import { codeOf, MOUNT_RWX, openStackSecrets, startControllerHarness, type ControllerHarness } from '../testing/controller-harness';
 import { startRecordingPartner, type RecordingPartner } from '../testing/recording-partner';
 import { connectPartner } from './partner';
 import { createManilaNodeService } from './service';
@@ -236,6 +236,32 @@ describe('CephFS node forwarding', () => {
       },
       secrets: { userID: alice.access_to, userKey: alice.access_key },
     });
+  });
+
+  it('publishes after a plugin restart exactly as before: context and cephx secrets come from the share, not memory', async () => {
+    const res = await h.client.controller.CreateVolume({ name: 'node-ceph-restart', volume_capabilities: [MOUNT_RWX], parameters: { 'cephfs-clientID': 'carol' } });
+    const volume = res.volume!;
+    const publish = (client: CsiClient) =>
+      client.node.NodePublishVolume({ volume_id: volume.volume_id, staging_target_path: '/stage', target_path: '/t', volume_capability: capability, volume_context: volume.volume_context });
+    await n.client.node.NodeStageVolume({
+      volume_id: volume.volume_id,
+      staging_target_path: '/stage',
+      volume_capability: capability,
+      volume_context: volume.volume_context,
+      secrets: openStackSecrets(h.sim),
+    });
+    await publish(n.client);
+    const before = n.partner.calls.filter((c) => c.method !== 'NodeGetCapabilities').slice(-2);
+    const restarted = await startNode(h, 'CEPHFS');
+    try {
+      await publish(restarted.client);
+      const [after] = restarted.partner.calls;
+      expect(after.request).toEqual(before[1].request);
+      expect(after.request.secrets).toEqual(before[0].request.secrets);
+      expect((after.request.secrets as Record<string, string>).userID).toBe('carol');
+    } finally {
+      await restarted.stop();
+    }
   });
 
   it('answers FAILED_PRECONDITION when the volume has no usable access rule (CPO exits)', async () => {
