@@ -271,3 +271,28 @@ describe('credentials', () => {
     expect(err).toMatchObject({ code: Code.INVALID_ARGUMENT });
   });
 });
+
+describe('PVC annotations (--pvc-annotations)', () => {
+  it('reads the PVC affinity / anti-affinity annotations and sends them as scheduler hints (microversion 2.65)', async () => {
+    const reads: string[] = [];
+    const annotated = await startControllerHarness({
+      context: {
+        pvcAnnotationReader: async (namespace, name) => {
+          reads.push(`${namespace}/${name}`);
+          return { 'manila.csi.openstack.org/affinity': 'share-a', 'manila.csi.openstack.org/anti-affinity': 'share-b' };
+        },
+      },
+    });
+    try {
+      const res = await annotated.client.controller.CreateVolume(
+        nfsRequest('pvc-annotated', { parameters: { 'csi.storage.k8s.io/pvc/name': 'data', 'csi.storage.k8s.io/pvc/namespace': 'apps' } }),
+      );
+      expect(reads).toEqual(['apps/data']);
+      const creates = annotated.sim.requests.entries({ method: 'POST', service: 'share' }).filter((r) => r.template.endsWith('/shares'));
+      expect(creates.map((r) => [r.status, r.microversion])).toEqual([[200, '2.65']]);
+      expect(res.volume!.volume_context).toMatchObject({ affinity: 'share-a', antiAffinity: 'share-b' });
+    } finally {
+      await annotated.stop();
+    }
+  });
+});
