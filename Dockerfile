@@ -32,6 +32,8 @@ COPY --from=build /app/dist ./dist
 COPY proto ./proto
 COPY package.json ./package.json
 RUN chmod 0755 /app/dist/cmd/cinder-csi-plugin/main.js \
- && ln -s /app/dist/cmd/cinder-csi-plugin/main.js /bin/cinder-csi-plugin
+ && chmod 0755 /app/dist/cmd/manila-csi-plugin/main.js \
+ && ln -s /app/dist/cmd/cinder-csi-plugin/main.js /bin/cinder-csi-plugin \
+ && ln -s /app/dist/cmd/manila-csi-plugin/main.js /bin/manila-csi-plugin
 ENV NODE_ENV=production
 ENTRYPOINT ["/bin/cinder-csi-plugin"]

@@ -8,8 +8,10 @@ import type {
   ListOptions,
   Page,
   Share,
+  ShareAbsoluteLimits,
   ShareAccessRule,
   ShareExportLocation,
+  ShareUserMessage,
   SharedFileSystemApi,
   ShareSnapshot,
   ShareType,
@@ -22,6 +24,10 @@ import { compact, pathSegment } from './http/request-parts';
 import { requireMember, type ServiceClient } from './http/service-client';
 import { newestUserMessage, type UserMessage } from './user-messages';
 import { StatusWaiter, type StatusWaiterDeps, type WaitSchedules } from './waiter';
+
+interface ManilaMessage extends UserMessage {
+  detail_id?: string;
+}
 
 export const MANILA_MICROVERSIONS = {
   /** Base of every call (user messages API exists from here). */
@@ -300,6 +306,42 @@ export class ManilaClient implements SharedFileSystemApi {
     });
   }
 
+  /**
+   * Newest user message about a resource (`GET /messages?resource_id=`, 2.37) with its `detail_id`, the
+   * code a driver maps to a gRPC status. Messages older than `sinceMs` (less clock skew) are ignored.
+   */
+  async latestMessage(resourceId: string, sinceMs?: number): Promise<ShareUserMessage | undefined> {
+    const result = await this.client.call<{ messages: ManilaMessage[] }>({
+      method: 'GET',
+      path: '/messages',
+      query: { resource_id: resourceId },
+      request: 'message_list',
+    });
+    const messages = result.data.messages ?? [];
+    const text = newestUserMessage(messages, sinceMs);
+    if (text === undefined) return undefined;
+    const newest = messages.find((message) => message.user_message === text);
+    return { detailId: newest?.detail_id ?? '', userMessage: text, createdAt: newest?.created_at ?? '' };
+  }
+
+  /** `GET /limits` (2.37): the project's share quota and usage. */
+  async absoluteLimits(): Promise<ShareAbsoluteLimits> {
+    const result = await this.client.call<{ limits?: { absolute?: Record<string, number> } }>({
+      method: 'GET',
+      path: '/limits',
+      request: 'share_limits',
+    });
+    const absolute = result.data.limits?.absolute ?? {};
+    const read = (key: keyof ShareAbsoluteLimits, fallback: number) =>
+      typeof absolute[key] === 'number' ? absolute[key] : fallback;
+    return {
+      maxTotalShareGigabytes: read('maxTotalShareGigabytes', -1),
+      totalShareGigabytesUsed: read('totalShareGigabytesUsed', 0),
+      maxTotalShares: read('maxTotalShares', -1),
+      totalSharesUsed: read('totalSharesUsed', 0),
+    };
+  }
+
   // ---------- helpers ----------
 
   private action<T = undefined>(shareId: string, body: Record<string, unknown>, request: string) {
@@ -347,16 +389,10 @@ export class ManilaClient implements SharedFileSystemApi {
     return new Map(page.items.map((item) => [item.id, item]));
   }
 
-  /** Newest user message about a resource (`GET /messages?resource_id=`, 2.37), best effort. */
+  /** Text of the newest user message about a resource, best effort (a failed wait explains itself with it). */
   private async latestUserMessage(resourceId: string, sinceMs?: number): Promise<string | undefined> {
     try {
-      const result = await this.client.call<{ messages: UserMessage[] }>({
-        method: 'GET',
-        path: '/messages',
-        query: { resource_id: resourceId },
-        request: 'message_list',
-      });
-      return newestUserMessage(result.data.messages ?? [], sinceMs);
+      return (await this.latestMessage(resourceId, sinceMs))?.userMessage;
     } catch {
       return undefined;
     }

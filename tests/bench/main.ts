@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { runCoalescedWaitsBench } from './coalesced-waits.bench';
 import { runDeviceDiscoveryBench } from './device-discovery.bench';
 import { runLeanProcessBench } from './lean-process.bench';
+import { runManilaBench } from './manila.bench';
 import { runMemoryBench } from './memory.bench';
 import { runPaceChangeBench } from './pace-change.bench';
 import { recordedFigures } from './report';
@@ -33,6 +34,7 @@ const BENCHES = {
   lean: (workDir, quick) => runLeanProcessBench({ cycles: quick ? 20 : 50, workDir }),
   memory: (workDir, quick) =>
     runMemoryBench({ cycleBatches: quick ? [100, 200] : [100, 100, 300, 500], concurrency: 4, workDir }),
+  manila: (_workDir, quick) => runManilaBench({ rpcs: 100, volumes: quick ? 2 : 5, firstDelaysMs: [250, 0] }),
 } as const satisfies Record<string, Bench>;
 type BenchName = keyof typeof BENCHES;
 

@@ -105,6 +105,8 @@ describe('the image file set (Dockerfile last stage, staged without a container 
     // The entrypoint is the path CPO's manifests name, linked to the file package.json publishes as the bin.
     expect(image.entrypoint).toEqual(['/bin/cinder-csi-plugin']);
     expect(image.links).toContainEqual({ target: `${image.workdir}/${packageJson.bin['cinder-csi-plugin']}`, link: '/bin/cinder-csi-plugin' });
+    // The Manila manifests start /bin/manila-csi-plugin from the same image.
+    expect(image.links).toContainEqual({ target: `${image.workdir}/${packageJson.bin['manila-csi-plugin']}`, link: '/bin/manila-csi-plugin' });
     expect(image.osPackageRuns.join(' ')).toMatch(/e2fsprogs.*xfsprogs.*btrfs-progs.*util-linux.*udev/);
   });
 

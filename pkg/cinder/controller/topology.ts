@@ -6,34 +6,25 @@
 import type { AvailabilityZone } from '../../openstack/api';
 import { TOPOLOGY_ZONE_KEY } from '../constants';
 import { sanitizeZone, zoneForLabel } from '../../driver-kit/zone';
+import {
+  zoneFromTopology as kitZoneFromTopology,
+  zoneTopology as kitZoneTopology,
+  type AccessibilityRequirementsLike,
+  type ZoneSource,
+} from '../../driver-kit/topology';
 
-export interface TopologyLike {
-  segments?: Record<string, string> | null;
-}
-
-export interface AccessibilityRequirementsLike {
-  requisite?: TopologyLike[] | null;
-  preferred?: TopologyLike[] | null;
-}
-
-export type ZoneSource = 'parameter' | 'preferred' | 'requisite';
+export type { AccessibilityRequirementsLike, TopologyLike, ZoneSource } from '../../driver-kit/topology';
 
 /** The first zone segment of preferred, then requisite topology (CPO's order). */
 export function zoneFromTopology(
   requirements: AccessibilityRequirementsLike | null | undefined,
 ): { zone: string; source: ZoneSource } | undefined {
-  for (const source of ['preferred', 'requisite'] as const) {
-    for (const topology of requirements?.[source] ?? []) {
-      const zone = topology.segments?.[TOPOLOGY_ZONE_KEY];
-      if (zone) return { zone, source };
-    }
-  }
-  return undefined;
+  return kitZoneFromTopology(requirements, TOPOLOGY_ZONE_KEY);
 }
 
 /** The topology of a Cinder zone, as a node in a Nova zone of the same name advertises it. */
 export function zoneTopology(zone: string): { segments: Record<string, string> } {
-  return { segments: { [TOPOLOGY_ZONE_KEY]: sanitizeZone(zone) } };
+  return kitZoneTopology(TOPOLOGY_ZONE_KEY, zone);
 }
 
 /**

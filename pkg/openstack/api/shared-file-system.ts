@@ -2,7 +2,7 @@
  * The Manila v2 (shared file system) contract: the share, access-rule and snapshot calls the Manila
  * driver uses. `ManilaClient` implements it.
  */
-import type { ListOptions, Page, WaitOptions } from './common';
+import type { ListOptions, Page, WaitOptions, WaitSchedule } from './common';
 
 export interface Share {
   id: string;
@@ -76,6 +76,22 @@ export interface ShareType {
   required_extra_specs?: Record<string, string>;
 }
 
+/** Manila's newest user message about a resource (`GET /messages`, 2.37). */
+export interface ShareUserMessage {
+  /** Manila's `message_field.Detail` code, e.g. "002" (no storage could be allocated). */
+  detailId: string;
+  userMessage: string;
+  createdAt: string;
+}
+
+/** Absolute limits of the project's share quota (`GET /limits`); -1 means unlimited. */
+export interface ShareAbsoluteLimits {
+  maxTotalShareGigabytes: number;
+  totalShareGigabytesUsed: number;
+  maxTotalShares: number;
+  totalSharesUsed: number;
+}
+
 export interface SharedFileSystemApi {
   createShare(options: CreateShareOptions): Promise<Share>;
   getShare(id: string): Promise<Share>;
@@ -99,5 +115,14 @@ export interface SharedFileSystemApi {
     options?: WaitOptions<ShareSnapshot>,
   ): Promise<ShareSnapshot>;
   listShareTypes(): Promise<ShareType[]>;
+  /** Polls the access rules until `accessId` is `active` (and has its `access_key` when asked); `error` fails fast. */
+  waitForAccessRule(
+    shareId: string,
+    accessId: string,
+    options?: { schedule?: WaitSchedule; needAccessKey?: boolean },
+  ): Promise<ShareAccessRule>;
+  /** Newest user message about a share or snapshot, created at or after `sinceMs` when given. */
+  latestMessage(resourceId: string, sinceMs?: number): Promise<ShareUserMessage | undefined>;
+  absoluteLimits(): Promise<ShareAbsoluteLimits>;
   getShareType(idOrName: string): Promise<ShareType>;
 }

@@ -1,0 +1,46 @@
+/** The Manila controller service: each RPC is a small function in its own module; this file wires them. */
+import type { ControllerHandlers } from '../../csi/handlers';
+import type { ControllerServiceCapability } from '../../csi/types';
+import type { ManilaControllerContext } from './context';
+import { controllerGetVolume } from './controller-get-volume';
+import { createSnapshot } from './create-snapshot';
+import { createVolume } from './create-volume';
+import { deleteSnapshot } from './delete-snapshot';
+import { deleteVolume } from './delete-volume';
+import { controllerExpandVolume } from './expand-volume';
+import { getCapacity } from './get-capacity';
+import { listSnapshots } from './list-snapshots';
+import { listVolumes } from './list-volumes';
+import { validateVolumeCapabilities } from './validate-volume-capabilities';
+
+export const CONTROLLER_CAPABILITIES = [
+  'CREATE_DELETE_VOLUME',
+  'CREATE_DELETE_SNAPSHOT',
+  'EXPAND_VOLUME',
+  'LIST_VOLUMES',
+  'LIST_SNAPSHOTS',
+  'GET_VOLUME',
+  'VOLUME_CONDITION',
+  'GET_CAPACITY',
+  'SINGLE_NODE_MULTI_WRITER',
+] as const;
+
+type CapabilityType = NonNullable<ControllerServiceCapability['rpc']>['type'];
+
+export function createManilaControllerService(ctx: ManilaControllerContext): ControllerHandlers {
+  return {
+    ControllerGetCapabilities: async () => ({
+      capabilities: CONTROLLER_CAPABILITIES.map((type) => ({ rpc: { type: type as CapabilityType } })),
+    }),
+    CreateVolume: (req, scope) => createVolume(ctx, req, scope),
+    DeleteVolume: (req, scope) => deleteVolume(ctx, req, scope),
+    ControllerExpandVolume: (req, scope) => controllerExpandVolume(ctx, req, scope),
+    CreateSnapshot: (req, scope) => createSnapshot(ctx, req, scope),
+    DeleteSnapshot: (req, scope) => deleteSnapshot(ctx, req, scope),
+    ValidateVolumeCapabilities: (req) => validateVolumeCapabilities(ctx, req),
+    ListVolumes: (req) => listVolumes(ctx, req),
+    ListSnapshots: (req) => listSnapshots(ctx, req),
+    ControllerGetVolume: (req) => controllerGetVolume(ctx, req),
+    GetCapacity: (req) => getCapacity(ctx, req),
+  };
+}
