@@ -101,7 +101,7 @@ describe('manila-csi-plugin processes', () => {
   it('runs the NFS lifecycle: create (rules active), stage/publish through the partner, expand, snapshot, restore, delete', async () => {
     const c = controller!.client;
     const n = node!.client;
-    expect(fs.readFileSync(controller!.log, 'utf8')).toMatch(/ignoring flags kept for compatibility with cloud-provider-openstack: --nodeid, --kube-api-qps/);
+    expect(fs.readFileSync(controller!.log, 'utf8')).toMatch(/ignoring cloud-provider-openstack flags that have no effect here: --nodeid --kube-api-qps/);
     const identity = await c.identity.GetPluginCapabilities({});
     expect(identity.capabilities.map((cap) => cap.service?.type)).toContain('CONTROLLER_SERVICE');
     expect((await n.identity.GetPluginCapabilities({})).capabilities.map((cap) => cap.service?.type)).toContain('CONTROLLER_SERVICE');
