@@ -3,30 +3,17 @@
  * cinder-csi-plugin: the Cinder CSI driver binary (flags compatible with cloud-provider-openstack).
  */
 import { buildServices } from '../../pkg/cinder/plugin/services';
-import { parseCinderOptions } from '../../pkg/cinder/options';
-import { parseOrExit, servePlugin, warnIgnoredFlags } from '../../pkg/driver-kit/plugin-main';
-import { createLogger } from '../../pkg/log/logger';
+import { parseCinderOptions, type CinderPluginOptions } from '../../pkg/cinder/options';
+import { runPluginBinary, startPluginBinary, type PluginBinary } from '../../pkg/driver-kit/plugin-main';
 
-const BINARY = 'cinder-csi-plugin';
+const CINDER_PLUGIN: PluginBinary<CinderPluginOptions> = {
+  binary: 'cinder-csi-plugin',
+  parse: parseCinderOptions,
+  build: (options, logger) => buildServices(options, logger),
+};
 
-export async function main(argv: readonly string[]): Promise<void> {
-  const parsed = parseOrExit(BINARY, () => parseCinderOptions(argv));
-  if (!parsed) return;
-  const { options } = parsed;
-  const logger = createLogger({ verbosity: options.verbosity, fields: { component: BINARY } });
-  warnIgnoredFlags(logger, parsed.ignoredFlags);
-  await servePlugin({
-    binary: BINARY,
-    endpoint: options.endpoint,
-    httpEndpoint: options.httpEndpoint,
-    logger,
-    build: () => buildServices(options, logger),
-  });
+export function main(argv: readonly string[]): Promise<void> {
+  return runPluginBinary(CINDER_PLUGIN, argv);
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).catch((err: unknown) => {
-    createLogger().error(`${BINARY} failed to start`, { error: err });
-    process.exit(1);
-  });
-}
+if (require.main === module) startPluginBinary(CINDER_PLUGIN);

@@ -2,31 +2,19 @@
 /**
  * manila-csi-plugin: the Manila CSI driver binary (flags compatible with cloud-provider-openstack's).
  */
-import { parseOrExit, servePlugin, warnIgnoredFlags } from '../../pkg/driver-kit/plugin-main';
-import { createLogger } from '../../pkg/log/logger';
-import { parseManilaOptions } from '../../pkg/manila/options';
+import { runPluginBinary, startPluginBinary, type PluginBinary } from '../../pkg/driver-kit/plugin-main';
+import { parseManilaOptions, type ManilaPluginOptions } from '../../pkg/manila/options';
 import { buildManilaServices } from '../../pkg/manila/plugin/services';
 
-const BINARY = 'manila-csi-plugin';
+const MANILA_PLUGIN: PluginBinary<ManilaPluginOptions> = {
+  binary: 'manila-csi-plugin',
+  parse: parseManilaOptions,
+  logFields: (options) => ({ protocol: options.shareProtocol }),
+  build: buildManilaServices,
+};
 
-export async function main(argv: readonly string[]): Promise<void> {
-  const parsed = parseOrExit(BINARY, () => parseManilaOptions(argv));
-  if (!parsed) return;
-  const { options } = parsed;
-  const logger = createLogger({ verbosity: options.verbosity, fields: { component: BINARY, protocol: options.shareProtocol } });
-  warnIgnoredFlags(logger, parsed.ignoredFlags);
-  await servePlugin({
-    binary: BINARY,
-    endpoint: options.endpoint,
-    httpEndpoint: options.httpEndpoint,
-    logger,
-    build: () => buildManilaServices(options, logger),
-  });
+export function main(argv: readonly string[]): Promise<void> {
+  return runPluginBinary(MANILA_PLUGIN, argv);
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).catch((err: unknown) => {
-    createLogger().error(`${BINARY} failed to start`, { error: err });
-    process.exit(1);
-  });
-}
+if (require.main === module) startPluginBinary(MANILA_PLUGIN);

@@ -8,7 +8,7 @@ import { startHttpEndpoint } from '../csi/http-endpoint';
 import { exitOnSignals } from '../csi/lifecycle';
 import { csiMetricsRegistry } from '../csi/metrics';
 import { startCsiServer } from '../csi/server';
-import type { Logger } from '../log/logger';
+import { createLogger, type Logger } from '../log/logger';
 import { openstackMetricsRegistry } from '../openstack';
 import { ConfigurationError, type PluginServices } from './plugin-services';
 
@@ -74,4 +74,43 @@ export async function servePlugin(options: ServeOptions): Promise<void> {
     await httpEndpoint?.stop();
     await plugin.close();
   }, logger);
+}
+
+/** The flags every plugin binary has that this module needs. */
+interface BinaryOptions {
+  endpoint: string;
+  httpEndpoint: string;
+  verbosity: number;
+}
+
+export interface PluginBinary<O extends BinaryOptions> {
+  binary: string;
+  parse(argv: readonly string[]): { help: true; text: string } | { help: false; options: O; ignoredFlags: readonly string[] };
+  /** Extra fields on every log line (besides `component: binary`). */
+  logFields?(options: O): Record<string, unknown>;
+  build(options: O, logger: Logger): PluginServices | Promise<PluginServices>;
+}
+
+/** A plugin binary's whole life: flags, one warning for CPO-only flags, services, serving until a signal. */
+export async function runPluginBinary<O extends BinaryOptions>(plugin: PluginBinary<O>, argv: readonly string[]): Promise<void> {
+  const parsed = parseOrExit(plugin.binary, () => plugin.parse(argv));
+  if (!parsed) return;
+  const { options } = parsed;
+  const logger = createLogger({ verbosity: options.verbosity, fields: { component: plugin.binary, ...plugin.logFields?.(options) } });
+  warnIgnoredFlags(logger, parsed.ignoredFlags);
+  await servePlugin({
+    binary: plugin.binary,
+    endpoint: options.endpoint,
+    httpEndpoint: options.httpEndpoint,
+    logger,
+    build: () => plugin.build(options, logger),
+  });
+}
+
+/** For a binary's `require.main === module` block: run it, and exit 1 with a log line if it cannot start. */
+export function startPluginBinary<O extends BinaryOptions>(plugin: PluginBinary<O>): void {
+  runPluginBinary(plugin, process.argv.slice(2)).catch((err: unknown) => {
+    createLogger().error(`${plugin.binary} failed to start`, { error: err });
+    process.exit(1);
+  });
 }
