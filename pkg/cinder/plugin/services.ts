@@ -76,6 +76,7 @@ export async function buildServices(
   const waits = withInitialDelays(DEFAULT_WAIT_SCHEDULES, options.waitInitialDelayMs);
 
   const openClouds: OpenStackCloud[] = [];
+  const closers: (() => void | Promise<void>)[] = [];
   if (options.provideControllerService) {
     const clouds = createCloudsFromConfig(config, {
       logger,
@@ -98,7 +99,11 @@ export async function buildServices(
         : undefined,
       logger: logger.child({ service: 'controller' }),
       waitSchedules: waits,
+      abandonedVolumeRetryMs: options.abandonedVolumeRetryMs,
     });
+    // Volumes an earlier controller abandoned are looked for now and periodically; close() stops it.
+    service.abandoned.start();
+    closers.push(() => service.close());
     controller = service.controller;
     groupController = service.groupController;
     readiness.push(service.ready);
@@ -149,6 +154,7 @@ export async function buildServices(
       volumeAccessibilityConstraints: options.withTopology,
       volumeExpansion: ['ONLINE'],
     },
-    closers: openClouds.map((cloud) => () => cloud.close()),
+    // The janitor stops before the clouds close under it.
+    closers: [...closers, ...openClouds.map((cloud) => () => cloud.close())],
   });
 }
