@@ -361,7 +361,7 @@ async function waitAvailable(
       } else {
         const failed = { ...volume, status: error.resourceStatus };
         await ctx.abandoned.abandon(cloud, failed, 'failed-create', 'failed create whose cleanup delete failed', scope.logger);
-        cleanup = `deleting it failed too (${failure instanceof Error ? failure.message : String(failure)}), so it is left for the operator; a retry creates a new volume`;
+        cleanup = `deleting it failed too (${failure instanceof Error ? failure.message : String(failure)}), so the controller retries the delete in the background; a retry creates a new volume`;
       }
       throw internal(`Cinder failed to create volume ${volume.id} (status "${error.resourceStatus}")${fault}; ${cleanup}`, error);
     }
