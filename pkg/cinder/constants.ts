@@ -18,6 +18,8 @@ export const SNAPSHOT_DESCRIPTION = 'Created by OpenStack Cinder CSI driver';
 
 /** Metadata keys written on Cinder volumes, snapshots and backups. */
 export const METADATA_CLUSTER = 'cinder.csi.openstack.org/cluster';
+/** Ours only: a volume the controller abandoned and deletes in the background (value: why). */
+export const METADATA_ABANDONED = 'cinder.csi.openstack.org/abandoned';
 export const METADATA_PVC_NAME = 'csi.storage.k8s.io/pvc/name';
 export const METADATA_PVC_NAMESPACE = 'csi.storage.k8s.io/pvc/namespace';
 export const METADATA_PV_NAME = 'csi.storage.k8s.io/pv/name';

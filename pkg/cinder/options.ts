@@ -68,6 +68,8 @@ export interface CinderPluginOptions {
    * CPO's patience; off with `--wait-initial-delay-ms=0`, which keeps CPO's exact schedules.
    */
   waitLearnPace: boolean;
+  /** First retry delay of the abandoned-volume janitor, in ms (backoff cap 30×, give-up 360×, rescan 60×). */
+  abandonedVolumeRetryMs: number;
 }
 
 const FLAGS = {
@@ -157,6 +159,14 @@ const FLAGS = {
     description:
       'StorageClass/VolumeSnapshotClass keys the plugin does not know: "warn" logs them (CPO ignores them, and existing classes cannot be edited), "reject" fails the call with INVALID_ARGUMENT',
   },
+  'abandoned-volume-retry-ms': {
+    type: 'int',
+    default: 10_000,
+    min: 100,
+    max: 600_000,
+    description:
+      'first retry delay in ms of deleting volumes the controller abandoned (failed create whose cleanup failed); backoff up to 30x, given up after 360x (10 s: 5 min, 1 h); lower only for tests',
+  },
   version: { type: 'bool', default: false, description: 'print the version and exit' },
 } as const satisfies Parameters<typeof parseFlags>[0];
 
@@ -215,6 +225,7 @@ export function parseCinderOptions(argv: readonly string[]): CinderParseResult {
     waitInitialDelayMs: v['wait-initial-delay-ms'],
     unknownParameters: parseUnknownParameters(v['unknown-parameters']),
     waitLearnPace: v['wait-learn-pace'],
+    abandonedVolumeRetryMs: v['abandoned-volume-retry-ms'],
   };
   validate(options);
   return { help: false, options, ignoredFlags: ignoredFlagsGiven(CINDER_CPO_FLAGS, parsed.given) };

@@ -114,6 +114,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     server,
     nodes: { a, b, small },
     async stop() {
+      service.close();
       client.close();
       await server.stop();
       await sim.stop();

@@ -54,7 +54,7 @@ describe('a volume the plugin gave up on does not stand for its name', () => {
     const before = await leftoverCount();
     const first = await failure(h().client.controller.CreateVolume(request('nc-error-kept')));
     expect(first.code).toBe(Code.INTERNAL);
-    expect(first.details).toMatch(/deleting it failed too \(.*\), so it is left for the operator; a retry creates a new volume/);
+    expect(first.details).toMatch(/deleting it failed too \(.*\), so the controller retries the delete in the background; a retry creates a new volume/);
     expect(await leftoverCount()).toBe(before + 1);
 
     const retry = await h().client.controller.CreateVolume(request('nc-error-kept'));

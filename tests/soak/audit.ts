@@ -9,6 +9,9 @@ import { createCloud, type OpenStackCloud, type ServerVolumeAttachment, type Vol
 import { fastClientOptions, passwordCredentials, rawToken } from '../../pkg/simulator/testing/cloud';
 import type { StackLeftovers } from '../../pkg/stack';
 import type { SoakCluster } from './cluster';
+import { METADATA_ABANDONED } from '../../pkg/cinder/constants';
+
+const FAILED_OR_GOING = ['error', 'error_deleting', 'deleting'];
 
 export interface Picture {
   volumes: Volume[];
@@ -72,6 +75,24 @@ export class Auditor {
       );
     }
     return stranded.map((volume) => `${volume.id} (${volume.name ?? 'no name'})`);
+  }
+
+  /**
+   * Waits (at most `timeoutMs`) until no volume of the mix is left failed (`error`, `error_deleting`,
+   * `deleting`) or marked abandoned: the controller's janitor deletes what the driver abandoned once the
+   * operator reset it. Returns how long it waited; whatever is still there shows in the audit as a leak.
+   */
+  async janitorSettles(before: Picture, timeoutMs: number): Promise<number> {
+    const started = Date.now();
+    const known = new Set(before.volumes.map((volume) => volume.id));
+    const unsettled = (volume: Volume): boolean =>
+      !known.has(volume.id) && (FAILED_OR_GOING.includes(volume.status) || volume.metadata?.[METADATA_ABANDONED] !== undefined);
+    while (Date.now() - started < timeoutMs) {
+      const volumes = (await this.cloud.blockStorage.listVolumes({ allPages: true })).items;
+      if (!volumes.some(unsettled)) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    return Date.now() - started;
   }
 
   static compare(before: Picture, after: Picture): MixAudit {

@@ -25,6 +25,12 @@ export interface SoakClusterOptions {
 // The stack's own defaults (startStack), repeated so a restarted controller gets the same flags.
 const VERBOSITY = 4;
 const WAIT_INITIAL_DELAY_MS = 50;
+/**
+ * The controller's abandoned-volume janitor retries after 500 ms (backoff up to 15 s, gives up after 3 min,
+ * rescans every 30 s) instead of 10 s, so that the soak can wait for it after the operator's reset.
+ */
+export const SOAK_JANITOR_RETRY_MS = 500;
+const SOAK_CONTROLLER_FLAGS = ['--abandoned-volume-retry-ms', String(SOAK_JANITOR_RETRY_MS)];
 
 /** The controller's flags as the stack's driver writes them, so a restarted controller matches the first. */
 function controllerArgs(stack: Stack, socketPath: string, verbosity: number): string[] {
@@ -38,7 +44,7 @@ function controllerArgs(stack: Stack, socketPath: string, verbosity: number): st
     kubeletDir: stack.kubeletDir,
     simulator: stack.simulator,
     server: stack.simulator.defaultServer,
-  });
+  }).concat(SOAK_CONTROLLER_FLAGS);
 }
 
 async function waitForExit(process: PluginProcess): Promise<void> {
@@ -48,7 +54,7 @@ async function waitForExit(process: PluginProcess): Promise<void> {
 
 export async function startSoakCluster(options: SoakClusterOptions): Promise<SoakCluster> {
   const verbosity = options.verbosity ?? VERBOSITY;
-  const stack = await startStack({ driver: cinderStackDriver, devices: 'required', logFile: options.logFile, verbosity, waitInitialDelayMs: WAIT_INITIAL_DELAY_MS });
+  const stack = await startStack({ driver: cinderStackDriver, devices: 'required', logFile: options.logFile, verbosity, waitInitialDelayMs: WAIT_INITIAL_DELAY_MS, controllerArgs: SOAK_CONTROLLER_FLAGS });
   /** A controller started by us after a kill (the stack only knows its first one). */
   let replacement: PluginProcess | undefined;
   const currentController = (): PluginProcess => replacement ?? stack.controllerProcess();

@@ -4,10 +4,11 @@
  * let the "sidecars" finish what was cut short, then audit the cloud and the host for leaks and
  * duplicates against a picture taken before the mix.
  */
+import { janitorSchedule } from '../../pkg/cinder/controller/abandoned-volumes';
 import { seededRandom } from '../../pkg/simulator';
 import type { VolumeKind } from '../../pkg/stack';
 import { Auditor, auditProblems, type MixAudit } from './audit';
-import { startSoakCluster, type SoakCluster } from './cluster';
+import { SOAK_JANITOR_RETRY_MS, startSoakCluster, type SoakCluster } from './cluster';
 import { recoverLifecycle, runLifecycle, type LifecycleResult } from './lifecycle';
 import type { FaultMix } from './mixes';
 import { DEFAULT_RETRY_POLICY, mergeTallies, SidecarCaller, type CodeTally, type RetryPolicy } from './sidecar';
@@ -52,6 +53,8 @@ export interface MixResult {
    * leaked volumes.
    */
   operatorResets: string[];
+  /** How long the soak waited, after the take-down, for the controller's janitor to delete abandoned volumes. */
+  janitorWaitMs?: number;
   audit?: MixAudit;
   /** Anything that went wrong in the harness itself (a restart that failed, an audit that threw). */
   harnessErrors: string[];
@@ -168,6 +171,13 @@ async function runMix(
     note(`  [${mix.name}] take-down of ${lifecycle.name}: ${lifecycle.recovered ? 'done' : `failed: ${lifecycle.recoveryFailure}`}`);
   }
   mergeTallies(result.recoveryCodes, recovery.tally);
+  try {
+    // Bounded: twice the janitor's longest backoff, so a janitor that works always gets two looks.
+    result.janitorWaitMs = await auditor.janitorSettles(before, 2 * janitorSchedule(SOAK_JANITOR_RETRY_MS).maxDelayMs);
+    if (result.janitorWaitMs >= 1000) note(`  [${mix.name}] waited ${(result.janitorWaitMs / 1000).toFixed(1)} s for the controller's janitor`);
+  } catch (error) {
+    result.harnessErrors.push(`waiting for the janitor failed: ${(error as Error).message}`);
+  }
   try {
     result.audit = Auditor.compare(before, await auditor.picture());
   } catch (error) {

@@ -5,6 +5,7 @@ import type { Logger } from '../../log/logger';
 import type { CloudSelector } from './clouds';
 import type { PvcAnnotationReader } from '../../driver-kit/kubernetes/pvc-annotations';
 import type { WaitSchedules } from '../../openstack/wait-schedules';
+import type { AbandonedVolumes } from './abandoned-volumes';
 import type { LeftoverVolumes } from './leftover-volumes';
 import { REJECT_UNKNOWN_KEYS, type UnknownKeys, type UnknownParameterPolicy } from './parameters';
 
@@ -34,6 +35,8 @@ export interface ControllerContext {
   waits: ControllerWaitSchedules;
   /** Volumes given up on, each reported once. */
   leftovers: LeftoverVolumes;
+  /** Volumes the plugin created, gave up on and deletes in the background (reports them via `leftovers`). */
+  abandoned: AbandonedVolumes;
   /**
    * `--unknown-parameters`: unknown StorageClass/VolumeSnapshotClass keys are logged (`warn`, the binary's
    * default, as CPO ignores them) or refused (`reject`). Unset means `reject`, the strict library default.

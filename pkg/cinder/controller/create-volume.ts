@@ -255,9 +255,21 @@ async function volumesNamed(cloud: CinderCloud, name: string): Promise<{ live: V
   };
 }
 
-/** `deleting` is on its way; a failed volume is deleted again; what cannot be deleted is reported once. */
+/**
+ * `deleting` is on its way; a failed volume of this cluster's plugin is deleted again, and what cannot be
+ * deleted is abandoned (reported once, deleted by the janitor later). A failed volume without this
+ * cluster's metadata is a user's: it does not stand for the name either, but it is never touched.
+ */
 async function dropAbandoned(ctx: ControllerContext, cloud: CinderCloud, volume: Volume, scope: RequestScope): Promise<void> {
   if (volume.status === 'deleting') return;
+  if (volume.metadata?.[METADATA_CLUSTER] !== ctx.clusterId) {
+    scope.logger.warn('a failed volume of this name was not created by this cluster\'s plugin; leaving it alone and creating a new one', {
+      volumeId: volume.id,
+      name: volume.name,
+      status: volume.status,
+    });
+    return;
+  }
   if (volume.status === 'error') {
     const failure = await tryDelete(cloud, volume.id, scope);
     if (failure === undefined) {
@@ -265,7 +277,8 @@ async function dropAbandoned(ctx: ControllerContext, cloud: CinderCloud, volume:
       return;
     }
   }
-  ctx.leftovers.report(volume, `a failed volume of this name that could not be deleted (status "${volume.status}"); a new volume is created`, scope.logger);
+  const why = `a failed volume of this name that could not be deleted (status "${volume.status}"); a new volume is created`;
+  await ctx.abandoned.abandon(cloud, volume, 'failed-same-name', why, scope.logger);
 }
 
 /** The deterministic choice among same-named volumes: the oldest, then the lowest ID. */
@@ -299,7 +312,7 @@ async function settleOnOneVolume(
     deleted: ours.id,
   });
   const failure = await tryDelete(cloud, ours.id, scope);
-  if (failure !== undefined) ctx.leftovers.report(ours, `duplicate of ${keep.id} for the same name; its delete failed`, scope.logger);
+  if (failure !== undefined) await ctx.abandoned.abandon(cloud, ours, 'duplicate', `duplicate of ${keep.id} for the same name; its delete failed`, scope.logger);
   return waitAvailable(ctx, cloud, keep, operation, scope);
 }
 
@@ -345,9 +358,12 @@ async function waitAvailable(
       const failure = await tryDelete(cloud, volume.id, scope);
       const fault = error.fault ? `: ${error.fault}` : ' (Cinder gave no fault message)';
       let cleanup = 'its deletion was requested; a retry creates a new volume';
-      if (failure !== undefined) {
-        ctx.leftovers.report({ ...volume, status: error.resourceStatus }, 'failed create whose cleanup delete failed', scope.logger);
-        cleanup = `deleting it failed too (${failure instanceof Error ? failure.message : String(failure)}), so it is left for the operator; a retry creates a new volume`;
+      if (failure === undefined) {
+        ctx.abandoned.watchDelete(cloud, volume, 'failed-create', 'failed create whose cleanup delete Cinder failed');
+      } else {
+        const failed = { ...volume, status: error.resourceStatus };
+        await ctx.abandoned.abandon(cloud, failed, 'failed-create', 'failed create whose cleanup delete failed', scope.logger);
+        cleanup = `deleting it failed too (${failure instanceof Error ? failure.message : String(failure)}), so the controller retries the delete in the background; a retry creates a new volume`;
       }
       throw internal(`Cinder failed to create volume ${volume.id} (status "${error.resourceStatus}")${fault}; ${cleanup}`, error);
     }

@@ -43,7 +43,11 @@ export async function deleteVolume(
       );
     } catch (error) {
       if (error instanceof ResourceErrorStateError) {
-        throw internal(`Cinder failed to delete volume ${volumeId} (status "${error.resourceStatus}")${error.fault ? `: ${error.fault}` : ''}`, error);
+        throw internal(
+          `Cinder failed to delete volume ${volumeId} (status "${error.resourceStatus}")${error.fault ? `: ${error.fault}` : ''}; ` +
+            `${resetAdvice(volumeId)}`,
+          error,
+        );
       }
       throw error;
     }
@@ -52,6 +56,12 @@ export async function deleteVolume(
 }
 
 async function assertDeletable(cloud: CinderCloud, volume: Volume): Promise<void> {
+  if (volume.status === 'error_deleting') {
+    // Cinder refuses a plain delete here with a bare 400; only an operator can make it deletable again.
+    throw failedPrecondition(
+      `volume ${volume.id} is "error_deleting": Cinder failed an earlier delete of it and refuses another; ${resetAdvice(volume.id)}`,
+    );
+  }
   const servers = [...new Set((volume.attachments ?? []).map((attachment) => attachment.server_id))];
   if (servers.length > 0) {
     throw failedPrecondition(`volume ${volume.id} is attached to server${servers.length > 1 ? 's' : ''} ${servers.join(', ')}; detach it first`);
@@ -68,4 +78,9 @@ async function assertDeletable(cloud: CinderCloud, volume: Volume): Promise<void
         'Cinder deletes a volume only after its snapshots are deleted',
     );
   }
+}
+
+/** What gets a volume out of `error_deleting`: only an operator can, the CO's retries then delete it. */
+function resetAdvice(volumeId: string): string {
+  return `an operator must reset it with "openstack volume set --state error ${volumeId}", then the delete is retried`;
 }

@@ -1,8 +1,8 @@
 /**
  * Volumes the plugin gave up on: a failed create whose cleanup delete also failed (`error`, or
  * `error_deleting` after the delete went wrong in Cinder), or the extra volume of a name two controllers
- * created at once that could not be deleted. They no longer stand for their name; an operator must
- * remove them. Each is reported once per process: one log line and one count on
+ * created at once that could not be deleted. They no longer stand for their name; the controller's
+ * janitor (`abandoned-volumes.ts`) deletes them once Cinder accepts it. Each is reported once per process: one log line and one count on
  * `cinder_csi_leftover_volumes_total`, served with the plugin's other metrics.
  */
 import { Counter } from 'prom-client';

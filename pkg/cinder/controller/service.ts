@@ -13,6 +13,7 @@ import { CloudSelector } from './clouds';
 import type { ControllerContext, ControllerWaitSchedules } from './context';
 import { createVolume } from './create-volume';
 import { LeftoverVolumes } from './leftover-volumes';
+import { AbandonedVolumes, janitorSchedule } from './abandoned-volumes';
 import { deleteVolume } from './delete-volume';
 import { controllerExpandVolume, controllerModifyVolume } from './expand-modify';
 import { getCapacity } from './get-capacity';
@@ -23,10 +24,15 @@ import { controllerGetVolume, listVolumes, validateVolumeCapabilities } from './
 import { resolveWaitSchedules } from '../../openstack/wait-schedules';
 
 /** The shared context's flags as they are; clouds and wait schedules in the form the caller has them. */
-export interface CinderControllerOptions extends Omit<ControllerContext, 'clouds' | 'waits' | 'leftovers'> {
+export interface CinderControllerOptions extends Omit<ControllerContext, 'clouds' | 'waits' | 'leftovers' | 'abandoned'> {
   /** Configured clouds by name ("" = `[Global]`). */
   clouds: Map<string, CinderCloud>;
   waitSchedules?: Partial<ControllerWaitSchedules>;
+  /**
+   * First retry delay of the abandoned-volume janitor (`--abandoned-volume-retry-ms`); the backoff cap,
+   * the give-up time and the rescan period scale with it (see `janitorSchedule`). Default 10 s.
+   */
+  abandonedVolumeRetryMs?: number;
 }
 
 export const CONTROLLER_CAPABILITIES = [
@@ -56,16 +62,24 @@ export interface CinderControllerService {
   controller: ControllerHandlers;
   groupController: GroupControllerHandlers;
   ready(): boolean;
+  /** The abandoned-volume janitor: `start()` begins looking for marked volumes; `close()` stops its timers. */
+  abandoned: AbandonedVolumes;
+  /** Stops the background work (the janitor's timers). */
+  close(): void;
 }
 
 export function createCinderControllerService(options: CinderControllerOptions): CinderControllerService {
-  const { clouds, waitSchedules, ...flags } = options;
-  const ctx: ControllerContext = {
-    ...flags,
-    clouds: new CloudSelector(clouds),
-    waits: resolveWaitSchedules(waitSchedules),
-    leftovers: new LeftoverVolumes(),
-  };
+  const { clouds, waitSchedules, abandonedVolumeRetryMs, ...flags } = options;
+  const selector = new CloudSelector(clouds);
+  const leftovers = new LeftoverVolumes();
+  const abandoned = new AbandonedVolumes({
+    clusterId: flags.clusterId,
+    clouds: selector,
+    leftovers,
+    logger: flags.logger.child({ janitor: 'abandoned-volumes' }),
+    schedule: janitorSchedule(abandonedVolumeRetryMs),
+  });
+  const ctx: ControllerContext = { ...flags, clouds: selector, waits: resolveWaitSchedules(waitSchedules), leftovers, abandoned };
   if (options.pvcAnnotations && !options.pvcAnnotationReader) {
     options.logger.warn('--pvc-annotations is set but no Kubernetes client is available: affinity annotations are ignored');
   }
@@ -104,5 +118,7 @@ export function createCinderControllerService(options: CinderControllerOptions):
     groupController,
     /** Ready once at least one cloud is configured; the clouds authenticate lazily on first use. */
     ready: (): boolean => clouds.size > 0,
+    abandoned,
+    close: (): void => abandoned.close(),
   };
 }

@@ -78,6 +78,7 @@ export async function buildServices(
   const learnPace = options.waitLearnPace && options.waitInitialDelayMs > 0;
 
   const openClouds: OpenStackCloud[] = [];
+  const closers: (() => void | Promise<void>)[] = [];
   if (options.provideControllerService) {
     const clouds = createCloudsFromConfig(config, {
       logger,
@@ -101,7 +102,11 @@ export async function buildServices(
         : undefined,
       logger: logger.child({ service: 'controller' }),
       waitSchedules: waits,
+      abandonedVolumeRetryMs: options.abandonedVolumeRetryMs,
     });
+    // Volumes an earlier controller abandoned are looked for now and periodically; close() stops it.
+    service.abandoned.start();
+    closers.push(() => service.close());
     controller = service.controller;
     groupController = service.groupController;
     readiness.push(service.ready);
@@ -152,6 +157,7 @@ export async function buildServices(
       volumeAccessibilityConstraints: options.withTopology,
       volumeExpansion: ['ONLINE'],
     },
-    closers: openClouds.map((cloud) => () => cloud.close()),
+    // The janitor stops before the clouds close under it.
+    closers: [...closers, ...openClouds.map((cloud) => () => cloud.close())],
   });
 }
