@@ -180,7 +180,9 @@ describe('BatchingFetcher', () => {
   it('lets waits started at different moments meet within the window', async () => {
     const ids = ['a', 'b', 'c', 'd', 'e'];
     const { source, calls } = fakeSource(Object.fromEntries(ids.map((id) => [id, ['available']])));
-    const waiter = new StatusWaiter(source, { ...deps, coalescing: { windowMs: 30, minBatch: 5 } });
+    // A window far longer than the gaps between the starts below, however loaded the machine: with 30 ms,
+    // a busy CI host spread the five starts over several windows and the test failed by timing alone.
+    const waiter = new StatusWaiter(source, { ...deps, coalescing: { windowMs: 1_000, minBatch: 5 } });
     // Five other waits are already running.
     for (let i = 0; i < 5; i += 1) waiter.fetcher.beginWait();
     const waits: Promise<Thing>[] = [];
