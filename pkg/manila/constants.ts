@@ -11,8 +11,18 @@ export const METADATA_CLUSTER = 'manila.csi.openstack.org/cluster';
 export const METADATA_PVC_NAME = 'csi.storage.k8s.io/pvc/name';
 export const METADATA_PVC_NAMESPACE = 'csi.storage.k8s.io/pvc/namespace';
 export const METADATA_PV_NAME = 'csi.storage.k8s.io/pv/name';
+/** `nfs-nodeAccess=true`: the share's NFS rules are granted per publishing node, not at creation. */
+export const METADATA_NFS_NODE_ACCESS = 'manila.csi.openstack.org/nfs-node-access';
+/** Prefix of the per-node record of what ControllerPublishVolume granted: `<prefix><node ID>` = `rw:ip1,ip2`. */
+export const METADATA_NODE_GRANT_PREFIX = 'manila.csi.openstack.org/node-access.';
 /** Keys `appendShareMetadata` may not override. */
-export const RESERVED_METADATA_KEYS = [METADATA_CLUSTER, METADATA_PVC_NAME, METADATA_PVC_NAMESPACE, METADATA_PV_NAME] as const;
+export const RESERVED_METADATA_KEYS = [
+  METADATA_CLUSTER,
+  METADATA_PVC_NAME,
+  METADATA_PVC_NAMESPACE,
+  METADATA_PV_NAME,
+  METADATA_NFS_NODE_ACCESS,
+] as const;
 
 export const SHARE_DESCRIPTION = `provisioned-by=${DRIVER_NAME}`;
 export const SNAPSHOT_DESCRIPTION = `provisioned-by=${DRIVER_NAME}`;

@@ -15,6 +15,7 @@ import type { ManilaCloud } from '../cloud-source';
 import {
   CONTEXT,
   METADATA_CLUSTER,
+  METADATA_NFS_NODE_ACCESS,
   PVC_ANNOTATION_AFFINITY,
   PVC_ANNOTATION_ANTI_AFFINITY,
   PVC_ANNOTATION_GROUP_ID,
@@ -71,7 +72,12 @@ export async function createVolume(
         snapshotId: snapshot?.id,
         shareGroupId: hints.groupId ?? params.groupId,
         // Later entries win: appendShareMetadata cannot override the PVC keys or the cluster key.
-        metadata: { ...params.appendShareMetadata, ...params.pvcMetadata, [METADATA_CLUSTER]: ctx.clusterId },
+        metadata: {
+          ...params.appendShareMetadata,
+          ...params.pvcMetadata,
+          [METADATA_CLUSTER]: ctx.clusterId,
+          ...(params.nfsNodeAccess && ctx.protocol === 'NFS' ? { [METADATA_NFS_NODE_ACCESS]: 'true' } : {}),
+        },
         schedulerHints: hints.schedulerHints,
       };
       share = await cloud.sharedFileSystem.createShare(options);
