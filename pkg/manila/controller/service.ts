@@ -28,6 +28,8 @@ export const CONTROLLER_CAPABILITIES = [
   // Per-node NFS access (`nfs-nodeAccess`); a no-op for other shares, and only called with attachRequired.
   'PUBLISH_UNPUBLISH_VOLUME',
   'PUBLISH_READONLY',
+  // CreateVolume from another share, through a transient snapshot (clone-source.ts).
+  'CLONE_VOLUME',
 ] as const;
 
 type CapabilityType = NonNullable<ControllerServiceCapability['rpc']>['type'];
