@@ -12,7 +12,8 @@ import type { CloudCache } from '../openstack/cloud-cache';
 import type { CloudCredentials } from '../openstack/config/credentials';
 
 /** What the Manila driver uses of a cloud. */
-export type ManilaCloud = CloudWith<'sharedFileSystem'>;
+/** Manila for shares; Nova for the node addresses of opt-in per-node NFS access. */
+export type ManilaCloud = CloudWith<'sharedFileSystem' | 'compute'>;
 
 export interface ManilaClouds {
   /** The cloud a request's secrets select (secrets may be empty when default credentials exist). */

@@ -11,8 +11,23 @@ export const METADATA_CLUSTER = 'manila.csi.openstack.org/cluster';
 export const METADATA_PVC_NAME = 'csi.storage.k8s.io/pvc/name';
 export const METADATA_PVC_NAMESPACE = 'csi.storage.k8s.io/pvc/namespace';
 export const METADATA_PV_NAME = 'csi.storage.k8s.io/pv/name';
+/** `nfs-nodeAccess=true`: the share's NFS rules are granted per publishing node, not at creation. */
+export const METADATA_NFS_NODE_ACCESS = 'manila.csi.openstack.org/nfs-node-access';
+/** Prefix of the per-node record of what ControllerPublishVolume granted: `<prefix><node ID>` = `rw:ip1,ip2`. */
+export const METADATA_NODE_GRANT_PREFIX = 'manila.csi.openstack.org/node-access.';
+/** On a clone: the share it was cloned from (idempotency: a retry must name the same source). */
+export const METADATA_CLONE_OF = 'manila.csi.openstack.org/clone-of';
+/** Name prefix of the transient snapshot a clone is made through (`<prefix><volume name>`). */
+export const CLONE_SNAPSHOT_PREFIX = 'csi-clone-';
 /** Keys `appendShareMetadata` may not override. */
-export const RESERVED_METADATA_KEYS = [METADATA_CLUSTER, METADATA_PVC_NAME, METADATA_PVC_NAMESPACE, METADATA_PV_NAME] as const;
+export const RESERVED_METADATA_KEYS = [
+  METADATA_CLUSTER,
+  METADATA_PVC_NAME,
+  METADATA_PVC_NAMESPACE,
+  METADATA_PV_NAME,
+  METADATA_NFS_NODE_ACCESS,
+  METADATA_CLONE_OF,
+] as const;
 
 export const SHARE_DESCRIPTION = `provisioned-by=${DRIVER_NAME}`;
 export const SNAPSHOT_DESCRIPTION = `provisioned-by=${DRIVER_NAME}`;

@@ -20,6 +20,8 @@ export interface ShareParameters {
   cephfsKernelMountOptions?: string;
   cephfsFuseMountOptions?: string;
   nfsShareClients: string[];
+  /** `nfs-nodeAccess`: grant NFS access per publishing node (ControllerPublishVolume) instead of `nfsShareClients`. */
+  nfsNodeAccess: boolean;
   affinity?: string;
   antiAffinity?: string;
   /** The `csi.storage.k8s.io/pvc|pv` keys of the provisioner's `--extra-create-metadata`. */
@@ -47,6 +49,7 @@ const KNOWN_KEYS = new Set([
   'cephfs-kernelMountOptions',
   'cephfs-fuseMountOptions',
   'nfs-shareClient',
+  'nfs-nodeAccess',
   'affinity',
   'antiAffinity',
 ]);
@@ -112,6 +115,10 @@ export function parseShareParameters(parameters: Record<string, string> | null |
     if (p[key]) pvcMetadata[metadataKey] = p[key];
   }
   const nfsShareClients = commaList(p['nfs-shareClient']);
+  const nfsNodeAccess = parseBool('nfs-nodeAccess', p['nfs-nodeAccess']);
+  if (nfsNodeAccess && nfsShareClients.length > 0) {
+    throw invalidArgument('parameters "nfs-nodeAccess" and "nfs-shareClient" exclude each other: per-node access grants each node its own addresses');
+  }
   return {
     shareType: nonEmpty(p.type) ?? DEFAULT_SHARE_TYPE,
     shareNetworkId: nonEmpty(p.shareNetworkID),
@@ -124,6 +131,7 @@ export function parseShareParameters(parameters: Record<string, string> | null |
     cephfsKernelMountOptions: nonEmpty(p[CONTEXT.cephfsKernelMountOptions]),
     cephfsFuseMountOptions: nonEmpty(p[CONTEXT.cephfsFuseMountOptions]),
     nfsShareClients: nfsShareClients.length > 0 ? nfsShareClients : [DEFAULT_NFS_CLIENT],
+    nfsNodeAccess,
     affinity: nonEmpty(p.affinity),
     antiAffinity: nonEmpty(p.antiAffinity),
     pvcMetadata,

@@ -145,6 +145,26 @@ export class ManilaClient implements SharedFileSystemApi {
     await this.client.call({ method: 'DELETE', path: `/shares/${pathSegment(id)}`, request: 'share_delete' });
   }
 
+  /** `POST /shares/{id}/metadata` (2.37): merges `metadata` into the share's. */
+  async setShareMetadata(id: string, metadata: Record<string, string>): Promise<Record<string, string>> {
+    const result = await this.client.call<{ metadata: Record<string, string> }>({
+      method: 'POST',
+      path: `/shares/${pathSegment(id)}/metadata`,
+      body: { metadata },
+      request: 'share_metadata_set',
+    });
+    return result.data.metadata ?? {};
+  }
+
+  /** `DELETE /shares/{id}/metadata/{key}` (2.37). */
+  async deleteShareMetadata(id: string, key: string): Promise<void> {
+    await this.client.call({
+      method: 'DELETE',
+      path: `/shares/${pathSegment(id)}/metadata/${pathSegment(key)}`,
+      request: 'share_metadata_delete',
+    });
+  }
+
   /** `POST /shares/{id}/action` `extend` (2.37; named `extend` since 2.7). */
   async extendShare(id: string, newSizeGiB: number): Promise<void> {
     await this.action(id, { extend: { new_size: newSizeGiB } }, 'share_extend');

@@ -89,7 +89,7 @@ function serverView(sim: SimContext, call: ServiceCall, s: ServerRecord): Record
     hostId: 'sim-host',
     created: s.createdAt,
     updated: s.createdAt,
-    addresses: {},
+    addresses: structuredClone(s.addresses),
     image: '',
     flavor: { id: 'sim.small', links: [] },
     links: serverLinks(call, s.id),

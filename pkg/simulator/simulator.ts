@@ -28,7 +28,7 @@ import { RequestLog } from './request-log';
 import { createRequestHandler } from './request-handler';
 import { registerSharedFileSystem, type SharedFileSystemControl } from './shared-file-system';
 import { registerSharedFileSystemAdmin } from './shared-file-system/admin';
-import { cinderTime, SimState, type SimContext } from './state';
+import { cinderTime, SimState, type ServerAddressRecord, type SimContext } from './state';
 import { TransitionScheduler, type TransitionLog } from './transitions';
 
 export interface SimServer {
@@ -211,9 +211,26 @@ function serverAdder(sim: SimContext, configDrives: ConfigDrives): (spec: SimSer
     const id = spec.id ?? randomUUID();
     if (sim.state.servers.has(id)) throw new Error(`server ${id} already exists`);
     const availabilityZone = spec.availabilityZone ?? sim.availabilityZones[0];
-    sim.state.servers.set(id, { id, name: spec.name, availabilityZone, maxVolumes: spec.maxVolumes, createdAt: cinderTime(), bdms: [] });
+    const addresses = serverAddresses(sim.state.servers.size + 1);
+    sim.state.servers.set(id, { id, name: spec.name, availabilityZone, maxVolumes: spec.maxVolumes, createdAt: cinderTime(), bdms: [], addresses });
     void configDrives.refresh(id);
     return { id, name: spec.name, availabilityZone };
+  };
+}
+
+/**
+ * The n-th server's Nova `addresses`: on network `private` a fixed IPv4, a floating IPv4 and an IPv6, all
+ * distinct per server (enough for 250 servers), with one MAC per port as Nova reports it.
+ */
+function serverAddresses(n: number): Record<string, ServerAddressRecord[]> {
+  const octet = (n % 250) + 2;
+  const mac = `fa:16:3e:00:00:${octet.toString(16).padStart(2, '0')}`;
+  return {
+    private: [
+      { addr: `10.0.0.${octet}`, version: 4, 'OS-EXT-IPS:type': 'fixed', 'OS-EXT-IPS-MAC:mac_addr': mac },
+      { addr: `172.24.4.${octet}`, version: 4, 'OS-EXT-IPS:type': 'floating', 'OS-EXT-IPS-MAC:mac_addr': mac },
+      { addr: `fd00::${octet.toString(16)}`, version: 6, 'OS-EXT-IPS:type': 'fixed', 'OS-EXT-IPS-MAC:mac_addr': mac },
+    ],
   };
 }
 

@@ -117,6 +117,16 @@ export interface ServerRecord {
   maxVolumes?: number;
   createdAt: string;
   bdms: BdmRecord[];
+  /** Nova's `addresses`: network name → addresses (fixed and floating IPv4, one IPv6). */
+  addresses: Record<string, ServerAddressRecord[]>;
+}
+
+/** One entry of Nova's server `addresses` (api-ref "Show Server Details"). */
+export interface ServerAddressRecord {
+  addr: string;
+  version: 4 | 6;
+  'OS-EXT-IPS:type': 'fixed' | 'floating';
+  'OS-EXT-IPS-MAC:mac_addr': string;
 }
 
 export interface ShareExportRecord {

@@ -35,7 +35,7 @@ const PROTOCOLS: Record<string, { selector: string; partnerDir: string }> = {
 /** StorageClass parameters of issue #10 (CPO v1.36), per protocol they apply to. */
 const COMMON_PARAMETERS = ['type', 'shareNetworkID', 'availability', 'autoTopology', 'appendShareMetadata', 'groupID', 'affinity', 'antiAffinity'];
 const CEPHFS_PARAMETERS = ['cephfs-mounter', 'cephfs-clientID', 'cephfs-kernelMountOptions', 'cephfs-fuseMountOptions'];
-const NFS_PARAMETERS = ['nfs-shareClient'];
+const NFS_PARAMETERS = ['nfs-shareClient', 'nfs-nodeAccess'];
 /** Static PV volumeAttributes: the share (exactly one), its rules, and the CephFS node keys. */
 const SHARE_KEYS = ['shareID', 'shareName'];
 const ACCESS_KEYS = ['shareAccessIDs', 'shareAccessID'];

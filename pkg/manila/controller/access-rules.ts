@@ -13,12 +13,16 @@ import type { ShareParameters } from '../parameters';
 import type { RequestScope } from './context';
 import { explainFailure } from './share-failure';
 
-interface WantedRule {
+export interface WantedRule {
   accessType: 'ip' | 'cephx';
   accessTo: string;
+  /** Default `rw`; per-node NFS access grants `ro` for read-only publishes. */
+  accessLevel?: 'rw' | 'ro';
 }
 
+/** The rules CreateVolume grants; none for NFS under `nfs-nodeAccess` (ControllerPublishVolume grants them). */
 export function wantedRules(protocol: ShareProtocol, params: ShareParameters, share: Share): WantedRule[] {
+  if (protocol === 'NFS' && params.nfsNodeAccess) return [];
   if (protocol === 'NFS') return params.nfsShareClients.map((accessTo) => ({ accessType: 'ip', accessTo }));
   const clients = params.cephfsClientIds.length > 0 ? params.cephfsClientIds : [share.name ?? share.id];
   return clients.map((accessTo) => ({ accessType: 'cephx', accessTo }));
@@ -37,13 +41,14 @@ export async function ensureAccessRules(
   const started = performance.now();
   const rules = await Promise.all(
     wanted.map(async (want) => {
-      let rule = existing.find((r) => r.access_type === want.accessType && r.access_to === want.accessTo && r.access_level === 'rw');
+      const level = want.accessLevel ?? 'rw';
+      let rule = existing.find((r) => r.access_type === want.accessType && r.access_to === want.accessTo && r.access_level === level);
       if (rule?.state === 'error') {
         // An earlier attempt's rule failed; a fresh grant may succeed (e.g. after the admin fixed the back end).
         await manila.revokeAccess(share.id, rule.id);
         rule = undefined;
       }
-      rule ??= await manila.grantAccess(share.id, want.accessType, want.accessTo, 'rw');
+      rule ??= await manila.grantAccess(share.id, want.accessType, want.accessTo, level);
       try {
         return await manila.waitForAccessRule(share.id, rule.id, { needAccessKey: want.accessType === 'cephx' });
       } catch (error) {

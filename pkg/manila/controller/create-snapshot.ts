@@ -8,10 +8,11 @@ import type { CreateSnapshotRequest, CreateSnapshotResponse } from '../../csi/ty
 import { goneIsSuccess, mapErrors } from '../../driver-kit/openstack-errors';
 import type { ShareSnapshot } from '../../openstack/api';
 import type { ManilaCloud } from '../cloud-source';
-import { EXTRA_SPEC_CREATE_FROM_SNAPSHOT, EXTRA_SPEC_SNAPSHOT_SUPPORT, SNAPSHOT_DESCRIPTION } from '../constants';
+import { SNAPSHOT_DESCRIPTION } from '../constants';
 import type { ManilaControllerContext, RequestScope } from './context';
 import { explainFailure } from './share-failure';
 import { getShareOrNotFound } from './share-lookup';
+import { snapshotSupportProblem } from './snapshot-support';
 import { csiSnapshot } from './snapshot-view';
 
 export async function createSnapshot(
@@ -24,7 +25,8 @@ export async function createSnapshot(
   const cloud = ctx.clouds.forSecrets(req.secrets);
   return mapErrors({ operation: `create snapshot "${req.name}"`, badRequest: 'failed-precondition' }, async () => {
     const share = await getShareOrNotFound(cloud, req.source_volume_id);
-    await assertSnapshotsSupported(cloud, share.share_type_name ?? share.share_type, share.id);
+    const problem = await snapshotSupportProblem(cloud, share);
+    if (problem) throw failedPrecondition(`${problem}, so its snapshots could not be restored`);
     const sinceMs = Date.now();
     let snapshot = await findSnapshotByName(cloud, req.name);
     if (snapshot && snapshot.share_id !== share.id) {
@@ -43,17 +45,7 @@ export async function createSnapshot(
   });
 }
 
-async function assertSnapshotsSupported(cloud: ManilaCloud, shareType: string | null, shareId: string): Promise<void> {
-  if (!shareType) throw failedPrecondition(`share ${shareId} has no share type, so snapshot support is unknown`);
-  const type = await cloud.sharedFileSystem.getShareType(shareType);
-  for (const spec of [EXTRA_SPEC_SNAPSHOT_SUPPORT, EXTRA_SPEC_CREATE_FROM_SNAPSHOT]) {
-    if (!/^(<is>\s*)?true$/i.test(type.extra_specs?.[spec]?.trim() ?? '')) {
-      throw failedPrecondition(`share type "${type.name}" of volume ${shareId} does not have ${spec}=True, so its snapshots could not be restored`);
-    }
-  }
-}
-
-async function findSnapshotByName(cloud: ManilaCloud, name: string): Promise<ShareSnapshot | undefined> {
+export async function findSnapshotByName(cloud: ManilaCloud, name: string): Promise<ShareSnapshot | undefined> {
   const page = await cloud.sharedFileSystem.listSnapshots({ name, allPages: true });
   const matches = page.items.filter((snapshot) => snapshot.name === name && snapshot.status !== 'deleting');
   if (matches.length > 1) throw internal(`${matches.length} share snapshots are named "${name}"; delete the extra ones`);

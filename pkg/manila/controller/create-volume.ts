@@ -1,10 +1,11 @@
 /**
  * CreateVolume: validate first, find an earlier attempt by name (same size, protocol, network and source,
- * else ALREADY_EXISTS), create the share (from a snapshot when asked), wait `creating` /
+ * else ALREADY_EXISTS), create the share (from a snapshot when asked; a clone from a transient snapshot of
+ * its source share, `clone-source.ts`), wait `creating` /
  * `creating_from_snapshot` → `available`, then grant and wait for the access rules. A share Manila puts in
  * `error` is rolled back and the call fails with the code its user message's `detail_id` maps to.
  */
-import { alreadyExists, failedPrecondition, internal, invalidArgument, unavailable, unimplemented } from '../../csi/errors';
+import { alreadyExists, failedPrecondition, internal, invalidArgument, unavailable } from '../../csi/errors';
 import type { CreateVolumeRequest, CreateVolumeResponse } from '../../csi/types';
 import { gibToBytes, sizeGiBFromRange } from '../../driver-kit/gib';
 import { goneIsNotFound, mapErrors } from '../../driver-kit/openstack-errors';
@@ -14,7 +15,9 @@ import type { CreateShareOptions, Share, ShareSnapshot } from '../../openstack/a
 import type { ManilaCloud } from '../cloud-source';
 import {
   CONTEXT,
+  METADATA_CLONE_OF,
   METADATA_CLUSTER,
+  METADATA_NFS_NODE_ACCESS,
   PVC_ANNOTATION_AFFINITY,
   PVC_ANNOTATION_ANTI_AFFINITY,
   PVC_ANNOTATION_GROUP_ID,
@@ -24,6 +27,7 @@ import {
 import { parseShareParameters, type ShareParameters } from '../parameters';
 import { ensureAccessRules, wantedRules } from './access-rules';
 import { assertCapabilities } from './capabilities';
+import { cloneSourceShare, dropTransientSnapshot, transientSnapshot } from './clone-source';
 import type { ManilaControllerContext, RequestScope } from './context';
 import { explainFailure, rollBackShare } from './share-failure';
 
@@ -38,46 +42,57 @@ export async function createVolume(
   if (!name) throw invalidArgument('name is required');
   assertCapabilities(req.volume_capabilities);
   const params = parseShareParameters(req.parameters);
-  if (req.volume_content_source?.volume) {
-    throw unimplemented('cloning a volume is not supported: create a VolumeSnapshot and restore from it');
-  }
   const cloud = ctx.clouds.forSecrets(req.secrets);
   const operation = `create volume "${name}"`;
 
   return mapErrors({ operation, waitingFor: 'the share to become available' }, async () => {
     const snapshot = await sourceSnapshot(cloud, req.volume_content_source?.snapshot?.snapshot_id);
-    const sizeGiB = sizeGiBFromRange(req.capacity_range, snapshot?.size);
+    const cloneSource = await cloneSourceShare(cloud, ctx.protocol, req.volume_content_source?.volume?.volume_id);
+    const sizeGiB = sizeGiBFromRange(req.capacity_range, snapshot?.size ?? cloneSource?.size);
     const hints = await annotationHints(ctx, params, scope);
     const availabilityZone = chooseZone(params, req);
 
     let share = await findShareByName(cloud, name);
     if (share) {
-      assertCompatible(ctx, share, name, sizeGiB, params, snapshot);
+      assertCompatible(ctx, share, name, sizeGiB, params, snapshot, cloneSource);
       if (share.status === 'error') {
         await rollBackShare(cloud, share.id, scope, 'an earlier attempt left it in error');
         share = undefined;
       }
     }
     const sinceMs = Date.now();
-    if (!share) {
-      const options: CreateShareOptions = {
-        shareProto: ctx.protocol,
-        size: sizeGiB,
-        name,
-        description: SHARE_DESCRIPTION,
-        shareType: params.shareType,
-        shareNetworkId: params.shareNetworkId,
-        availabilityZone,
-        snapshotId: snapshot?.id,
-        shareGroupId: hints.groupId ?? params.groupId,
-        // Later entries win: appendShareMetadata cannot override the PVC keys or the cluster key.
-        metadata: { ...params.appendShareMetadata, ...params.pvcMetadata, [METADATA_CLUSTER]: ctx.clusterId },
-        schedulerHints: hints.schedulerHints,
-      };
-      share = await cloud.sharedFileSystem.createShare(options);
-      scope.logger.info('share created, waiting for it to become available', { shareId: share.id, name, sizeGiB });
+    let ready: Share;
+    try {
+      if (!share) {
+        // A clone is restored from a transient snapshot of its source (dropped below, whatever happens).
+        const fromSnapshot = cloneSource ? await transientSnapshot(cloud, cloneSource, name, scope) : snapshot;
+        const options: CreateShareOptions = {
+          shareProto: ctx.protocol,
+          size: sizeGiB,
+          name,
+          description: SHARE_DESCRIPTION,
+          shareType: params.shareType,
+          shareNetworkId: params.shareNetworkId,
+          availabilityZone,
+          snapshotId: fromSnapshot?.id,
+          shareGroupId: hints.groupId ?? params.groupId,
+          // Later entries win: appendShareMetadata cannot override the PVC keys or the driver's keys.
+          metadata: {
+            ...params.appendShareMetadata,
+            ...params.pvcMetadata,
+            [METADATA_CLUSTER]: ctx.clusterId,
+            ...(params.nfsNodeAccess && ctx.protocol === 'NFS' ? { [METADATA_NFS_NODE_ACCESS]: 'true' } : {}),
+            ...(cloneSource ? { [METADATA_CLONE_OF]: cloneSource.id } : {}),
+          },
+          schedulerHints: hints.schedulerHints,
+        };
+        share = await cloud.sharedFileSystem.createShare(options);
+        scope.logger.info('share created, waiting for it to become available', { shareId: share.id, name, sizeGiB });
+      }
+      ready = await waitAvailable(cloud, share, sinceMs, scope);
+    } finally {
+      if (cloneSource) await dropTransientSnapshot(cloud, name, scope);
     }
-    const ready = await waitAvailable(cloud, share, sinceMs, scope);
 
     const wanted = wantedRules(ctx.protocol, params, ready);
     let rules;
@@ -93,7 +108,11 @@ export async function createVolume(
         volume_id: ready.id,
         capacity_bytes: gibToBytes(ready.size),
         volume_context: volumeContext(ready, params, rules.map((rule) => rule.id), hints),
-        content_source: snapshot ? { snapshot: { snapshot_id: snapshot.id } } : undefined,
+        content_source: cloneSource
+          ? { volume: { volume_id: cloneSource.id } }
+          : snapshot
+            ? { snapshot: { snapshot_id: snapshot.id } }
+            : undefined,
         accessible_topology:
           ctx.withTopology && ready.availability_zone ? [zoneTopology(TOPOLOGY_ZONE_KEY, ready.availability_zone)] : [],
       },
@@ -167,6 +186,7 @@ function assertCompatible(
   sizeGiB: number,
   params: ShareParameters,
   snapshot: ShareSnapshot | undefined,
+  cloneSource: Share | undefined,
 ): void {
   const problems: string[] = [];
   if (share.size !== sizeGiB) problems.push(`size ${share.size} GiB, requested ${sizeGiB} GiB`);
@@ -174,7 +194,11 @@ function assertCompatible(
   if ((share.share_network_id ?? undefined) !== params.shareNetworkId) {
     problems.push(`share network ${share.share_network_id ?? 'none'}, requested ${params.shareNetworkId ?? 'none'}`);
   }
-  if ((share.snapshot_id ?? undefined) !== snapshot?.id) {
+  if (cloneSource || share.metadata?.[METADATA_CLONE_OF]) {
+    // A clone's snapshot_id is its transient snapshot: the source is recorded in the metadata instead.
+    const source = share.metadata?.[METADATA_CLONE_OF];
+    if (source !== cloneSource?.id) problems.push(`clone source ${source ?? 'none'}, requested ${cloneSource?.id ?? 'none'}`);
+  } else if ((share.snapshot_id ?? undefined) !== snapshot?.id) {
     problems.push(`source snapshot ${share.snapshot_id ?? 'none'}, requested ${snapshot?.id ?? 'none'}`);
   }
   if (problems.length > 0) throw alreadyExists(`share "${name}" (${share.id}) already exists with ${problems.join('; ')}`);

@@ -3,6 +3,8 @@ import type { ControllerHandlers } from '../../csi/handlers';
 import type { ControllerServiceCapability } from '../../csi/types';
 import type { ManilaControllerContext } from './context';
 import { controllerGetVolume } from './controller-get-volume';
+import { controllerPublishVolume } from './controller-publish-volume';
+import { controllerUnpublishVolume } from './controller-unpublish-volume';
 import { createSnapshot } from './create-snapshot';
 import { createVolume } from './create-volume';
 import { deleteSnapshot } from './delete-snapshot';
@@ -23,6 +25,11 @@ export const CONTROLLER_CAPABILITIES = [
   'VOLUME_CONDITION',
   'GET_CAPACITY',
   'SINGLE_NODE_MULTI_WRITER',
+  // Per-node NFS access (`nfs-nodeAccess`); a no-op for other shares, and only called with attachRequired.
+  'PUBLISH_UNPUBLISH_VOLUME',
+  'PUBLISH_READONLY',
+  // CreateVolume from another share, through a transient snapshot (clone-source.ts).
+  'CLONE_VOLUME',
 ] as const;
 
 type CapabilityType = NonNullable<ControllerServiceCapability['rpc']>['type'];
@@ -37,6 +44,8 @@ export function createManilaControllerService(ctx: ManilaControllerContext): Con
     ControllerExpandVolume: (req, scope) => controllerExpandVolume(ctx, req, scope),
     CreateSnapshot: (req, scope) => createSnapshot(ctx, req, scope),
     DeleteSnapshot: (req, scope) => deleteSnapshot(ctx, req, scope),
+    ControllerPublishVolume: (req, scope) => controllerPublishVolume(ctx, req, scope),
+    ControllerUnpublishVolume: (req, scope) => controllerUnpublishVolume(ctx, req, scope),
     ValidateVolumeCapabilities: (req) => validateVolumeCapabilities(ctx, req),
     ListVolumes: (req) => listVolumes(ctx, req),
     ListSnapshots: (req) => listSnapshots(ctx, req),

@@ -11,6 +11,16 @@ export interface Server {
   'OS-EXT-STS:vm_state'?: string;
   'os-extended-volumes:volumes_attached'?: { id: string; delete_on_termination?: boolean }[];
   metadata?: Record<string, string>;
+  /** Network name → the server's addresses (fixed and floating, IPv4 and IPv6). */
+  addresses?: Record<string, ServerAddress[]>;
+}
+
+/** An entry of `addresses` (`OS-EXT-IPS:type` is `fixed` or `floating`). */
+export interface ServerAddress {
+  addr: string;
+  version: number;
+  'OS-EXT-IPS:type'?: string;
+  'OS-EXT-IPS-MAC:mac_addr'?: string;
 }
 
 export interface ServerVolumeAttachment {

@@ -97,6 +97,10 @@ export interface SharedFileSystemApi {
   getShare(id: string): Promise<Share>;
   listShares(options?: ListOptions & { name?: string }): Promise<Page<Share>>;
   deleteShare(id: string): Promise<void>;
+  /** `POST /shares/{id}/metadata`: adds or replaces the given keys, keeps the others; answers all metadata. */
+  setShareMetadata(id: string, metadata: Record<string, string>): Promise<Record<string, string>>;
+  /** `DELETE /shares/{id}/metadata/{key}`; a missing key is NotFound. */
+  deleteShareMetadata(id: string, key: string): Promise<void>;
   extendShare(id: string, newSizeGiB: number): Promise<void>;
   shrinkShare(id: string, newSizeGiB: number): Promise<void>;
   waitForShare(id: string, targetStatuses: readonly string[], options?: WaitOptions<Share>): Promise<Share>;

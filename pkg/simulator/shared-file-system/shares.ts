@@ -22,6 +22,21 @@ export function registerShares(routes: ServiceRoutes, sim: ManilaSim): void {
   routes.add('GET', '/shares/{share_id}', (call) => ({ status: 200, body: { share: shareView(sim, call, getShare(sim, call.params.share_id)) } }));
   routes.add('DELETE', '/shares/{share_id}', (call) => deleteShare(sim, call.params.share_id));
   routes.add('POST', '/shares/{share_id}/action', (call) => shareAction(sim, call));
+  // api-ref "Share metadata": set merges and answers the whole map (200); deleting an absent key is 404.
+  routes.add('POST', '/shares/{share_id}/metadata', (call) => {
+    const share = getShare(sim, call.params.share_id);
+    requireObject(call.body, 'metadata');
+    const metadata = optionalStringMap(call.body as Record<string, unknown>, 'metadata') ?? {};
+    Object.assign(share.metadata, metadata);
+    return { status: 200, body: { metadata: { ...share.metadata } } };
+  });
+  routes.add('DELETE', '/shares/{share_id}/metadata/{key}', (call) => {
+    const share = getShare(sim, call.params.share_id);
+    const key = call.params.key;
+    if (!(key in share.metadata)) throw notFound(`Metadata item ${key} was not found.`);
+    delete share.metadata[key];
+    return { status: 200 };
+  });
 }
 
 /**
