@@ -220,7 +220,19 @@ export class ManilaClient implements SharedFileSystemApi {
     accessId: string,
     options: { schedule?: WaitSchedule; needAccessKey?: boolean } = {},
   ): Promise<ShareAccessRule> {
-    const waiter = new StatusWaiter<ShareAccessRule>(
+    return this.accessRuleWaiter(shareId).wait(accessId, ['active'], this.deps.schedules.shareAccess, {
+      schedule: options.schedule,
+      until: options.needAccessKey ? (rule) => Boolean(rule.access_key) : undefined,
+    });
+  }
+
+  /** Polls the share's rules until a revoked rule (`queued_to_deny`/`denying`) is no longer listed. */
+  async waitForAccessRuleGone(shareId: string, accessId: string, options: { schedule?: WaitSchedule } = {}): Promise<void> {
+    await this.accessRuleWaiter(shareId).wait(accessId, [], this.deps.schedules.shareAccess, { schedule: options.schedule, gone: true });
+  }
+
+  private accessRuleWaiter(shareId: string): StatusWaiter<ShareAccessRule> {
+    return new StatusWaiter<ShareAccessRule>(
       {
         kind: `access rule of share ${shareId}`,
         get: async (id) => {
@@ -233,10 +245,6 @@ export class ManilaClient implements SharedFileSystemApi {
       },
       { ...this.deps, coalescing: { enabled: false } },
     );
-    return waiter.wait(accessId, ['active'], this.deps.schedules.shareAccess, {
-      schedule: options.schedule,
-      until: options.needAccessKey ? (rule) => Boolean(rule.access_key) : undefined,
-    });
   }
 
   /** `GET /shares/{id}/export_locations` (2.37). */

@@ -28,6 +28,9 @@ export function wantedRules(protocol: ShareProtocol, params: ShareParameters, sh
   return clients.map((accessTo) => ({ accessType: 'cephx', accessTo }));
 }
 
+/** Rule states on the way out after a revoke. */
+const DENYING_STATES = ['queued_to_deny', 'denying'];
+
 /** Grants what is missing, waits for every rule to be active; returns the rules in `wanted` order. */
 export async function ensureAccessRules(
   cloud: ManilaCloud,
@@ -43,6 +46,13 @@ export async function ensureAccessRules(
     wanted.map(async (want) => {
       const level = want.accessLevel ?? 'rw';
       let rule = existing.find((r) => r.access_type === want.accessType && r.access_to === want.accessTo && r.access_level === level);
+      if (rule && DENYING_STATES.includes(rule.state)) {
+        // The same client's rule is still being revoked (an unpublish just before this publish): Manila
+        // refuses a second rule for it until the first is gone, and waiting on the old one would end in
+        // NOT_FOUND when it goes. Let it go, then grant anew.
+        await manila.waitForAccessRuleGone(share.id, rule.id);
+        rule = undefined;
+      }
       if (rule?.state === 'error') {
         // An earlier attempt's rule failed; a fresh grant may succeed (e.g. after the admin fixed the back end).
         await manila.revokeAccess(share.id, rule.id);

@@ -125,6 +125,8 @@ export interface SharedFileSystemApi {
     accessId: string,
     options?: { schedule?: WaitSchedule; needAccessKey?: boolean },
   ): Promise<ShareAccessRule>;
+  /** Polls the access rules until the revoked rule `accessId` is no longer listed. */
+  waitForAccessRuleGone(shareId: string, accessId: string, options?: { schedule?: WaitSchedule }): Promise<void>;
   /** Newest user message about a share or snapshot, created at or after `sinceMs` when given. */
   latestMessage(resourceId: string, sinceMs?: number): Promise<ShareUserMessage | undefined>;
   absoluteLimits(): Promise<ShareAbsoluteLimits>;
