@@ -8,6 +8,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { status } from '@grpc/grpc-js';
 import type { VolumeCapability } from '../../csi/types';
 import { createMounter } from '../../mounter';
 import { describeLeftovers, type LifecycleOptions } from '../../stack/lifecycle';
@@ -226,11 +227,27 @@ export async function runManilaLifecycle(stack: Stack, kind: string, runner: Ste
       return { detail: `snapshot ${short(snapshot.snapshot_id)} deleted`, value: undefined };
     });
     await step('DeleteVolume ×2', async () => {
+      let retries = 0;
       for (const volumeId of [restored.volume_id, source.volume_id]) {
-        await controller.DeleteVolume({ volume_id: volumeId });
+        // Manila deletes the snapshot asynchronously; until it is gone the source share answers
+        // FAILED_PRECONDITION ("dependent snapshots"), and the external-provisioner retries, as here.
+        const deadline = Date.now() + SNAPSHOT_READY_TIMEOUT_MS;
+        for (;;) {
+          try {
+            await controller.DeleteVolume({ volume_id: volumeId });
+            break;
+          } catch (error) {
+            if ((error as { code?: number }).code !== status.FAILED_PRECONDITION || Date.now() > deadline) throw error;
+            retries += 1;
+            await sleep(100);
+          }
+        }
         created.shares.splice(created.shares.indexOf(volumeId), 1);
       }
-      return { detail: 'restored and source shares deleted', value: undefined };
+      return {
+        detail: `restored and source shares deleted${retries ? ` (${retries} retr${retries === 1 ? 'y' : 'ies'} while the snapshot was still being deleted)` : ''}`,
+        value: undefined,
+      };
     });
     await step('nothing left on the host', async () => {
       await stack.simulator.whenIdle();
