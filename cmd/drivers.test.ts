@@ -9,12 +9,16 @@ describe('--driver', () => {
     expect(driver.lifecycle.kinds).toEqual(['ext4', 'xfs', 'block']);
   });
 
-  it('says Manila is not there yet rather than calling it a typo', () => {
-    expect(() => driverFromFlag('manila')).toThrow('--driver manila: the manila driver is not implemented yet; available: cinder');
+  it('names the Manila driver: manila-csi-plugin serving NFS, its share lifecycle', () => {
+    const driver = driverFromFlag('manila');
+    expect(driver.name).toBe('manila');
+    expect(driver.entryPoint).toMatch(/cmd\/manila-csi-plugin\/main\.ts$/);
+    expect(driver.lifecycle.kinds).toEqual(['nfs']);
+    expect(driver.startNodeCompanions).toBeDefined();
   });
 
   it('rejects anything else naming the flag and the choices', () => {
-    expect(() => driverFromFlag('nfs')).toThrow('invalid value "nfs" for --driver: choose from cinder');
-    expect(() => driverFromFlag('')).toThrow('invalid value "" for --driver: choose from cinder');
+    expect(() => driverFromFlag('nfs')).toThrow('invalid value "nfs" for --driver: choose from cinder, manila');
+    expect(() => driverFromFlag('')).toThrow('invalid value "" for --driver: choose from cinder, manila');
   });
 });

@@ -1,5 +1,5 @@
 /**
- * `npm run demo`: a driver's CSI plugin (`--driver`, Cinder for now) end to end on the built-in OpenStack simulator. The controller
+ * `npm run demo`: a driver's CSI plugin (`--driver cinder|manila`) end to end on the built-in OpenStack simulator. The controller
  * and node plugins run as separate processes on unix sockets and are driven over gRPC the way the
  * Kubernetes sidecars and kubelet drive them; each step prints what it observed and how long it took.
  * As root (with /dev/loop-control) volumes are real loop devices with real filesystems and mounts;
@@ -29,10 +29,11 @@ interface DemoOptions {
   logFile: string;
 }
 
-const USAGE = `Usage: npm run demo -- [${DRIVER_USAGE}] [--kinds ext4,xfs,block] [--log-file PATH]
+const USAGE = `Usage: npm run demo -- [${DRIVER_USAGE}] [--kinds ext4,xfs,block|nfs] [--log-file PATH]
 
 Runs the driver's volume lifecycle (Cinder: create, attach, stage, publish, write, snapshot, restore,
-clone, expand, delete) against the built-in OpenStack simulator and prints each step with its timing.`;
+clone, expand, delete; Manila: an NFS share published twice with the same bytes, snapshot, restore,
+expand, delete) against the built-in OpenStack simulator and prints each step with its timing.`;
 
 function parseCommandLine(argv: string[]): DemoOptions | 'help' {
   const { values } = parseArgs({

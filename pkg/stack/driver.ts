@@ -25,6 +25,13 @@ export interface PluginSetup {
   simulator: Simulator;
   /** The Nova server standing for this node. */
   server: { id: string; name: string };
+  /** The stack's directory for unix sockets: where companions (`startNodeCompanions`) listen. */
+  socketsDir: string;
+}
+
+/** What a driver runs beside its node plugin inside a stack (e.g. Manila's stand-in partner plugin). */
+export interface NodeCompanions {
+  stop(): Promise<void>;
 }
 
 /** A plugin built from its command line, to be served inside this process. */
@@ -45,6 +52,11 @@ export interface StackDriver {
   readonly component: string;
   /** The plugin's flags for this stack (endpoint, cloud config, which services, node and cluster). */
   pluginArgs(setup: PluginSetup): string[];
+  /**
+   * Started before the node plugin, stopped after it (the node plugin may need them to be ready);
+   * `pluginArgs` points the node plugin at them through `setup.socketsDir`. Harness only, never deployed.
+   */
+  startNodeCompanions?(setup: { socketsDir: string; logger: Logger }): Promise<NodeCompanions>;
   /** Parses the binary's flags the way the binary does; throws on bad flags or `--help`. */
   parseInProcess(args: readonly string[]): InProcessPlugin;
   /** What the demo and e2e drive the plugin through. */

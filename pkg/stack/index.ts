@@ -1,6 +1,6 @@
 export { startStack, STACK_CLUSTER_ID, type Stack, type StackLeftovers, type StackOptions } from './stack';
 export { startPluginProcess, type PluginProcess, type PluginProcessOptions } from './plugin-process';
-export { chooseDriver, pluginCommand, type InProcessPlugin, type PluginSetup, type StackDriver } from './driver';
+export { chooseDriver, pluginCommand, type InProcessPlugin, type NodeCompanions, type PluginSetup, type StackDriver } from './driver';
 export { startPluginInProcess } from './in-process-plugin';
 export { NodeVolume, type NodeVolumeOptions } from './node-volume';
 export { runLifecycle, describeLeftovers, type LifecycleOptions } from './lifecycle';

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createCsiClient, type CsiClient } from '../csi/client';
+import { silentLogger } from '../log/logger';
 import { startSimulator, type Simulator } from '../simulator';
 import { pluginCommand, type StackDriver } from './driver';
 import { detachLoopDevicesUnder, filesUnder, loopDevicesUnder, mountsUnder, unmountAllUnder } from './host-state';
@@ -76,6 +77,8 @@ export interface Stack {
   readonly cloudConfPath: string;
   /** The node plugin's `--kubelet-dir`. */
   readonly kubeletDir: string;
+  /** Where companions of the node plugin listen (`StackDriver.startNodeCompanions`). */
+  readonly socketsDir: string;
   readonly simulator: Simulator;
   /** The Nova server ID of this node: what NodeGetInfo must answer and ControllerPublish takes. */
   readonly nodeId: string;
@@ -152,6 +155,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await simulator.writeCloudConf(cloudConfPath);
 
     const { driver } = options;
+    if (driver.startNodeCompanions) {
+      fs.mkdirSync(socketsDir, { recursive: true });
+      const companions = await driver.startNodeCompanions({ socketsDir, logger: silentLogger });
+      cleanups.push(() => companions.stop());
+    }
     const readyTimeoutMs = options.readyTimeoutMs;
     const plugin = (name: string, socketPath: string, serves: { controller: boolean; node: boolean }) => () => {
       const args = [
@@ -165,6 +173,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           kubeletDir: options.kubeletDir ?? kubeletDir,
           simulator,
           server,
+          socketsDir,
         }),
         ...(serves.controller ? (options.controllerArgs ?? []) : []),
         ...(serves.node ? (options.nodeArgs ?? []) : []),
@@ -224,6 +233,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       logFile,
       cloudConfPath,
       kubeletDir: options.kubeletDir ?? kubeletDir,
+      socketsDir,
       simulator,
       nodeId: server.id,
       devicesEnabled: simulator.devicesEnabled,

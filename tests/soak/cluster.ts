@@ -44,6 +44,7 @@ function controllerArgs(stack: Stack, socketPath: string, verbosity: number): st
     kubeletDir: stack.kubeletDir,
     simulator: stack.simulator,
     server: stack.simulator.defaultServer,
+    socketsDir: stack.socketsDir,
   }).concat(SOAK_CONTROLLER_FLAGS);
 }
 

@@ -16,7 +16,7 @@ import { fastClientOptions, passwordCredentials } from '../../simulator/testing/
 import { startCsiServer } from '../../csi/server';
 import { createIdentityService } from '../../csi/identity';
 import { ManilaCloudSource } from '../cloud-source';
-import { startBindMountPartner } from '../testing/bind-mount-partner';
+import { startBindMountPartner } from '../stack/stand-in-partner';
 import { MOUNT_RWX, startControllerHarness } from '../testing/controller-harness';
 import { connectPartner } from './partner';
 import { createManilaNodeService } from './service';
