@@ -6,12 +6,11 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { createCsiClient, type CsiClient } from '../../pkg/csi/client';
 import { startSimulator, type Simulator } from '../../pkg/simulator';
-import { mebibytes, printTable, ratio, recordFigures, seconds } from './report';
+import { mebibytes, printTable, ratio, recordFigures, runAlone, seconds } from './report';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -159,11 +158,5 @@ export async function runLeanProcessBench(options: LeanProcessOptions): Promise<
 
 /** Lets this file run alone: `node --import tsx tests/bench/lean-process.bench.ts`. */
 if (require.main === module) {
-  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'csi-bench-'));
-  runLeanProcessBench({ cycles: 50, workDir })
-    .finally(() => fs.rmSync(workDir, { recursive: true, force: true }))
-    .catch((error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    });
+  runAlone((workDir) => runLeanProcessBench({ cycles: 50, workDir }));
 }

@@ -5,14 +5,13 @@
  * heap figures are what it retains, not garbage not yet collected. No target is enforced.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { createCsiClient, type CsiClient } from '../../pkg/csi/client';
 import type { VolumeCapability } from '../../pkg/csi/types';
 import { startSimulator } from '../../pkg/simulator';
 import { CINDER_PLUGIN_MAIN as PLUGIN_MAIN } from '../../pkg/cinder/stack-driver';
 import { startPluginProcess, type PluginProcess } from '../../pkg/stack';
-import { mebibytes, printTable, ratio, recordFigures } from './report';
+import { mebibytes, printTable, ratio, recordFigures, runAlone } from './report';
 
 const PROBE = path.join(__dirname, 'memory-probe.ts');
 const RWO: VolumeCapability = { access_mode: { mode: 'SINGLE_NODE_WRITER' }, mount: { fs_type: 'ext4', mount_flags: [] } };
@@ -130,11 +129,5 @@ export async function runMemoryBench(options: MemoryOptions): Promise<MemorySamp
 
 /** Lets this file run alone: `node --import tsx tests/bench/memory.bench.ts`. */
 if (require.main === module) {
-  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'csi-bench-'));
-  runMemoryBench({ cycleBatches: [100, 100, 300, 500], concurrency: 4, workDir })
-    .finally(() => fs.rmSync(workDir, { recursive: true, force: true }))
-    .catch((error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    });
+  runAlone((workDir) => runMemoryBench({ cycleBatches: [100, 100, 300, 500], concurrency: 4, workDir }));
 }

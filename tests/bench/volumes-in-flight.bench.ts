@@ -12,7 +12,6 @@
  * loop devices.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createCsiClient, type CsiClient } from '../../pkg/csi/client';
@@ -23,7 +22,7 @@ import { startPluginInProcess, type PluginProcess } from '../../pkg/stack';
 import { GiB } from '../../pkg/units/bytes';
 import { createCloud, noopMetrics } from '../../pkg/openstack';
 import { passwordCredentials } from '../../pkg/simulator/testing/cloud';
-import { mean, mebibytes, printTable, ratio, recordFigures, seconds } from './report';
+import { mean, mebibytes, printTable, ratio, recordFigures, runAlone, seconds } from './report';
 import { TRANSITION_LATENCY } from './status-latency.bench';
 
 const RWO: VolumeCapability = { access_mode: { mode: 'SINGLE_NODE_WRITER' }, mount: { fs_type: 'ext4', mount_flags: [] } };
@@ -269,11 +268,5 @@ export async function runVolumesInFlightBench(options: VolumesInFlightOptions): 
 
 /** Lets this file run alone: `node --import tsx tests/bench/volumes-in-flight.bench.ts`. */
 if (require.main === module) {
-  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'csi-bench-'));
-  runVolumesInFlightBench({ volumes: 200, servers: 20, listedVolumes: 1000, pageSize: 100, workDir })
-    .finally(() => fs.rmSync(workDir, { recursive: true, force: true }))
-    .catch((error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    });
+  runAlone((workDir) => runVolumesInFlightBench({ volumes: 200, servers: 20, listedVolumes: 1000, pageSize: 100, workDir }));
 }
