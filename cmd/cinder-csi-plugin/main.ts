@@ -8,6 +8,7 @@ import { exitOnSignals } from '../../pkg/csi/lifecycle';
 import { csiMetricsRegistry } from '../../pkg/csi/metrics';
 import { startCsiServer } from '../../pkg/csi/server';
 import { createLogger } from '../../pkg/log/logger';
+import { stopCollectingMetrics } from '../../pkg/metrics/prom-client';
 import { openstackMetricsRegistry } from '../../pkg/openstack';
 import { buildServices, ConfigurationError } from '../../pkg/cinder/plugin/services';
 
@@ -34,6 +35,8 @@ export async function main(argv: readonly string[]): Promise<void> {
       flags: parsed.ignoredFlags,
     });
   }
+  // Without --http-endpoint nobody reads the metrics: do not load prom-client or keep them.
+  if (options.httpEndpoint === '') stopCollectingMetrics();
   let plugin;
   try {
     plugin = await buildServices(options, logger);
@@ -48,7 +51,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       ? undefined
       : await startHttpEndpoint({
           address: options.httpEndpoint,
-          registries: [csiMetricsRegistry, openstackMetricsRegistry],
+          registries: [csiMetricsRegistry(), openstackMetricsRegistry()],
           ready: plugin.ready,
           logger,
         });

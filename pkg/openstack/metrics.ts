@@ -2,7 +2,8 @@
  * OpenStack API metrics with CPO's names and label (`request`, e.g. `volume_create`), so existing
  * dashboards keep working. One observation per logical call (retries included in its duration).
  */
-import { Counter, Histogram, Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { lazyMetrics, lazyRegistry, loadPromClient } from '../metrics/prom-client';
 
 export interface OpenStackMetrics {
   observe(request: string, durationSeconds: number, failed: boolean): void;
@@ -15,6 +16,7 @@ export const METRIC_NAMES = {
 } as const;
 
 export function createOpenStackMetrics(registry: Registry): OpenStackMetrics {
+  const { Counter, Histogram } = loadPromClient();
   const duration = new Histogram({
     name: METRIC_NAMES.duration,
     help: 'Latency of an OpenStack API call',
@@ -42,8 +44,20 @@ export function createOpenStackMetrics(registry: Registry): OpenStackMetrics {
   };
 }
 
-/** The registry the binaries expose on `--http-endpoint`; every cloud created without options reports here. */
-export const openstackMetricsRegistry = new Registry();
-export const defaultOpenStackMetrics: OpenStackMetrics = createOpenStackMetrics(openstackMetricsRegistry);
+const registry = lazyRegistry();
+const defaultMetrics = lazyMetrics(() => createOpenStackMetrics(registry()));
+
+/**
+ * The registry the binaries expose on `--http-endpoint`, made on first use with CPO's metrics in it; every
+ * cloud created without options reports here.
+ */
+export function openstackMetricsRegistry(): Registry {
+  defaultMetrics.get();
+  return registry();
+}
+
+export const defaultOpenStackMetrics: OpenStackMetrics = {
+  observe: (request, durationSeconds, failed) => defaultMetrics.use((metrics) => metrics.observe(request, durationSeconds, failed)),
+};
 
 export const noopMetrics: OpenStackMetrics = { observe: () => undefined };
