@@ -3,7 +3,7 @@
  * with the method and the gRPC code it answered (names follow the CSI sidecars' csi_operations_seconds).
  */
 import type { Registry } from 'prom-client';
-import { lazyMetrics, lazyRegistry, loadPromClient } from '../metrics/prom-client';
+import { lazyMetrics, loadPromClient, metricsOnDemand } from '../metrics/prom-client';
 
 export interface CsiCallMetrics {
   observe(method: string, code: string, durationSeconds: number): void;
@@ -26,26 +26,19 @@ export function createCsiCallMetrics(registry: Registry): CsiCallMetrics {
   };
 }
 
-const registry = lazyRegistry();
-const defaultCallMetrics = lazyMetrics(() => createCsiCallMetrics(registry()));
+const callMetrics = metricsOnDemand(createCsiCallMetrics);
 
-/**
- * The registry the plugin binaries expose on --http-endpoint together with the OpenStack metrics, made on
- * first use with the per-call metrics in it (a scrape lists them before the first call, as before).
- */
-export function csiMetricsRegistry(): Registry {
-  defaultCallMetrics.get();
-  return registry();
-}
+/** The registry the plugin binaries expose on --http-endpoint together with the OpenStack metrics (made on first use). */
+export const csiMetricsRegistry = callMetrics.registry;
 
 export const defaultCsiCallMetrics: CsiCallMetrics = {
-  observe: (method, code, durationSeconds) => defaultCallMetrics.use((metrics) => metrics.observe(method, code, durationSeconds)),
+  observe: (method, code, durationSeconds) => callMetrics.use((metrics) => metrics.observe(method, code, durationSeconds)),
 };
 
 /** A counter on csiMetricsRegistry, created on its first increment (and never while metrics are not collected). */
 export function csiCounter<Label extends string>(spec: { name: string; help: string; labelNames: readonly Label[] }): {
   inc(labels: Record<Label, string>): void;
 } {
-  const counter = lazyMetrics(() => new (loadPromClient().Counter)({ ...spec, labelNames: [...spec.labelNames], registers: [registry()] }));
+  const counter = lazyMetrics(() => new (loadPromClient().Counter)({ ...spec, labelNames: [...spec.labelNames], registers: [csiMetricsRegistry()] }));
   return { inc: (labels) => counter.use((metric) => metric.inc(labels as Partial<Record<Label, string>>)) };
 }

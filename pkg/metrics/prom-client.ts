@@ -49,3 +49,22 @@ export function lazyMetrics<M>(create: () => M): LazyMetrics<M> {
     get,
   };
 }
+
+/**
+ * A registry and the metrics made in it, both on demand. Asking for the registry (a reader: the
+ * `--http-endpoint` server, a test) creates the metrics too, so a scrape lists them before their first use.
+ */
+export function metricsOnDemand<M>(create: (registry: PromClient.Registry) => M): {
+  registry(): PromClient.Registry;
+  use(record: (metrics: M) => void): void;
+} {
+  const registry = lazyRegistry();
+  const metrics = lazyMetrics(() => create(registry()));
+  return {
+    registry() {
+      metrics.get();
+      return registry();
+    },
+    use: metrics.use,
+  };
+}

@@ -3,7 +3,7 @@
  * dashboards keep working. One observation per logical call (retries included in its duration).
  */
 import type { Registry } from 'prom-client';
-import { lazyMetrics, lazyRegistry, loadPromClient } from '../metrics/prom-client';
+import { loadPromClient, metricsOnDemand } from '../metrics/prom-client';
 
 export interface OpenStackMetrics {
   observe(request: string, durationSeconds: number, failed: boolean): void;
@@ -44,20 +44,13 @@ export function createOpenStackMetrics(registry: Registry): OpenStackMetrics {
   };
 }
 
-const registry = lazyRegistry();
-const defaultMetrics = lazyMetrics(() => createOpenStackMetrics(registry()));
+const cloudMetrics = metricsOnDemand(createOpenStackMetrics);
 
-/**
- * The registry the binaries expose on `--http-endpoint`, made on first use with CPO's metrics in it; every
- * cloud created without options reports here.
- */
-export function openstackMetricsRegistry(): Registry {
-  defaultMetrics.get();
-  return registry();
-}
+/** The registry the binaries expose on `--http-endpoint` (made on first use); every cloud created without options reports here. */
+export const openstackMetricsRegistry = cloudMetrics.registry;
 
 export const defaultOpenStackMetrics: OpenStackMetrics = {
-  observe: (request, durationSeconds, failed) => defaultMetrics.use((metrics) => metrics.observe(request, durationSeconds, failed)),
+  observe: (request, durationSeconds, failed) => cloudMetrics.use((metrics) => metrics.observe(request, durationSeconds, failed)),
 };
 
 export const noopMetrics: OpenStackMetrics = { observe: () => undefined };
