@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { runCoalescedWaitsBench } from './coalesced-waits.bench';
 import { runDeviceDiscoveryBench } from './device-discovery.bench';
 import { runLeanProcessBench } from './lean-process.bench';
-import { runMemoryBench } from './memory.bench';
+import { MEMORY_CONCURRENCY, MEMORY_CYCLE_BATCHES, runMemoryBench } from './memory.bench';
 import { runPaceChangeBench } from './pace-change.bench';
 import { runVolumesInFlightBench } from './volumes-in-flight.bench';
 import { recordedFigures } from './report';
@@ -35,7 +35,7 @@ const BENCHES = {
     runVolumesInFlightBench({ volumes: quick ? 100 : 200, servers: quick ? 10 : 20, listedVolumes: quick ? 300 : 1000, pageSize: 100, workDir }),
   lean: (workDir, quick) => runLeanProcessBench({ cycles: quick ? 20 : 50, workDir }),
   memory: (workDir, quick) =>
-    runMemoryBench({ cycleBatches: quick ? [100, 200] : [100, 100, 300, 500], concurrency: 4, workDir }),
+    runMemoryBench({ cycleBatches: quick ? [100, 200] : MEMORY_CYCLE_BATCHES, concurrency: MEMORY_CONCURRENCY, workDir }),
 } as const satisfies Record<string, Bench>;
 type BenchName = keyof typeof BENCHES;
 

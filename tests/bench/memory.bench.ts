@@ -13,6 +13,11 @@ import { CINDER_PLUGIN_MAIN as PLUGIN_MAIN } from '../../pkg/cinder/stack-driver
 import { startPluginProcess, type PluginProcess } from '../../pkg/stack';
 import { mebibytes, printTable, ratio, recordFigures, runAlone } from './report';
 
+/** Samples after 500, 1,000, 2,000 … 5,000 cycles: the first batch holds the warm-up, the rest show whether retained heap stays flat. */
+export const MEMORY_CYCLE_BATCHES = [500, 500, 1000, 1000, 1000, 1000];
+/** Cycles side by side: enough to keep the 5,000 cycles near a minute and a half on 2 cores (waits coalesce above 4). */
+export const MEMORY_CONCURRENCY = 10;
+
 const PROBE = path.join(__dirname, 'memory-probe.ts');
 const RWO: VolumeCapability = { access_mode: { mode: 'SINGLE_NODE_WRITER' }, mount: { fs_type: 'ext4', mount_flags: [] } };
 
@@ -129,5 +134,5 @@ export async function runMemoryBench(options: MemoryOptions): Promise<MemorySamp
 
 /** Lets this file run alone: `node --import tsx tests/bench/memory.bench.ts`. */
 if (require.main === module) {
-  runAlone((workDir) => runMemoryBench({ cycleBatches: [100, 100, 300, 500], concurrency: 4, workDir }));
+  runAlone((workDir) => runMemoryBench({ cycleBatches: MEMORY_CYCLE_BATCHES, concurrency: MEMORY_CONCURRENCY, workDir }));
 }
