@@ -4,7 +4,8 @@
  */
 import * as http from 'http';
 import type { AddressInfo } from 'net';
-import { Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { loadPromClient } from '../metrics/prom-client';
 import type { Logger } from '../log/logger';
 
 export interface HttpEndpointOptions {
@@ -45,7 +46,7 @@ export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<H
     const answer = async (): Promise<void> => {
       if (path === '/metrics') {
         const body = await scrape();
-        res.writeHead(200, { 'content-type': Registry.PROMETHEUS_CONTENT_TYPE }).end(body);
+        res.writeHead(200, { 'content-type': loadPromClient().Registry.PROMETHEUS_CONTENT_TYPE }).end(body);
       } else if (path === '/healthz') {
         const ready = await options.ready();
         res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' }).end(ready ? 'ok\n' : 'not ready\n');

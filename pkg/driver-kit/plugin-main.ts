@@ -9,6 +9,7 @@ import { exitOnSignals } from '../csi/lifecycle';
 import { csiMetricsRegistry } from '../csi/metrics';
 import { startCsiServer } from '../csi/server';
 import { createLogger, type Logger } from '../log/logger';
+import { stopCollectingMetrics } from '../metrics/prom-client';
 import { openstackMetricsRegistry } from '../openstack';
 import { ConfigurationError, type PluginServices } from './plugin-services';
 
@@ -65,7 +66,7 @@ export async function servePlugin(options: ServeOptions): Promise<void> {
       ? undefined
       : await startHttpEndpoint({
           address: options.httpEndpoint,
-          registries: [csiMetricsRegistry, openstackMetricsRegistry],
+          registries: [csiMetricsRegistry(), openstackMetricsRegistry()],
           ready: plugin.ready,
           logger,
         });
@@ -98,6 +99,8 @@ export async function runPluginBinary<O extends BinaryOptions>(plugin: PluginBin
   const { options } = parsed;
   const logger = createLogger({ verbosity: options.verbosity, fields: { component: plugin.binary, ...plugin.logFields?.(options) } });
   warnIgnoredFlags(logger, parsed.ignoredFlags);
+  // Without --http-endpoint nobody reads the metrics: do not load prom-client or keep them.
+  if (options.httpEndpoint === '') stopCollectingMetrics();
   await servePlugin({
     binary: plugin.binary,
     endpoint: options.endpoint,

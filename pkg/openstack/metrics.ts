@@ -2,7 +2,8 @@
  * OpenStack API metrics with CPO's names and label (`request`, e.g. `volume_create`), so existing
  * dashboards keep working. One observation per logical call (retries included in its duration).
  */
-import { Counter, Histogram, Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { loadPromClient, metricsOnDemand } from '../metrics/prom-client';
 
 export interface OpenStackMetrics {
   observe(request: string, durationSeconds: number, failed: boolean): void;
@@ -15,6 +16,7 @@ export const METRIC_NAMES = {
 } as const;
 
 export function createOpenStackMetrics(registry: Registry): OpenStackMetrics {
+  const { Counter, Histogram } = loadPromClient();
   const duration = new Histogram({
     name: METRIC_NAMES.duration,
     help: 'Latency of an OpenStack API call',
@@ -42,8 +44,13 @@ export function createOpenStackMetrics(registry: Registry): OpenStackMetrics {
   };
 }
 
-/** The registry the binaries expose on `--http-endpoint`; every cloud created without options reports here. */
-export const openstackMetricsRegistry = new Registry();
-export const defaultOpenStackMetrics: OpenStackMetrics = createOpenStackMetrics(openstackMetricsRegistry);
+const cloudMetrics = metricsOnDemand(createOpenStackMetrics);
+
+/** The registry the binaries expose on `--http-endpoint` (made on first use); every cloud created without options reports here. */
+export const openstackMetricsRegistry = cloudMetrics.registry;
+
+export const defaultOpenStackMetrics: OpenStackMetrics = {
+  observe: (request, durationSeconds, failed) => cloudMetrics.use((metrics) => metrics.observe(request, durationSeconds, failed)),
+};
 
 export const noopMetrics: OpenStackMetrics = { observe: () => undefined };

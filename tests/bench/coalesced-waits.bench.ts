@@ -4,7 +4,7 @@
  * of when the create really finished), for CPO's per-volume polling (coalescing off, CPO's schedule: the
  * baseline), coalescing with CPO's schedule, and coalescing with learned waiting (the plugin's default).
  */
-import { createCloud, noopMetrics, UnavailableError, type OpenStackCloud, type Volume } from '../../pkg/openstack';
+import { createCloud, noopMetrics, type OpenStackCloud } from '../../pkg/openstack';
 import { DEFAULT_WAIT_SCHEDULES as CONTROLLER_WAITS } from '../../pkg/openstack/wait-schedules';
 import { startSimulator, type Simulator } from '../../pkg/simulator';
 import { passwordCredentials } from '../../pkg/simulator/testing/cloud';
@@ -16,22 +16,6 @@ const SEED = 7_331;
 const WARM_UP = { rounds: 3, volumes: 4 };
 /** Create requests sent at once; the waits, the subject here, all still run concurrently. */
 const CREATE_PARALLELISM = 25;
-
-/**
- * A create whose reused keep-alive connection the simulator had just closed fails with ECONNRESET before
- * the request was read (a POST is not retried by the client). Retried here once nothing by that name exists.
- */
-async function createVolume(cloud: OpenStackCloud, name: string): Promise<Volume> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await cloud.blockStorage.createVolume({ size: 1, name });
-    } catch (error) {
-      if (!(error instanceof UnavailableError) || attempt >= 3) throw error;
-      const existing = (await cloud.blockStorage.listVolumes({ name })).items[0];
-      if (existing) return existing;
-    }
-  }
-}
 
 /** A tiny semaphore: at most `limit` of the calls run at once. */
 function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
@@ -90,7 +74,7 @@ async function createAndWait(sim: Simulator, cloud: OpenStackCloud, volumes: num
   const limit = limiter(CREATE_PARALLELISM);
   const waits = await Promise.all(
     Array.from({ length: volumes }, async (_, index) => {
-      const volume = await limit(() => createVolume(cloud, `bench-coalesce-${label}-${index}`));
+      const volume = await limit(() => cloud.blockStorage.createVolume({ size: 1, name: `bench-coalesce-${label}-${index}` }));
       await cloud.blockStorage.waitForVolume(volume.id, ['available'], { schedule: CONTROLLER_WAITS.volumeCreate });
       const ended = performance.now();
       const [create] = sim.transitions.entries({ id: volume.id, operation: 'create' });

@@ -6,11 +6,10 @@
  * without events, modelled (its next check after the link appeared). Runs in a temp directory, no root.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { createDeviceFinder, DEFAULT_DEVICE_WAIT } from '../../pkg/cinder/node/device-finder';
 import { scheduleCheckTimes } from '../../pkg/openstack/pace-model';
-import { mean, printTable, ratio, recordFigures } from './report';
+import { mean, printTable, ratio, recordFigures, runAlone } from './report';
 
 export interface DeviceDiscoveryOptions {
   volumes: number;
@@ -77,11 +76,5 @@ export async function runDeviceDiscoveryBench(options: DeviceDiscoveryOptions): 
 
 /** Lets this file run alone: `node --import tsx tests/bench/device-discovery.bench.ts`. */
 if (require.main === module) {
-  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'csi-bench-'));
-  runDeviceDiscoveryBench({ volumes: 20, workDir })
-    .finally(() => fs.rmSync(workDir, { recursive: true, force: true }))
-    .catch((error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    });
+  runAlone((workDir) => runDeviceDiscoveryBench({ volumes: 20, workDir }));
 }

@@ -6,12 +6,11 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { createCsiClient, type CsiClient } from '../../pkg/csi/client';
 import { startSimulator, type Simulator } from '../../pkg/simulator';
-import { mebibytes, printTable, ratio, recordFigures, seconds } from './report';
+import { mebibytes, printTable, ratio, recordFigures, runAlone, seconds } from './report';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -99,6 +98,15 @@ async function bareNode(): Promise<{ startMs: number; rss: number }> {
   return { startMs, rss: Number(stdout.trim()) };
 }
 
+/** The libraries every plugin process needs at start (HTTP client, gRPC server), loaded by a bare node: the floor. */
+const FLOOR_MODULES = ['axios', '@grpc/grpc-js', '@grpc/proto-loader'];
+
+async function libraryFloorRss(): Promise<number> {
+  const script = `for (const name of ${JSON.stringify(FLOOR_MODULES)}) require(name); setTimeout(() => console.log(process.memoryUsage().rss), ${IDLE_SETTLE_MS})`;
+  const { stdout } = await run(process.execPath, ['-e', script], { cwd: ROOT });
+  return Number(stdout.trim());
+}
+
 async function cpuPerCycle(sim: Simulator, controller: Started, cycles: number): Promise<number> {
   const before = cpuSecondsOf(controller.child.pid!);
   for (let index = 0; index < cycles; index += 1) {
@@ -123,6 +131,7 @@ export async function runLeanProcessBench(options: LeanProcessOptions): Promise<
     const cloudConf = path.join(dir, 'cloud.conf');
     await sim.writeCloudConf(cloudConf);
     const bare = await bareNode();
+    const floorRss = await libraryFloorRss();
     const controller = await startFromDist('controller', ['--cloud-config', cloudConf, '--provide-node-service=false', '--wait-initial-delay-ms', '10'], dir);
     started.push(controller);
     const node = await startFromDist(
@@ -131,8 +140,15 @@ export async function runLeanProcessBench(options: LeanProcessOptions): Promise<
       dir,
     );
     started.push(node);
+    // The same controller serving --http-endpoint: what loading prom-client for /metrics costs (without the flag it is never loaded).
+    const withMetrics = await startFromDist(
+      'controller-metrics',
+      ['--cloud-config', cloudConf, '--provide-node-service=false', '--http-endpoint', '127.0.0.1:0'],
+      dir,
+    );
+    started.push(withMetrics);
     await new Promise((resolve) => setTimeout(resolve, IDLE_SETTLE_MS));
-    const idle = { controller: rssOf(controller.child.pid!), node: rssOf(node.child.pid!) };
+    const idle = { controller: rssOf(controller.child.pid!), node: rssOf(node.child.pid!), withMetrics: rssOf(withMetrics.child.pid!) };
     const cpu = await cpuPerCycle(sim, controller, options.cycles);
     const targetRss = 60 * 1024 * 1024;
     printTable(
@@ -140,15 +156,30 @@ export async function runLeanProcessBench(options: LeanProcessOptions): Promise<
       ['process', 'start s', 'vs node -e 0', 'idle RSS MiB', 'vs bare node', 'vs 60 MiB target'],
       [
         ['bare node', seconds(bare.startMs), '1.00x', mebibytes(bare.rss), '1.00x', ratio(bare.rss, targetRss)],
+        [`node + ${FLOOR_MODULES.join(', ')}`, '-', '-', mebibytes(floorRss), ratio(floorRss, bare.rss), ratio(floorRss, targetRss)],
         ['controller', seconds(controller.startMs), ratio(controller.startMs, bare.startMs), mebibytes(idle.controller), ratio(idle.controller, bare.rss), ratio(idle.controller, targetRss)],
         ['node', seconds(node.startMs), ratio(node.startMs, bare.startMs), mebibytes(idle.node), ratio(idle.node, bare.rss), ratio(idle.node, targetRss)],
+        [
+          'controller, --http-endpoint',
+          seconds(withMetrics.startMs),
+          ratio(withMetrics.startMs, bare.startMs),
+          mebibytes(idle.withMetrics),
+          ratio(idle.withMetrics, bare.rss),
+          ratio(idle.withMetrics, targetRss),
+        ],
       ],
+    );
+    console.log(
+      `without --http-endpoint prom-client is not loaded: ${mebibytes(idle.withMetrics - idle.controller)} MiB less than the same controller serving /metrics; ` +
+        `the libraries every plugin process loads at start hold a bare node at ${mebibytes(floorRss)} MiB on their own`,
     );
     console.log(`controller CPU per CreateVolume/DeleteVolume cycle: ${(cpu * 1000).toFixed(1)} ms (${options.cycles} cycles, simulator transitions 5 ms)`);
     recordFigures('lean', {
       bare,
+      libraryFloorRss: floorRss,
       controller: { startMs: controller.startMs, idleRss: idle.controller, cpuSecondsPerCycle: cpu },
       node: { startMs: node.startMs, idleRss: idle.node },
+      controllerWithMetrics: { startMs: withMetrics.startMs, idleRss: idle.withMetrics },
     });
   } finally {
     for (const process of started) await stop(process);
@@ -159,11 +190,5 @@ export async function runLeanProcessBench(options: LeanProcessOptions): Promise<
 
 /** Lets this file run alone: `node --import tsx tests/bench/lean-process.bench.ts`. */
 if (require.main === module) {
-  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'csi-bench-'));
-  runLeanProcessBench({ cycles: 50, workDir })
-    .finally(() => fs.rmSync(workDir, { recursive: true, force: true }))
-    .catch((error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    });
+  runAlone((workDir) => runLeanProcessBench({ cycles: 50, workDir }));
 }

@@ -12,8 +12,9 @@ import { runCoalescedWaitsBench } from './coalesced-waits.bench';
 import { runDeviceDiscoveryBench } from './device-discovery.bench';
 import { runLeanProcessBench } from './lean-process.bench';
 import { runManilaBench } from './manila.bench';
-import { runMemoryBench } from './memory.bench';
+import { MEMORY_CONCURRENCY, MEMORY_CYCLE_BATCHES, runMemoryBench } from './memory.bench';
 import { runPaceChangeBench } from './pace-change.bench';
+import { runVolumesInFlightBench } from './volumes-in-flight.bench';
 import { recordedFigures } from './report';
 import { FIXED_250_SETTING, LEARNED_SETTING, runStatusLatencyBench } from './status-latency.bench';
 
@@ -31,9 +32,11 @@ const BENCHES = {
   pace: (_workDir, quick) => runPaceChangeBench({ volumes: 4, calmRounds: quick ? 3 : 4, slowdown: 10, slowRounds: quick ? 1 : 2 }),
   coalescing: (_workDir, quick) => runCoalescedWaitsBench({ volumeCounts: quick ? [1, 10, 100] : [1, 10, 100, 200] }),
   devices: (workDir, quick) => runDeviceDiscoveryBench({ volumes: quick ? 10 : 20, workDir }),
+  inflight: (workDir, quick) =>
+    runVolumesInFlightBench({ volumes: quick ? 100 : 200, servers: quick ? 10 : 20, listedVolumes: quick ? 300 : 1000, pageSize: 100, workDir }),
   lean: (workDir, quick) => runLeanProcessBench({ cycles: quick ? 20 : 50, workDir }),
   memory: (workDir, quick) =>
-    runMemoryBench({ cycleBatches: quick ? [100, 200] : [100, 100, 300, 500], concurrency: 4, workDir }),
+    runMemoryBench({ cycleBatches: quick ? [100, 200] : MEMORY_CYCLE_BATCHES, concurrency: MEMORY_CONCURRENCY, workDir }),
   manila: (_workDir, quick) => runManilaBench({ rpcs: 100, volumes: quick ? 2 : 5, firstDelaysMs: [250, 0] }),
 } as const satisfies Record<string, Bench>;
 type BenchName = keyof typeof BENCHES;

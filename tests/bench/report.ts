@@ -1,4 +1,7 @@
 /** Printing for the benchmarks: aligned tables and the few number formats they share. */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
 export type Cell = string | number;
 
@@ -56,4 +59,15 @@ export function median(values: readonly number[]): number {
 /** `12.3%` of a whole; `-` without one. */
 export function percent(part: number, whole: number): string {
   return whole === 0 ? '-' : `${((part / whole) * 100).toFixed(1)}%`;
+}
+
+/** A bench file run on its own (`node --import tsx tests/bench/X.bench.ts`): a temp work dir, removed after; failures set the exit code. */
+export function runAlone(bench: (workDir: string) => Promise<unknown>): void {
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'csi-bench-'));
+  bench(workDir)
+    .finally(() => fs.rmSync(workDir, { recursive: true, force: true }))
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    });
 }

@@ -6,7 +6,6 @@
  * a real cloud, and the simulator records when each one really finished: the limit no client can beat.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { createCsiClient, type CsiClient } from '../../pkg/csi/client';
 import type { VolumeCapability } from '../../pkg/csi/types';
@@ -14,7 +13,7 @@ import { startSimulator, type Simulator } from '../../pkg/simulator';
 import type { Latency } from '../../pkg/simulator/control';
 import { startPluginInProcess } from '../../pkg/stack';
 import { cinderStackDriver } from '../../pkg/cinder/stack-driver';
-import { mean, median, percent, printTable, ratio, recordFigures, seconds } from './report';
+import { mean, median, percent, printTable, ratio, recordFigures, runAlone, seconds } from './report';
 import { GiB } from '../../pkg/units/bytes';
 
 const RWO: VolumeCapability = {
@@ -345,11 +344,5 @@ export async function runStatusLatencyBench(options: StatusLatencyOptions): Prom
 
 /** Lets this file run alone: `node --import tsx tests/bench/status-latency.bench.ts`. */
 if (require.main === module) {
-  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'csi-bench-'));
-  runStatusLatencyBench({ settings: [FIXED_250_SETTING, LEARNED_SETTING], parallelVolumes: 4, warmUpRounds: 2, measuredRounds: 2, workDir })
-    .finally(() => fs.rmSync(workDir, { recursive: true, force: true }))
-    .catch((error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    });
+  runAlone((workDir) => runStatusLatencyBench({ settings: [FIXED_250_SETTING, LEARNED_SETTING], parallelVolumes: 4, warmUpRounds: 2, measuredRounds: 2, workDir }));
 }

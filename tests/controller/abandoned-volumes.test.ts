@@ -28,7 +28,7 @@ async function operatorResets(id: string, status: string): Promise<void> {
 }
 
 async function deletedCount(): Promise<number> {
-  const metric = await csiMetricsRegistry.getSingleMetric(ABANDONED_VOLUMES_METRIC)?.get();
+  const metric = await csiMetricsRegistry().getSingleMetric(ABANDONED_VOLUMES_METRIC)?.get();
   return (metric?.values ?? []).filter((value) => value.labels.outcome === 'deleted').reduce((sum, value) => sum + value.value, 0);
 }
 

@@ -18,7 +18,7 @@ function request(name: string): CreateVolumeRequest {
 }
 
 async function leftoverCount(): Promise<number> {
-  const metric = await csiMetricsRegistry.getSingleMetric(LEFTOVER_VOLUMES_METRIC)?.get();
+  const metric = await csiMetricsRegistry().getSingleMetric(LEFTOVER_VOLUMES_METRIC)?.get();
   return (metric?.values ?? []).reduce((sum, value) => sum + value.value, 0);
 }
 

@@ -33,7 +33,7 @@ async function stranded(cloud: CinderCloud, state: FakeCloudState, status: strin
 }
 
 async function givenUpCount(): Promise<number> {
-  const metric = await csiMetricsRegistry.getSingleMetric(ABANDONED_VOLUMES_METRIC)?.get();
+  const metric = await csiMetricsRegistry().getSingleMetric(ABANDONED_VOLUMES_METRIC)?.get();
   return (metric?.values ?? []).filter((value) => value.labels.outcome === 'given_up').reduce((sum, value) => sum + value.value, 0);
 }
 

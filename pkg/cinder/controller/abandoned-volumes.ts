@@ -13,8 +13,7 @@
  * volumes in every cloud and takes them on. A user's volume never carries the mark, and the janitor only
  * deletes a volume of its own cluster, unattached.
  */
-import { Counter } from 'prom-client';
-import { csiMetricsRegistry } from '../../csi/metrics';
+import { csiCounter } from '../../csi/metrics';
 import type { Logger } from '../../log/logger';
 import type { Volume } from '../../openstack/api';
 import { goneIsSuccess } from '../../driver-kit/openstack-errors';
@@ -50,17 +49,12 @@ export function janitorSchedule(intervalMs: number = DEFAULT_JANITOR_INTERVAL_MS
 }
 
 type Outcome = 'deleted' | 'given_up';
-let counter: Counter<'outcome'> | undefined;
-
-function outcomeCounter(): Counter<'outcome'> {
-  counter ??= new Counter({
-    name: ABANDONED_VOLUMES_METRIC,
-    help: 'Abandoned volumes the controller deleted in the background, or gave up on after retrying (left for an operator)',
-    labelNames: ['outcome'],
-    registers: [csiMetricsRegistry],
-  });
-  return counter;
-}
+// Created on first use, and never while metrics are not collected (no --http-endpoint).
+const outcomeCounter = csiCounter({
+  name: ABANDONED_VOLUMES_METRIC,
+  help: 'Abandoned volumes the controller deleted in the background, or gave up on after retrying (left for an operator)',
+  labelNames: ['outcome'],
+});
 
 interface Entry {
   cloud: CinderCloud;
@@ -247,7 +241,7 @@ export class AbandonedVolumes {
 
   private finish(entry: Entry, outcome: Outcome): void {
     this.entries.delete(entry.id);
-    outcomeCounter().inc({ outcome });
+    outcomeCounter.inc({ outcome });
   }
 }
 

@@ -5,24 +5,17 @@
  * janitor (`abandoned-volumes.ts`) deletes them once Cinder accepts it. Each is reported once per process: one log line and one count on
  * `cinder_csi_leftover_volumes_total`, served with the plugin's other metrics.
  */
-import { Counter } from 'prom-client';
-import { csiMetricsRegistry } from '../../csi/metrics';
+import { csiCounter } from '../../csi/metrics';
 import type { Logger } from '../../log/logger';
 
 export const LEFTOVER_VOLUMES_METRIC = 'cinder_csi_leftover_volumes_total';
 
-let counter: Counter<'status'> | undefined;
-
 /** One counter per process, registered where --http-endpoint serves the CSI metrics. */
-function leftoverCounter(): Counter<'status'> {
-  counter ??= new Counter({
-    name: LEFTOVER_VOLUMES_METRIC,
-    help: 'Volumes the plugin abandoned (failed create or duplicate whose delete failed) and left for an operator to remove, by Cinder status when found',
-    labelNames: ['status'],
-    registers: [csiMetricsRegistry],
-  });
-  return counter;
-}
+const leftoverCounter = csiCounter({
+  name: LEFTOVER_VOLUMES_METRIC,
+  help: 'Volumes the plugin abandoned (failed create or duplicate whose delete failed) and left for an operator to remove, by Cinder status when found',
+  labelNames: ['status'],
+});
 
 /** How many IDs are remembered as reported; beyond that the oldest may be reported again. */
 const REMEMBERED = 10_000;
@@ -35,7 +28,7 @@ export class LeftoverVolumes {
     if (this.reported.has(volume.id)) return false;
     if (this.reported.size >= REMEMBERED) this.reported.delete(this.reported.values().next().value as string);
     this.reported.add(volume.id);
-    leftoverCounter().inc({ status: volume.status });
+    leftoverCounter.inc({ status: volume.status });
     logger.warn('volume left behind for the operator to delete', { volumeId: volume.id, name: volume.name, status: volume.status, why });
     return true;
   }

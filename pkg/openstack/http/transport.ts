@@ -45,6 +45,17 @@ function readPem(file: string, key: string): Buffer {
   }
 }
 
+/**
+ * Idle keep-alive sockets are closed by the client after this long, and sooner when the server announces a
+ * shorter window (`Keep-Alive: timeout=N`: the agent then keeps N - 1 s). Without an agent timeout, Node's
+ * agent ignores that announcement and keeps idle sockets forever; a server that closes them (Node and
+ * Apache: 5 s) then races the next request on the socket, which fails with ECONNRESET before the server
+ * read it; the client cannot safely retry a POST. 4 s stays under the common 5 s server windows.
+ */
+export const IDLE_SOCKET_TIMEOUT_MS = 4000;
+
+const KEEP_ALIVE = { keepAlive: true, timeout: IDLE_SOCKET_TIMEOUT_MS } as const;
+
 function httpsAgentFor(tls: TlsOptions | undefined): https.Agent {
   const ca: (string | Buffer)[] = [];
   if (tls?.caFile) ca.push(readPem(tls.caFile, 'ca-file'));
@@ -53,7 +64,7 @@ function httpsAgentFor(tls: TlsOptions | undefined): https.Agent {
     throw new ConfigError('cert-file and key-file must be given together');
   }
   return new https.Agent({
-    keepAlive: true,
+    ...KEEP_ALIVE,
     ca: ca.length > 0 ? ca : undefined,
     rejectUnauthorized: !tls?.insecure,
     cert: tls?.certFile ? readPem(tls.certFile, 'cert-file') : undefined,
@@ -63,7 +74,7 @@ function httpsAgentFor(tls: TlsOptions | undefined): https.Agent {
 
 export class AxiosTransport implements HttpTransport {
   private readonly instances = new Map<string, AxiosInstance>();
-  private readonly httpAgent = new http.Agent({ keepAlive: true });
+  private readonly httpAgent = new http.Agent(KEEP_ALIVE);
   private readonly httpsAgent: https.Agent;
 
   constructor(private readonly options: TransportOptions) {
