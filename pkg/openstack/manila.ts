@@ -2,6 +2,10 @@
  * Manila (shared-file-system) v2 client. Paths are relative to the catalog endpoint
  * (`https://cloud:8786/v2/{project_id}` or `/v2`). Every call sends at least microversion 2.37, the base
  * CPO's Manila plugin negotiates; calls that need more say so.
+ *
+ * Longer than 400 lines on purpose, like `cinder.ts`: it is the one implementation of
+ * `SharedFileSystemApi` (shares, access rules, export locations, snapshots, types, metadata, user messages,
+ * limits), each method a short request mapping sharing the client's waiters.
  */
 import type {
   CreateShareOptions,
