@@ -9,7 +9,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { canUseLoopDevices } from '../../pkg/mounter/host-capabilities';
 import {
   describeLeftovers,
   loopDevicesUnder,
@@ -63,12 +62,6 @@ function parseCommandLine(argv: string[]): DemoOptions | 'help' {
   };
 }
 
-function nodeSideUnavailableReason(): string | undefined {
-  if (canUseLoopDevices) return undefined;
-  if (process.getuid?.() !== 0) return 'needs root to attach loop devices, format and mount (run as root for the full demo)';
-  return 'needs /dev/loop-control (loop device support) to attach volumes';
-}
-
 async function run(options: DemoOptions): Promise<number> {
   const style: Style = { color: process.stdout.isTTY === true && !process.env.NO_COLOR };
   const write = (line: string): void => void process.stdout.write(line + '\n');
@@ -79,18 +72,18 @@ async function run(options: DemoOptions): Promise<number> {
     onStepStart: (group, name) => (!wasInterrupted || group === 'teardown') && printer.onStepStart?.(group, name),
     onStepEnd: (record) => (!wasInterrupted || record.group === 'teardown') && printer.onStepEnd?.(record),
   });
-  const skipNodeSteps = nodeSideUnavailableReason();
+  const { driver } = options;
+  const skipNodeSteps = driver.nodeSideUnavailableReason();
   const started = Date.now();
 
-  const { driver } = options;
   const binary = path.relative(REPO_ROOT, path.dirname(driver.entryPoint));
   write(`openstack-csi demo: ${driver.title} end to end, on the built-in OpenStack simulator`);
-  write('  simulator (Keystone, Cinder, Nova, instance metadata) in this process; controller and node plugins');
+  write(`  simulator (${driver.cloudServices}) in this process; controller and node plugins`);
   write(`  as separate processes (${binary}) on unix sockets, called over gRPC like the sidecars do.`);
   write(`  plugin logs (JSON): ${options.logFile}`);
   if (skipNodeSteps) {
     write('');
-    write(`  Not root or no loop devices: node-side steps (device, format, mount, data, filesystem growth)`);
+    write(`  Node-side steps (devices or shares, mounts, data, growth) cannot run on this host`);
     write(`  will be skipped: ${skipNodeSteps}. The controller side runs in full.`);
   }
   // A filesystem whose programs are not installed (a fresh machine without xfsprogs): its node steps are

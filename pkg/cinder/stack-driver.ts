@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import { REPO_ROOT } from '../stack/paths';
 import type { StackDriver } from '../stack/driver';
+import { canUseLoopDevices } from '../mounter/host-capabilities';
 import { isVolumeKind, VOLUME_KINDS, volumeKindUnsupportedReason } from '../stack/volume-kind';
 import { runLifecycle } from '../stack/lifecycle';
 import { parseCinderOptions } from './options';
@@ -15,6 +16,12 @@ export const CINDER_PLUGIN_MAIN = path.join(REPO_ROOT, 'cmd', 'cinder-csi-plugin
 export const cinderStackDriver: StackDriver = {
   name: 'cinder',
   title: 'the Cinder CSI plugin',
+  cloudServices: 'Keystone, Cinder, Nova, instance metadata',
+  nodeSideUnavailableReason() {
+    if (canUseLoopDevices) return undefined;
+    if (process.getuid?.() !== 0) return 'needs root to attach loop devices, format and mount (run as root for the full demo)';
+    return 'needs /dev/loop-control (loop device support) to attach volumes';
+  },
   entryPoint: CINDER_PLUGIN_MAIN,
   component: 'cinder-csi-plugin',
   pluginArgs(setup) {

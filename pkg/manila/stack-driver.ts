@@ -18,6 +18,11 @@ const PARTNER_SOCKET = 'nfs-partner.sock';
 export const manilaStackDriver: StackDriver = {
   name: 'manila',
   title: 'the Manila CSI plugin (NFS)',
+  cloudServices: 'Keystone, Manila, Nova, instance metadata',
+  nodeSideUnavailableReason() {
+    // The stand-in partner bind-mounts the share's directory: root is all it needs.
+    return process.getuid?.() === 0 ? undefined : 'needs root to bind-mount shares (run as root for the full demo)';
+  },
   entryPoint: MANILA_PLUGIN_MAIN,
   component: 'manila-csi-plugin',
   pluginArgs(setup) {

@@ -46,6 +46,13 @@ export interface StackDriver {
   readonly name: string;
   /** For people, e.g. `the Cinder CSI plugin`. */
   readonly title: string;
+  /** The simulated cloud services it talks to, for people, e.g. `Keystone, Cinder, Nova, instance metadata`. */
+  readonly cloudServices: string;
+  /**
+   * Why this host cannot run the node side (mounts, devices), or undefined: the demo then skips the node
+   * steps with this reason and runs the controller side in full.
+   */
+  nodeSideUnavailableReason(): string | undefined;
   /** The plugin binary's entry point (a .ts file run with `node --import tsx`). */
   readonly entryPoint: string;
   /** Log `component` of an in-process plugin, as the binary names itself. */
