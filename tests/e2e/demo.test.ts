@@ -80,7 +80,7 @@ function expectNodeSideSkipped(result: ReturnType<typeof runDemo>): void {
   () => {
     const result = runDemo(['--kinds', 'ext4'], true);
     expectNodeSideSkipped(result);
-    expect(result.stdout).toContain('node-side steps (device, format, mount, data, filesystem growth)');
+    expect(result.stdout).toContain('Node-side steps (devices or shares, mounts, data, growth) cannot run on this host');
     expect(result.stdout).toMatch(/^Skipped\n\s+\d+ steps: needs root/m);
   },
   300_000,
