@@ -9,7 +9,8 @@ import { Code } from '../../pkg/csi/errors';
 import type { Simulator } from '../../pkg/simulator';
 import { block, eventually, failure, RWO, harnessForFile } from './harness';
 
-jest.setTimeout(20_000);
+// Generous: each case waits through real (fast) status transitions, which a loaded CI host slows down.
+jest.setTimeout(60_000);
 
 /** Shaped like CPO's schedule, about 60 s in all: 250 ms growing by 1.2 up to 2 s per check. */
 const MINUTE = { initialDelayMs: 250, factor: 1.2, maxDelayMs: 2000, checks: 40 };
