@@ -157,12 +157,15 @@ export class AbandonedVolumes {
       for (const reason of ABANDON_REASONS) {
         try {
           const page = await cloud.blockStorage.listVolumes({ metadata: { [METADATA_CLUSTER]: clusterId, [METADATA_ABANDONED]: reason }, allPages: true });
+          // Closed meanwhile (the plugin is stopping, its clouds and log may be gone): drop the answer.
+          if (this.closed) return;
           for (const volume of page.items) {
             if (!isOurs(volume, clusterId) || this.givenUp.has(volume.id) || this.entries.has(volume.id)) continue;
             logger.info('found a volume abandoned by an earlier controller; retrying its delete', { volumeId: volume.id, name: volume.name, status: volume.status, reason });
             this.track(cloud, volume.id, reason);
           }
         } catch (error) {
+          if (this.closed) return;
           logger.warn('could not look for abandoned volumes; trying again later', { cloud: name, error });
         }
       }
@@ -184,6 +187,7 @@ export class AbandonedVolumes {
   }
 
   private async attempt(entry: Entry): Promise<void> {
+    if (this.closed) return;
     const { logger, clusterId, schedule } = this.options;
     const fields = { volumeId: entry.id, reason: entry.reason };
     try {
@@ -221,6 +225,7 @@ export class AbandonedVolumes {
         });
       }
     } catch (error) {
+      if (this.closed) return;
       logger.warn('retrying the delete of an abandoned volume failed; trying again later', { ...fields, error });
     }
     if (!this.entries.has(entry.id)) return;
