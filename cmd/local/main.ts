@@ -125,11 +125,7 @@ async function main(): Promise<void> {
   say(`CSI endpoint     unix://${options.socketPath} (Identity, Controller, Node)`);
   say(`node ID          ${live.nodeId} (Nova server "local-node", zone nova)`);
   say(`cloud            ${live.simulator.authUrl} (credentials in ${live.cloudConfPath})`);
-  say(
-    live.devicesEnabled
-      ? `block devices    loop devices, by-id links in ${live.simulator.byIdDir}`
-      : `block devices    OFF (${live.devicesDisabledReason ?? 'unknown reason'}): NodeStage/NodePublish will fail; controller RPCs work`,
-  );
+  say(options.driver.describeNodeSide(live));
   say(
     `kubelet dir      ${live.kubeletDir} ` +
       '(staging and target paths must be inside it; --kubelet-dir DIR to use your own)',

@@ -22,6 +22,11 @@ export const cinderStackDriver: StackDriver = {
     if (process.getuid?.() !== 0) return 'needs root to attach loop devices, format and mount (run as root for the full demo)';
     return 'needs /dev/loop-control (loop device support) to attach volumes';
   },
+  describeNodeSide(stack) {
+    return stack.devicesEnabled
+      ? `block devices    loop devices, by-id links in ${stack.simulator.byIdDir}`
+      : `block devices    OFF (${stack.devicesDisabledReason ?? 'unknown reason'}): NodeStage/NodePublish will fail; controller RPCs work`;
+  },
   entryPoint: CINDER_PLUGIN_MAIN,
   component: 'cinder-csi-plugin',
   pluginArgs(setup) {

@@ -15,13 +15,21 @@ import { startBindMountPartner } from './stack/stand-in-partner';
 export const MANILA_PLUGIN_MAIN = path.join(REPO_ROOT, 'cmd', 'manila-csi-plugin', 'main.ts');
 const PARTNER_SOCKET = 'nfs-partner.sock';
 
+function nodeSideUnavailableReason(): string | undefined {
+  // The stand-in partner bind-mounts the share's directory: root is all it needs.
+  return process.getuid?.() === 0 ? undefined : 'needs root to bind-mount shares (run as root for the full demo)';
+}
+
 export const manilaStackDriver: StackDriver = {
   name: 'manila',
   title: 'the Manila CSI plugin (NFS)',
   cloudServices: 'Keystone, Manila, Nova, instance metadata',
-  nodeSideUnavailableReason() {
-    // The stand-in partner bind-mounts the share's directory: root is all it needs.
-    return process.getuid?.() === 0 ? undefined : 'needs root to bind-mount shares (run as root for the full demo)';
+  nodeSideUnavailableReason,
+  describeNodeSide() {
+    const unavailable = nodeSideUnavailableReason();
+    return unavailable
+      ? `node side        OFF (${unavailable}): NodeStage/NodePublish will fail; controller RPCs work`
+      : `node side        forwarded to a stand-in NFS partner that bind-mounts each share's directory (${PARTNER_SOCKET})`;
   },
   entryPoint: MANILA_PLUGIN_MAIN,
   component: 'manila-csi-plugin',

@@ -53,6 +53,8 @@ export interface StackDriver {
    * steps with this reason and runs the controller side in full.
    */
   nodeSideUnavailableReason(): string | undefined;
+  /** One line for `npm run local`: what serves the node side in this stack, or why it will fail. */
+  describeNodeSide(stack: Stack): string;
   /** The plugin binary's entry point (a .ts file run with `node --import tsx`). */
   readonly entryPoint: string;
   /** Log `component` of an in-process plugin, as the binary names itself. */

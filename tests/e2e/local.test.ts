@@ -121,6 +121,9 @@ describe('npm run local', () => {
     const socketPath = path.join(dir, 'csi.sock');
     const local = await startLocal(['--driver', 'manila', '--endpoint', `unix://${socketPath}`, '--log-file', path.join(dir, 'plugin.log')]);
     expect(local.stderr()).toContain('starting the OpenStack simulator and the Manila CSI plugin (NFS)');
+    // The node-side line is Manila's own (a Cinder "block devices" line would send a newcomer after loop devices).
+    expect(local.stderr()).not.toContain('block devices');
+    expect(local.stderr()).toContain(isRoot ? 'forwarded to a stand-in NFS partner' : 'node side        OFF (needs root to bind-mount shares');
     const stackDir = /credentials in (\S+)\/cloud\.conf/.exec(local.stderr())?.[1];
     expect(stackDir).toBeDefined();
     const kubeletDir = path.join(stackDir!, 'kubelet');
