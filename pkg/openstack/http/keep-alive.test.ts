@@ -5,9 +5,12 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Socket } from 'node:net';
-import { AxiosTransport } from './transport';
+import { AxiosTransport, NodeHttpTransport, type HttpTransport, type TransportOptions } from './transport';
 
-describe('AxiosTransport idle keep-alive sockets', () => {
+describe.each<[string, new (options: TransportOptions) => HttpTransport]>([
+  ['node http', NodeHttpTransport],
+  ['axios', AxiosTransport],
+])('%s transport: idle keep-alive sockets', (_name, Transport) => {
   let server: http.Server;
   let url: string;
   /** Per server-side socket: who closed it first. */
@@ -30,7 +33,8 @@ describe('AxiosTransport idle keep-alive sockets', () => {
   });
 
   it('closes an idle socket before the server announced it would, so no request meets a closed socket', async () => {
-    const transport = new AxiosTransport({ timeoutMs: 5000, userAgent: 'ua' });
+    closedBy.length = 0;
+    const transport = new Transport({ timeoutMs: 5000, userAgent: 'ua' });
     try {
       const answer = await transport.send({ method: 'POST', url, headers: {}, body: '{}' });
       expect(answer.headers['keep-alive']).toBe('timeout=2');
@@ -40,7 +44,7 @@ describe('AxiosTransport idle keep-alive sockets', () => {
       // A request after the idle time opens a new connection and succeeds.
       expect((await transport.send({ method: 'POST', url, headers: {}, body: '{}' })).status).toBe(200);
     } finally {
-      transport.close();
+      transport.close?.();
     }
   });
 });
