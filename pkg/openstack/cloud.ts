@@ -9,7 +9,7 @@ import type { CloudConfig, CloudCredentials } from './config/credentials';
 import { realSleep, type Sleep } from './http/executor';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './http/retry-policy';
 import { ServiceClient, type ServiceDescriptor } from './http/service-client';
-import { createHttpTransport, type HttpTransport } from './http/transport';
+import { AxiosTransport, type HttpTransport } from './http/transport';
 import { SERVICE_TYPE_ALIASES } from './keystone/catalog';
 import { KeystoneSession } from './keystone/session';
 import { ManilaClient } from './manila';
@@ -112,7 +112,7 @@ export class OpenStackCloud implements Cloud {
     };
     const transport =
       options.transport ??
-      createHttpTransport({
+      new AxiosTransport({
         timeoutMs: options.http?.timeoutMs ?? DEFAULT_TIMEOUT_MS,
         userAgent: userAgentString(options.userAgent),
         tls: {

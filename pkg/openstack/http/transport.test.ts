@@ -1,4 +1,4 @@
-/** The real transports (node's client and axios) against a local HTTPS server: CA file or inline CA, client certificates, tls-insecure. */
+/** The real transport against a local HTTPS server: CA file or inline CA, client certificates, tls-insecure. */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as https from 'node:https';
@@ -6,12 +6,7 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TLSSocket } from 'node:tls';
-import { AxiosTransport, NodeHttpTransport, type HttpTransport, type TransportOptions } from './transport';
-
-const TRANSPORTS: [string, new (options: TransportOptions) => HttpTransport][] = [
-  ['node http', NodeHttpTransport],
-  ['axios', AxiosTransport],
-];
+import { AxiosTransport } from './transport';
 
 const hasOpenssl = (() => {
   try {
@@ -22,7 +17,7 @@ const hasOpenssl = (() => {
   }
 })();
 
-(hasOpenssl ? describe : describe.skip)('transport TLS (needs the openssl binary)', () => {
+(hasOpenssl ? describe : describe.skip)('AxiosTransport TLS (needs the openssl binary)', () => {
   let dir: string;
   let server: https.Server;
   let url: string;
@@ -76,33 +71,33 @@ const hasOpenssl = (() => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const get = (transport: HttpTransport) => transport.send({ method: 'GET', url, headers: {} });
+  const get = (transport: AxiosTransport) => transport.send({ method: 'GET', url, headers: {} });
 
-  it.each(TRANSPORTS)('%s: trusts the server through ca-file and presents the client certificate', async (_name, Transport) => {
-    const transport = new Transport({
+  it('trusts the server through ca-file and presents the client certificate', async () => {
+    const transport = new AxiosTransport({
       timeoutMs: 5000,
       userAgent: 'openstack-csi/test',
       tls: { caFile: file('ca.pem'), certFile: file('client.pem'), keyFile: file('client.key') },
     });
     const response = await get(transport);
-    transport.close?.();
+    transport.close();
     expect(response.status).toBe(200);
     expect(JSON.parse(response.body)).toEqual({ clientAuthorized: true, clientCn: 'csi-client', userAgent: 'openstack-csi/test' });
   });
 
-  it.each(TRANSPORTS)('%s: trusts an inline CA (os-certAuthority)', async (_name, Transport) => {
-    const transport = new Transport({ timeoutMs: 5000, userAgent: 'ua', tls: { caData: fs.readFileSync(file('ca.pem'), 'utf8') } });
+  it('trusts an inline CA (os-certAuthority)', async () => {
+    const transport = new AxiosTransport({ timeoutMs: 5000, userAgent: 'ua', tls: { caData: fs.readFileSync(file('ca.pem'), 'utf8') } });
     const response = await get(transport);
-    transport.close?.();
+    transport.close();
     expect(JSON.parse(response.body)).toMatchObject({ clientAuthorized: false });
   });
 
-  it.each(TRANSPORTS)('%s: refuses an unknown CA unless tls-insecure is set', async (_name, Transport) => {
-    const strict = new Transport({ timeoutMs: 5000, userAgent: 'ua' });
+  it('refuses an unknown CA unless tls-insecure is set', async () => {
+    const strict = new AxiosTransport({ timeoutMs: 5000, userAgent: 'ua' });
     await expect(get(strict)).rejects.toMatchObject({ code: expect.stringMatching(/CERT|SIGNATURE|ISSUER/) });
-    strict.close?.();
-    const insecure = new Transport({ timeoutMs: 5000, userAgent: 'ua', tls: { insecure: true } });
+    strict.close();
+    const insecure = new AxiosTransport({ timeoutMs: 5000, userAgent: 'ua', tls: { insecure: true } });
     await expect(get(insecure)).resolves.toMatchObject({ status: 200 });
-    insecure.close?.();
+    insecure.close();
   });
 });
