@@ -40,3 +40,40 @@ it("answers INTERNAL with Cinder's fault when the volume turns to error while at
   expect((error as CsiError).message).toContain('status "error"');
   expect((error as CsiError).message).toContain('the backend lost the export');
 });
+
+it('asks Nova for the server while Cinder is still answering for the volume, and a missing volume still decides the answer', async () => {
+  const { cloud, state } = createFakeCloud('');
+  addServer(state, 'node-1');
+  const { controller } = controllerOn(cloud);
+  const created = await controller.CreateVolume(createVolumeRequest('pub-together'), TEST_SCOPE);
+  const volumeId = created.volume?.volume_id as string;
+  const publish = (volume: string, node: string) =>
+    controller.ControllerPublishVolume(
+      { volume_id: volume, node_id: node, volume_capability: MOUNT_RWO, readonly: false, secrets: {}, volume_context: {} },
+      TEST_SCOPE,
+    );
+
+  // Cinder holds its answer until Nova has been asked: a publish that asked one after the other would hang here.
+  const getVolume = cloud.blockStorage.getVolume.bind(cloud.blockStorage);
+  const getServer = cloud.compute.getServer.bind(cloud.compute);
+  let serverAsked!: () => void;
+  const novaAsked = new Promise<void>((resolve) => (serverAsked = resolve));
+  cloud.compute.getServer = (id) => {
+    serverAsked();
+    return getServer(id);
+  };
+  cloud.blockStorage.getVolume = async (id) => {
+    await novaAsked;
+    return getVolume(id);
+  };
+  const published = await publish(volumeId, 'node-1');
+  expect(published.publish_context).toBeDefined();
+  expect(state.volumes.get(volumeId)?.status).toBe('in-use');
+
+  // Neither the volume nor the server exists: the answer names the volume, as when the GETs went one by one.
+  cloud.blockStorage.getVolume = getVolume;
+  const error = await publish('no-such-volume', 'no-such-node').catch((caught: unknown) => caught);
+  expect(error).toBeInstanceOf(CsiError);
+  expect((error as CsiError).code).toBe(Code.NOT_FOUND);
+  expect((error as CsiError).message).toContain('no-such-volume');
+});
