@@ -77,3 +77,34 @@ it('asks Nova for the server while Cinder is still answering for the volume, and
   expect((error as CsiError).code).toBe(Code.NOT_FOUND);
   expect((error as CsiError).message).toContain('no-such-volume');
 });
+
+it("asks Nova for the named node's attachments while Cinder is still answering for the volume on unpublish", async () => {
+  const { cloud, state } = createFakeCloud('');
+  addServer(state, 'node-1');
+  const { controller } = controllerOn(cloud);
+  const created = await controller.CreateVolume(createVolumeRequest('unpub-together'), TEST_SCOPE);
+  const volumeId = created.volume?.volume_id as string;
+  await controller.ControllerPublishVolume(
+    { volume_id: volumeId, node_id: 'node-1', volume_capability: MOUNT_RWO, readonly: false, secrets: {}, volume_context: {} },
+    TEST_SCOPE,
+  );
+  expect(state.volumes.get(volumeId)?.status).toBe('in-use');
+
+  // Cinder holds its first answer until Nova's listing was asked: asking one after the other would hang here.
+  const getVolume = cloud.blockStorage.getVolume.bind(cloud.blockStorage);
+  const listVolumeAttachments = cloud.compute.listVolumeAttachments.bind(cloud.compute);
+  let listingAsked!: () => void;
+  const novaAsked = new Promise<void>((resolve) => (listingAsked = resolve));
+  cloud.compute.listVolumeAttachments = (serverId) => {
+    listingAsked();
+    return listVolumeAttachments(serverId);
+  };
+  cloud.blockStorage.getVolume = async (id) => {
+    await novaAsked;
+    return getVolume(id);
+  };
+  await controller.ControllerUnpublishVolume({ volume_id: volumeId, node_id: 'node-1', secrets: {} }, TEST_SCOPE);
+  expect(state.volumes.get(volumeId)?.status).toBe('available');
+  // A volume that is gone is unpublished (idempotent), whatever Nova says about the node.
+  await expect(controller.ControllerUnpublishVolume({ volume_id: 'no-such-volume', node_id: 'no-such-node', secrets: {} }, TEST_SCOPE)).resolves.toEqual({});
+});
