@@ -14,7 +14,7 @@ import { mebibytes, printTable, ratio, recordFigures, runAlone, seconds } from '
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..', '..');
-const DIST_MAIN = path.join(ROOT, 'dist', 'cmd', 'cinder-csi-plugin', 'main.js');
+export const DIST_MAIN = path.join(ROOT, 'dist', 'cmd', 'cinder-csi-plugin', 'main.js');
 const IDLE_SETTLE_MS = 1000;
 const CLOCK_TICKS = 100; // USER_HZ of /proc/<pid>/stat on Linux
 
@@ -35,7 +35,7 @@ function newestSourceMtime(dir: string): number {
 }
 
 /** Builds `dist` when it is missing or older than a source file, so the figures are of this tree. */
-async function ensureBuilt(): Promise<void> {
+export async function ensureBuilt(): Promise<void> {
   const built = fs.existsSync(DIST_MAIN) ? fs.statSync(DIST_MAIN).mtimeMs : 0;
   const newest = Math.max(newestSourceMtime(path.join(ROOT, 'pkg')), newestSourceMtime(path.join(ROOT, 'cmd')));
   if (built >= newest) return;
@@ -45,12 +45,12 @@ async function ensureBuilt(): Promise<void> {
   });
 }
 
-function rssOf(pid: number): number {
+export function rssOf(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
 }
 
-function cpuSecondsOf(pid: number): number {
+export function cpuSecondsOf(pid: number): number {
   // Fields after the command name (which may hold spaces) start at the state, field 3; utime/stime are 14/15.
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
