@@ -6,7 +6,7 @@
 import { promises as fsp, existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { axios } from '../../openstack/http/axios';
+import axios from 'axios';
 import type { CommandExecutor, Mounter } from '../../mounter';
 import { createCommandExecutor } from '../../mounter';
 

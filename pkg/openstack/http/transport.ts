@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { axios, type AxiosInstance } from './axios';
+import axios, { type AxiosInstance } from 'axios';
 import { ConfigError } from '../errors';
 import type { RawResponse } from './error-translation';
 
