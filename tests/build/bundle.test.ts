@@ -8,6 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { bundle } from '../../tools/build';
 import { spawnPlugin, type PluginChild } from '../../pkg/cinder/testing/plugin-child';
+import { createAndDeleteVolume } from '../../pkg/cinder/testing/volume-round-trip';
 import { createCsiClient } from '../../pkg/csi/client';
 import { startSimulator, type Simulator } from '../../pkg/simulator';
 
@@ -72,13 +73,8 @@ describe('the plugin bundles (dist/bin)', () => {
     const { plugin, loaded } = await start('cinder-csi-plugin', 'controller.sock', ['--cloud-config', cloudConf, '--provide-node-service=false']);
     const client = createCsiClient(path.join(dir, 'controller.sock'));
     try {
-      const created = await client.controller.CreateVolume({
-        name: 'bundle-volume',
-        capacity_range: { required_bytes: String(1024 ** 3) },
-        volume_capabilities: [{ mount: { fs_type: 'ext4' }, access_mode: { mode: 'SINGLE_NODE_WRITER' } }],
-      });
+      await createAndDeleteVolume(client, 'bundle-volume');
       expect(sim.requests.count('POST', '/volume/v3/{project_id}/volumes')).toBe(1);
-      await client.controller.DeleteVolume({ volume_id: created.volume!.volume_id });
     } finally {
       client.close();
     }

@@ -13,6 +13,7 @@ import * as path from 'path';
 import { promisify } from 'util';
 import { CPO_COMMAND_LINES, expandContainerArgs } from '../../pkg/cinder/testing/cpo-command-lines';
 import { spawnPlugin, type PluginChild } from '../../pkg/cinder/testing/plugin-child';
+import { createAndDeleteVolume } from '../../pkg/cinder/testing/volume-round-trip';
 import { createCsiClient } from '../../pkg/csi/client';
 import { startSimulator, type Simulator } from '../../pkg/simulator';
 import { nodeMajor, readFinalStage, type Copy, type FinalStage } from './dockerfile';
@@ -143,13 +144,8 @@ describe('the image file set (Dockerfile last stage, staged without a container 
     try {
       await expect(client.identity.Probe({})).resolves.toEqual({ ready: { value: true } });
       await expect(client.identity.GetPluginInfo({})).resolves.toMatchObject({ name: 'cinder.csi.openstack.org' });
-      const created = await client.controller.CreateVolume({
-        name: 'staged-image-volume',
-        capacity_range: { required_bytes: String(1024 ** 3) },
-        volume_capabilities: [{ mount: { fs_type: 'ext4' }, access_mode: { mode: 'SINGLE_NODE_WRITER' } }],
-      });
+      await createAndDeleteVolume(client, 'staged-image-volume');
       expect(sim.requests.count('POST', '/volume/v3/{project_id}/volumes')).toBe(1);
-      await client.controller.DeleteVolume({ volume_id: created.volume!.volume_id });
     } finally {
       client.close();
     }
