@@ -35,15 +35,17 @@ export interface CsiMethodDefinition extends grpc.MethodDefinition<object, objec
 
 let root: protobuf.Root | undefined;
 
-/** The reflected csi.proto (types resolved). */
+/** The reflected csi.proto. */
 export function loadCsiRoot(): protobuf.Root {
   if (!root) {
     // int64 fields must decode exactly (capacities above 2^53 bytes); protobufjs finds long.js by a
     // runtime require that a bundler cannot see, so it is handed over here.
     protobuf.util.Long = Long;
     protobuf.configure();
-    root = protobuf.Root.fromJSON(csiDescriptor as protobuf.INamespace);
-    root.resolveAll();
+    // Types resolve on first use (a codec's first call, a shape's first read): Root.fromJSON would
+    // resolve all ~130 of them, google/protobuf's descriptor types included, which took ~40 ms at start.
+    root = new protobuf.Root();
+    root.addJSON((csiDescriptor as protobuf.INamespace).nested!);
   }
   return root;
 }
@@ -72,6 +74,7 @@ export function csiServiceDefinition(name: CsiServiceName): grpc.ServiceDefiniti
   const service = loadCsiRoot().lookupService(`csi.v1.${name}`);
   const methods: Record<string, CsiMethodDefinition> = {};
   for (const method of service.methodsArray) {
+    method.resolve();
     const request = method.resolvedRequestType!;
     const response = method.resolvedResponseType!;
     methods[method.name] = {
