@@ -5,7 +5,8 @@
 # (COPY lines of the last stage, the ln -s link) and starts the controller from them: keep to those forms.
 ARG NODE_IMAGE=node:24-bookworm-slim
 
-# Compiles TypeScript to dist/ (needs the dev dependencies).
+# Compiles TypeScript to dist/ and bundles each plugin binary into one file, dist/bin/<binary>.js
+# (tools/build.ts; needs the dev dependencies).
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -13,9 +14,11 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY cmd ./cmd
 COPY pkg ./pkg
+COPY tools ./tools
 RUN npm run build
 
-# The production dependencies only.
+# The production dependencies only: the bundles load from node_modules only what a flag asks for
+# (prom-client for --http-endpoint, @kubernetes/client-node for the Kubernetes API).
 FROM ${NODE_IMAGE} AS production-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -29,11 +32,10 @@ RUN apt-get update \
 WORKDIR /app
 COPY --from=production-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-COPY proto ./proto
 COPY package.json ./package.json
-RUN chmod 0755 /app/dist/cmd/cinder-csi-plugin/main.js \
- && chmod 0755 /app/dist/cmd/manila-csi-plugin/main.js \
- && ln -s /app/dist/cmd/cinder-csi-plugin/main.js /bin/cinder-csi-plugin \
- && ln -s /app/dist/cmd/manila-csi-plugin/main.js /bin/manila-csi-plugin
+RUN chmod 0755 /app/dist/bin/cinder-csi-plugin.js \
+ && chmod 0755 /app/dist/bin/manila-csi-plugin.js \
+ && ln -s /app/dist/bin/cinder-csi-plugin.js /bin/cinder-csi-plugin \
+ && ln -s /app/dist/bin/manila-csi-plugin.js /bin/manila-csi-plugin
 ENV NODE_ENV=production
 ENTRYPOINT ["/bin/cinder-csi-plugin"]

@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import type { MessageTypeDefinition, EnumTypeDefinition } from '@grpc/proto-loader';
-import { CSI_PROTO_PATH, loadCsiPackageDefinition } from './proto';
+import { CSI_PROTO_PATH, loadCsiPackageDefinition } from './proto-source';
 
 interface FieldDescriptor {
   name: string;

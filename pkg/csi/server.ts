@@ -10,7 +10,7 @@ import { InFlight } from './inflight';
 import { CsiCallMetrics, defaultCsiCallMetrics } from './metrics';
 import { requestShapeOf } from './message-shape';
 import { AsyncHandler, wrapUnary } from './pipeline';
-import { loadCsiGrpc } from './proto';
+import { csiServiceDefinition } from './proto';
 
 export type {
   CallContext,
@@ -88,17 +88,16 @@ export async function startCsiServer(options: CsiServerOptions): Promise<CsiServ
   const logger = options.logger;
   const drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
   const metrics = options.metrics ?? defaultCsiCallMetrics;
-  const csi = loadCsiGrpc();
   const server = new grpc.Server();
 
   const register = (name: string, definition: grpc.ServiceDefinition, handlers: HandlerObject | undefined): void => {
     if (!handlers) return;
     server.addService(definition, buildImplementation(name, definition, handlers, logger, metrics));
   };
-  register('Identity', csi.Identity.service, options.services.identity);
-  register('Controller', csi.Controller.service, options.services.controller);
-  register('Node', csi.Node.service, options.services.node);
-  register('GroupController', csi.GroupController.service, options.services.groupController);
+  register('Identity', csiServiceDefinition('Identity'), options.services.identity);
+  register('Controller', csiServiceDefinition('Controller'), options.services.controller);
+  register('Node', csiServiceDefinition('Node'), options.services.node);
+  register('GroupController', csiServiceDefinition('GroupController'), options.services.groupController);
 
   if (endpoint.kind === 'unix') {
     if (await isSocketInUse(endpoint.path)) {

@@ -1,5 +1,5 @@
 /**
- * Bench 7: 200 volumes in flight. The shipped controller (`dist`, started with plain node, default flags:
+ * Bench 7: 200 volumes in flight. The shipped controller (the `dist/bin` bundle the image runs, started with plain node, default flags:
  * learned waiting, coalescing) takes N volumes at once through CreateVolume → ControllerPublishVolume →
  * ControllerUnpublishVolume → DeleteVolume, spread over S simulated servers, with the calm production
  * transition times of bench 1. Then ListVolumes pages through 1,000 volumes.
@@ -24,7 +24,7 @@ import type { VolumeCapability } from '../../pkg/csi/types';
 import type { TransitionRecord } from '../../pkg/simulator';
 import { startPluginProcess, type PluginProcess } from '../../pkg/stack';
 import { GiB } from '../../pkg/units/bytes';
-import { cpuSecondsOf, DIST_MAIN, ensureBuilt } from './lean-process.bench';
+import { BUNDLE, cpuSecondsOf, ensureBuilt } from './lean-process.bench';
 import { mean, mebibytes, printTable, ratio, recordFigures, runAlone, seconds } from './report';
 import { startSimulatorThread, type SimulatorThread } from './simulator-thread';
 import { TRANSITION_LATENCY } from './status-latency.bench';
@@ -41,7 +41,7 @@ const BOUND_LEAVES_OUT =
   'the bound counts only the slowest volume\'s own transition times: no request or response time, no Keystone token, no name lookup before the create, and no waiting for Nova\'s per-server attach lock';
 
 /**
- * Preloaded into the controller (`node --require <file> dist/...`): event-loop delay from the start, and on
+ * Preloaded into the controller (`node --require <file> dist/bin/...`): event-loop delay from the start, and on
  * SIGUSR2 its p99/max since the last signal written as JSON to $BENCH_LOOP_FILE (then reset). Plain CommonJS
  * because the shipped artifact runs without tsx; written into the run's directory.
  */
@@ -188,7 +188,7 @@ async function controllerLoopDelay(plugin: PluginProcess, file: string): Promise
 export async function runVolumesInFlightBench(options: VolumesInFlightOptions): Promise<VolumesInFlightFigures> {
   console.log(`\n== 7. ${options.volumes} volumes in flight across ${options.servers} servers, ListVolumes over ${options.listedVolumes} ==`);
   console.log(
-    `create → ControllerPublish → ControllerUnpublish → delete, all at once; the shipped controller (dist, plain node, default flags) in its own process, ` +
+    `create → ControllerPublish → ControllerUnpublish → delete, all at once; the shipped controller (dist/bin bundle, plain node, default flags) in its own process, ` +
       `the simulator in a worker thread, the CSI client (the sidecars) in this one; transition ms as bench 1; ` +
       `${WARM_UP.rounds} unmeasured rounds of ${WARM_UP.volumes} lifecycles first (the pace a long-running controller has learned); ${NODE_SIDE_REASON}`,
   );
@@ -218,7 +218,7 @@ export async function runVolumesInFlightBench(options: VolumesInFlightOptions): 
       name: 'controller (in flight)',
       socketPath,
       logFile: path.join(dir, 'plugin.log'),
-      command: { file: process.execPath, args: [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []), '--require', probe, DIST_MAIN] },
+      command: { file: process.execPath, args: [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []), '--require', probe, BUNDLE] },
       env: { ...process.env, BENCH_LOOP_FILE: loopFile },
       args: ['--endpoint', `unix://${socketPath}`, '--cloud-config', cloudConf, '--v', '1', '--provide-node-service=false'],
     });
@@ -302,7 +302,7 @@ export async function runVolumesInFlightBench(options: VolumesInFlightOptions): 
     );
     console.log(BOUND_LEAVES_OUT);
     printTable(
-      'The controller process during the run (dist, plain node): peak RSS, CPU per lifecycle, event-loop delay; the client\'s and the simulator\'s loops for context',
+      'The controller process during the run (dist/bin bundle, plain node): peak RSS, CPU per lifecycle, event-loop delay; the client\'s and the simulator\'s loops for context',
       ['controller peak RSS MiB', 'controller CPU ms per lifecycle', 'controller loop delay p99 ms', 'max ms', 'client p99 ms', 'simulator p99 ms'],
       [
         [

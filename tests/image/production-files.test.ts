@@ -1,8 +1,8 @@
 /**
  * The image without a container engine: the files of the Dockerfile's last stage are staged in a
- * temporary root the way the Dockerfile assembles them (compiled dist from `npm run build`, production
- * node_modules from `npm ci --omit=dev`, proto and package.json from the repository, the
- * /bin/cinder-csi-plugin link), then the controller is started from that root with CPO's controller
+ * temporary root the way the Dockerfile assembles them (compiled dist and the plugin bundles from
+ * `npm run build`, production node_modules from `npm ci --omit=dev`, package.json from the repository,
+ * the /bin/cinder-csi-plugin link), then the controller is started from that root with CPO's controller
  * arguments, through the image's ENTRYPOINT, and called over gRPC against the simulator.
  * What is not replayed: the base image and its apt-get packages (the node tools; the node suites test them).
  */
@@ -13,6 +13,7 @@ import * as path from 'path';
 import { promisify } from 'util';
 import { CPO_COMMAND_LINES, expandContainerArgs } from '../../pkg/cinder/testing/cpo-command-lines';
 import { spawnPlugin, type PluginChild } from '../../pkg/cinder/testing/plugin-child';
+import { createAndDeleteVolume } from '../../pkg/cinder/testing/volume-round-trip';
 import { createCsiClient } from '../../pkg/csi/client';
 import { startSimulator, type Simulator } from '../../pkg/simulator';
 import { nodeMajor, readFinalStage, type Copy, type FinalStage } from './dockerfile';
@@ -33,7 +34,7 @@ async function npm(args: string[], cwd: string): Promise<void> {
 
 /** How the files a COPY --from takes out of an earlier stage are made here. */
 const STAGE_OUTPUTS: Record<string, (dest: string, scratch: string) => Promise<void>> = {
-  // Stage "build": npm ci, then `npm run build` (tsc -p tsconfig.build.json) → /app/dist.
+  // Stage "build": npm ci, then `npm run build` (tsc -p tsconfig.build.json, then the bundles in dist/bin) → /app/dist.
   'build /app/dist': async (dest) => {
     await npm(['run', 'build', '--', '--outDir', dest], repoRoot);
   },
@@ -94,7 +95,6 @@ describe('the image file set (Dockerfile last stage, staged without a container 
     expect(copies).toEqual([
       'production-deps:/app/node_modules -> /app/node_modules',
       'build:/app/dist -> /app/dist',
-      'context:proto -> /app/proto',
       'context:package.json -> /app/package.json',
     ]);
     const major = nodeMajor(image.baseImage);
@@ -116,7 +116,9 @@ describe('the image file set (Dockerfile last stage, staged without a container 
     const nodeModules = fs.readdirSync(path.join(appDir, 'node_modules'));
     expect(nodeModules).toEqual(expect.arrayContaining(['@grpc', 'axios', 'ini']));
     for (const devTool of ['typescript', 'jest', 'ts-jest', 'tsx', 'eslint', 'nock']) expect(nodeModules).not.toContain(devTool);
-    expect(fs.existsSync(path.join(appDir, 'dist', 'cmd', 'cinder-csi-plugin', 'main.js'))).toBe(true);
+    expect(fs.existsSync(path.join(appDir, 'dist', 'bin', 'cinder-csi-plugin.js'))).toBe(true);
+    // The bundle carries the CSI descriptor: the image has no proto/ to read at start.
+    expect(fs.existsSync(path.join(appDir, 'proto'))).toBe(false);
 
     sim = await startSimulator({ latencyMs: 5, devices: { enabled: false } });
     const cloudConf = path.join(scratch, 'cloud.conf');
@@ -142,13 +144,8 @@ describe('the image file set (Dockerfile last stage, staged without a container 
     try {
       await expect(client.identity.Probe({})).resolves.toEqual({ ready: { value: true } });
       await expect(client.identity.GetPluginInfo({})).resolves.toMatchObject({ name: 'cinder.csi.openstack.org' });
-      const created = await client.controller.CreateVolume({
-        name: 'staged-image-volume',
-        capacity_range: { required_bytes: String(1024 ** 3) },
-        volume_capabilities: [{ mount: { fs_type: 'ext4' }, access_mode: { mode: 'SINGLE_NODE_WRITER' } }],
-      });
+      await createAndDeleteVolume(client, 'staged-image-volume');
       expect(sim.requests.count('POST', '/volume/v3/{project_id}/volumes')).toBe(1);
-      await client.controller.DeleteVolume({ volume_id: created.volume!.volume_id });
     } finally {
       client.close();
     }
