@@ -156,6 +156,19 @@ describe('PaceModel', () => {
     expect(model.observations('k').map((o) => o.doneAtMs)).toEqual([1200, 1300, 1400]);
   });
 
+  it('keeps the waits that began last, not the ones that ended last (in a burst those are the slowest)', () => {
+    const model = new PaceModel({ window: 3 });
+    // Four waits begun together, in this order; each one begun later happened to finish sooner.
+    const burst = [
+      { beganAt: 10, doneAtMs: 2400 },
+      { beganAt: 20, doneAtMs: 2100 },
+      { beganAt: 30, doneAtMs: 1800 },
+      { beganAt: 40, doneAtMs: 1500 },
+    ];
+    for (const wait of [...burst].reverse()) model.record('k', { notDoneAtMs: wait.doneAtMs - 20, ...wait });
+    expect(model.observations('k').map((o) => o.beganAt).sort()).toEqual([20, 30, 40]);
+  });
+
   it('drops its history when a transition outlasts everything seen by far (the cloud slowed down)', () => {
     const model = modelWith('k', [[1900, 2000], [2000, 2100], [2100, 2200]]);
     model.record('k', { notDoneAtMs: 18_000, doneAtMs: 21_000 });

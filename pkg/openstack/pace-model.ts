@@ -29,6 +29,12 @@ export interface PaceObservation {
   notDoneAtMs: number;
   /** First check that saw it done. */
   doneAtMs: number;
+  /**
+   * When the wait began (any monotonic clock). The window keeps the waits that began last, not those
+   * that ended last: of 100 waits begun together the last 16 to end are the 16 slowest, and a model
+   * that kept them would sleep past most transitions of the next burst.
+   */
+  beganAt?: number;
 }
 
 export interface PaceModelOptions {
@@ -103,6 +109,15 @@ export function scheduleDelays(schedule: WaitSchedule): number[] {
 export function scheduleCheckTimes(schedule: WaitSchedule): number[] {
   let time = 0;
   return scheduleDelays(schedule).map((delay) => (time += delay));
+}
+
+/** Index of the observation whose wait began first (without a begin time: recorded first). */
+function earliestBegun(observations: readonly PaceObservation[]): number {
+  let earliest = 0;
+  observations.forEach((o, index) => {
+    if ((o.beganAt ?? Number.NEGATIVE_INFINITY) < (observations[earliest].beganAt ?? Number.NEGATIVE_INFINITY)) earliest = index;
+  });
+  return earliest;
 }
 
 const sameSchedule = (a: WaitSchedule, b: WaitSchedule) =>
@@ -321,11 +336,12 @@ export class PaceModel {
   /** Records how long one wait's transition took; a pace change replaces the history. */
   record(key: string, observation: PaceObservation): void {
     const notDoneAtMs = Math.max(0, observation.notDoneAtMs);
-    const clean = { notDoneAtMs, doneAtMs: Math.max(notDoneAtMs, observation.doneAtMs) };
+    const clean: PaceObservation = { notDoneAtMs, doneAtMs: Math.max(notDoneAtMs, observation.doneAtMs) };
+    if (observation.beganAt !== undefined) clean.beganAt = observation.beganAt;
     const kept = this.history.get(key) ?? [];
     if (kept.length > 0 && this.paceChanged(kept, clean)) kept.length = 0;
     kept.push(clean);
-    if (kept.length > this.window) kept.splice(0, kept.length - this.window);
+    while (kept.length > this.window) kept.splice(earliestBegun(kept), 1);
     this.history.set(key, kept);
     this.plans.delete(key);
   }
