@@ -129,6 +129,16 @@ describe('PaceModel', () => {
     expect(looseChecks).toBeLessThanOrEqual(1.5 * schedule);
   });
 
+  it('does not spend checks that save little: on a slow cloud far fewer than the schedule makes', () => {
+    // Creates that took 15–25 s: CPO's schedule checks 14 times by 26 s; 0.95 of that would buy little.
+    const schedule: WaitSchedule = { initialDelayMs: 1000, factor: 1.1, checks: 15 };
+    const model = modelWith('k', [15_000, 17_000, 19_000, 21_000, 23_000, 25_000].map((end) => [end - 20, end]));
+    const byEnd = checkTimes(model.plan('k', schedule)).filter((time) => time <= 26_000);
+    expect(scheduleCheckTimes(schedule).filter((time) => time <= 26_000)).toHaveLength(14);
+    expect(byEnd.length).toBeLessThanOrEqual(5);
+    expect(byEnd[0]).toBeGreaterThan(14_000);
+  });
+
   it('never gives up before the schedule would: the last check is the schedule\'s last', () => {
     const model = modelWith('k', [[100, 120], [110, 130], [120, 140]]);
     const times = checkTimes(model.plan('k', CPO));

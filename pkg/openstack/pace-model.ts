@@ -6,9 +6,10 @@
  * observed, sleeps until the transition is likely done and then checks closely.
  *
  * Calls are budgeted: a learned wait may spend, on average, at most `callsBudget` (0.95) of the checks the
- * caller's schedule would spend on the same distribution of transition times, and within that it places
- * its checks where they see the transition soonest on average (`optimalPlacement`: an early check is paid
- * by every wait, a late one only by the slow ones, so the checks crowd towards the end of the range).
+ * caller's schedule would spend on the same distribution of transition times, and no check that saves less
+ * than `checkCost` (3 %) of the median transition time; within that it places its checks where they see
+ * the transition soonest on average (`optimalPlacement`: an early check is paid by every wait, a late one
+ * only by the slow ones, so the checks crowd towards the end of the range).
  *
  * Bounds and safety:
  * - Until a kind has `minSamples` observations, the caller's schedule is used unchanged (CPO's by default).
@@ -57,10 +58,19 @@ export interface PaceModelOptions {
    * construction, not by luck (as far as the estimate describes the cloud).
    */
   callsBudget?: number;
+  /**
+   * Least delay a check must save on average, as a share of the median transition time (default 0.03).
+   * The budget alone would spend all it may: on a cloud whose transitions take 20 s CPO's schedule makes
+   * ten checks, and 0.95 of that buys delay nobody notices, paid in full by every wait when the cloud
+   * changes pace again.
+   */
+  checkCost?: number;
 }
 
 /** Default share of the schedule's expected calls a learned plan may spend. */
 const DEFAULT_CALLS_BUDGET = 0.95;
+/** Default least delay a check must save, as a share of the median transition time. */
+const DEFAULT_CHECK_COST = 0.03;
 
 /** A pace change: the new observation lies this far outside the kept ones. */
 const PACE_CHANGE_FACTOR = 2;
@@ -319,6 +329,7 @@ export class PaceModel {
   private readonly tailChecks: number;
   private readonly minGapMs: number;
   private readonly callsBudget: number;
+  private readonly checkCost: number;
 
   constructor(options: PaceModelOptions = {}) {
     this.window = Math.max(1, options.window ?? 16);
@@ -326,6 +337,7 @@ export class PaceModel {
     this.tailChecks = Math.max(0, options.tailChecks ?? 1);
     this.minGapMs = Math.max(1, options.minGapMs ?? 20);
     this.callsBudget = Math.max(0, options.callsBudget ?? DEFAULT_CALLS_BUDGET);
+    this.checkCost = Math.max(0, options.checkCost ?? DEFAULT_CHECK_COST);
   }
 
   /** The observations kept for a kind of wait, oldest first (a copy). */
@@ -373,7 +385,8 @@ export class PaceModel {
     const patience = scheduleCheckTimes(schedule);
     const budget = this.callsBudget * estimate.expectedChecks(patience);
     const start = estimate.quantile(0);
-    const placement = placementWithin(estimate, budget);
+    const worthwhile = optimalPlacement(estimate, this.checkCost * estimate.quantile(0.5));
+    const placement = worthwhile.expectedChecks <= budget ? worthwhile : placementWithin(estimate, budget);
     const times = this.afterLearned(placement.times, start, patience);
     const firstCheck = times[0];
     return timedPlan(times, Math.max(0, start - Math.max(0, firstCheck - start)));

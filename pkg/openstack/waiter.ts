@@ -109,9 +109,11 @@ export class BatchingFetcher<T> {
     if (this.timer || this.listing) return;
     // Requests of the current event-loop turn always meet; the window only pays off with many waits.
     // Requests that arrived during a list call have already waited for it, which collected them as a
-    // window would: another window on top only delays them (with 200 waits the lists follow each other,
-    // and every check paid list + window + list).
-    const delay = this.activeWaits >= this.minBatch && !afterList ? this.windowMs : 0;
+    // window would: when they are enough for a list, another window on top only delays them (with 200
+    // waits the lists follow each other, and every check paid list + window + list). A few stragglers
+    // still wait for the window, so that they share a list instead of costing a GET each.
+    const collected = afterList && this.pending.size >= this.minBatch;
+    const delay = this.activeWaits >= this.minBatch && !collected ? this.windowMs : 0;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.flush();
