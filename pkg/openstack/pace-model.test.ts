@@ -139,6 +139,18 @@ describe('PaceModel', () => {
     expect(byEnd[0]).toBeGreaterThan(14_000);
   });
 
+  it('costs a wait that outlasts everything seen at most two checks more than the schedule (a slowdown)', () => {
+    const schedule: WaitSchedule = { initialDelayMs: 1000, factor: 1.1, checks: 15 };
+    const model = modelWith('k', [[1580, 1600], [1780, 1800], [1980, 2000], [2180, 2200], [2380, 2400]]);
+    const times = checkTimes(model.plan('k', schedule));
+    const patience = scheduleCheckTimes(schedule);
+    const upTo = (list: readonly number[], t: number) => list.filter((time) => time <= t + 0.5).length;
+    const resumed = patience.filter((time) => time > 2400 && times.includes(Math.round(time)));
+    expect(resumed.length).toBeGreaterThan(3);
+    for (const t of resumed) expect(upTo(times, t)).toBeLessThanOrEqual(upTo(patience, t) + 2);
+    expect(times.length).toBeLessThanOrEqual(patience.length + 2);
+  });
+
   it('never gives up before the schedule would: the last check is the schedule\'s last', () => {
     const model = modelWith('k', [[100, 120], [110, 130], [120, 140]]);
     const times = checkTimes(model.plan('k', CPO));

@@ -65,12 +65,21 @@ export interface PaceModelOptions {
    * changes pace again.
    */
   checkCost?: number;
+  /**
+   * Most checks before the caller's schedule takes over, the tail included (default 8). A wait that
+   * outlasts everything seen (the cloud slowed down) pays all of them, then skips schedule checks until
+   * it is at most two ahead of the schedule's count.
+   */
+  maxLearnedChecks?: number;
 }
 
 /** Default share of the schedule's expected calls a learned plan may spend. */
 const DEFAULT_CALLS_BUDGET = 0.95;
 /** Default least delay a check must save, as a share of the median transition time. */
 const DEFAULT_CHECK_COST = 0.03;
+
+/** How many checks more than the schedule a wait that outlasts the learned range may have made. */
+const MAX_CHECKS_AHEAD = 2;
 
 /** A pace change: the new observation lies this far outside the kept ones. */
 const PACE_CHANGE_FACTOR = 2;
@@ -242,19 +251,21 @@ export function optimalPlacement(estimate: PaceDistribution, checkCostMs: number
 }
 
 /**
- * The placement that sees the transition soonest without spending more than `budget` checks on average:
- * the price of a check is found by bisection (a dearer check means fewer checks, placed where they pay).
+ * The placement that sees the transition soonest without spending more than `budget` checks on average,
+ * nor more than `maxChecks` in all: the price of a check is found by bisection (a dearer check means
+ * fewer checks, placed where they pay).
  */
-export function placementWithin(estimate: PaceDistribution, budget: number): Placement {
+export function placementWithin(estimate: PaceDistribution, budget: number, maxChecks = Number.POSITIVE_INFINITY): Placement {
+  const fits = (placement: Placement) => placement.expectedChecks <= budget && placement.times.length <= maxChecks;
   const grid = placementGrid(estimate);
   let cheap = 1e-3;
   let dear = 1e7;
   let best = placeOnGrid(grid, dear);
-  if (best.expectedChecks > budget) return best;
+  if (!fits(best)) return best;
   for (let step = 0; step < 40 && dear / cheap > 1.01; step += 1) {
     const price = Math.sqrt(cheap * dear);
     const placement = placeOnGrid(grid, price);
-    if (placement.expectedChecks <= budget) {
+    if (fits(placement)) {
       best = placement;
       dear = price;
     } else {
@@ -330,6 +341,7 @@ export class PaceModel {
   private readonly minGapMs: number;
   private readonly callsBudget: number;
   private readonly checkCost: number;
+  private readonly maxLearnedChecks: number;
 
   constructor(options: PaceModelOptions = {}) {
     this.window = Math.max(1, options.window ?? 16);
@@ -338,6 +350,7 @@ export class PaceModel {
     this.minGapMs = Math.max(1, options.minGapMs ?? 20);
     this.callsBudget = Math.max(0, options.callsBudget ?? DEFAULT_CALLS_BUDGET);
     this.checkCost = Math.max(0, options.checkCost ?? DEFAULT_CHECK_COST);
+    this.maxLearnedChecks = Math.max(1, options.maxLearnedChecks ?? 8);
   }
 
   /** The observations kept for a kind of wait, oldest first (a copy). */
@@ -385,8 +398,11 @@ export class PaceModel {
     const patience = scheduleCheckTimes(schedule);
     const budget = this.callsBudget * estimate.expectedChecks(patience);
     const start = estimate.quantile(0);
+    // A wait that outlasts everything seen (the cloud slowed down) pays every learned check.
+    const maxChecks = Math.max(1, this.maxLearnedChecks - this.tailChecks);
     const worthwhile = optimalPlacement(estimate, this.checkCost * estimate.quantile(0.5));
-    const placement = worthwhile.expectedChecks <= budget ? worthwhile : placementWithin(estimate, budget);
+    const fits = worthwhile.expectedChecks <= budget && worthwhile.times.length <= maxChecks;
+    const placement = fits ? worthwhile : placementWithin(estimate, budget, maxChecks);
     const times = this.afterLearned(placement.times, start, patience);
     const firstCheck = times[0];
     return timedPlan(times, Math.max(0, start - Math.max(0, firstCheck - start)));
@@ -408,14 +424,15 @@ export class PaceModel {
     const end = times.length > 0 ? times[times.length - 1] : 0;
     const gap = Math.max(this.minGapMs, (end - start) / Math.max(1, learned.length));
     for (let step = 1; step <= this.tailChecks; step += 1) add(end + gap * step);
-    // Past everything seen, the cloud is slower than it was: back to the schedule's own gaps, none closer
-    // to the last check than the schedule's gap there, so a slowdown costs few more calls than the schedule.
+    // Past everything seen, the cloud is slower than it was: back to the schedule's own check times, none
+    // closer to the last check than the schedule's gap there, and none while this wait is more than
+    // MAX_CHECKS_AHEAD checks ahead of the schedule: a slowdown costs at most that many calls more.
     let previous = 0;
-    for (const time of patience) {
+    patience.forEach((time, index) => {
       const last = times.length > 0 ? times[times.length - 1] : 0;
-      if (time > last && time - last >= time - previous) add(time);
+      if (time > last && time - last >= time - previous && index + 1 + MAX_CHECKS_AHEAD > times.length) add(time);
       previous = time;
-    }
+    });
     if (times.length === 0 || times[times.length - 1] < lastAllowed) times.push(lastAllowed);
     return times;
   }
