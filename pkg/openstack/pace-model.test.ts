@@ -1,7 +1,16 @@
 import { silentLogger } from '../log/logger';
 import type { WaitSchedule } from './api';
 import { WaitTimeoutError } from './errors';
-import { fixedPlan, intervalQuantile, PaceModel, probabilitySteps, scheduleCheckTimes, type WaitPlan } from './pace-model';
+import {
+  fixedPlan,
+  intervalQuantile,
+  optimalPlacement,
+  PaceDistribution,
+  PaceModel,
+  placementWithin,
+  scheduleCheckTimes,
+  type WaitPlan,
+} from './pace-model';
 import { StatusWaiter, type ResourceSource } from './waiter';
 
 const CPO: WaitSchedule = { initialDelayMs: 1000, factor: 1.1, checks: 10 };
@@ -38,6 +47,50 @@ describe('intervalQuantile', () => {
   });
 });
 
+describe('PaceDistribution', () => {
+  const uniform = PaceDistribution.of([{ notDoneAtMs: 1000, doneAtMs: 2000 }]);
+
+  it('spreads an interval evenly and counts the checks a wait makes on average', () => {
+    expect(uniform.cdf(500)).toBe(0);
+    expect(uniform.cdf(1250)).toBeCloseTo(0.25, 5);
+    expect(uniform.cdf(2500)).toBe(1);
+    expect(uniform.quantile(0)).toBe(1000);
+    expect(uniform.quantile(0.75)).toBeCloseTo(1750, 5);
+    // Checks at 0, 1 s, 1.5 s, 2 s: the first always, then each while still pending (1, 1, 0.5).
+    expect(uniform.expectedChecks([0, 1000, 1500, 2000])).toBeCloseTo(3.5, 5);
+  });
+});
+
+describe('optimalPlacement', () => {
+  const uniform = PaceDistribution.of([{ notDoneAtMs: 1000, doneAtMs: 2000 }]);
+
+  it('ends on the end of the range and spends fewer checks, with more delay, as a check gets dearer', () => {
+    const cheap = optimalPlacement(uniform, 50);
+    const dear = optimalPlacement(uniform, 200);
+    for (const placement of [cheap, dear]) {
+      expect(placement.times[placement.times.length - 1]).toBeCloseTo(2000, 5);
+      expect(placement.expectedChecks).toBeCloseTo(uniform.expectedChecks(placement.times), 5);
+    }
+    expect(dear.expectedChecks).toBeLessThan(cheap.expectedChecks);
+    expect(dear.expectedDelayMs).toBeGreaterThan(cheap.expectedDelayMs);
+    // A single check at the end: every transition waits for it, half the range on average.
+    expect(optimalPlacement(uniform, 1e7)).toEqual({ times: [2000], expectedChecks: 1, expectedDelayMs: 500 });
+  });
+
+  it('places the checks closer together towards the end (a late check is paid only by slow waits)', () => {
+    const { times } = optimalPlacement(uniform, 50);
+    const gaps = times.slice(1).map((time, index) => time - times[index]);
+    expect(gaps[gaps.length - 1]).toBeLessThan(gaps[0]);
+  });
+
+  it('keeps within a calls budget, down to one check at the end', () => {
+    const within = placementWithin(uniform, 2.5);
+    expect(within.expectedChecks).toBeLessThanOrEqual(2.5);
+    expect(within.expectedChecks).toBeGreaterThan(2); // spends what it may, for less delay
+    expect(placementWithin(uniform, 0.5).times).toEqual([2000]);
+  });
+});
+
 describe('PaceModel', () => {
   it("uses the caller's schedule unchanged until it has enough observations", () => {
     const model = modelWith('volume:available', [[1000, 2100], [1000, 2100]]);
@@ -47,17 +100,55 @@ describe('PaceModel', () => {
     expect(checkTimes(plan)).toEqual(scheduleCheckTimes(CPO).map(Math.round));
   });
 
-  it('sleeps until the transition is likely done, then checks at shrinking probability steps', () => {
+  it('sleeps until the transition is likely done, then checks closer and closer until past the longest seen', () => {
     // Creates that took 1.6–2.4 s, each seen within 20 ms.
     const model = modelWith('volume:available', [[1580, 1600], [1780, 1800], [1980, 2000], [2180, 2200], [2380, 2400]]);
     const times = checkTimes(model.plan('volume:available', CPO));
     expect(times[0]).toBeGreaterThan(1500); // no check while the cloud has never been that fast
-    // Five steps, the last at the longest seen; one within 20 ms of the one before is skipped.
-    const across = times.filter((time) => time >= 1580 && time <= 2400);
+    const across = times.filter((time) => time <= 2400);
     expect(across.length).toBeGreaterThanOrEqual(4);
-    expect(across[across.length - 1]).toBeGreaterThan(2350);
+    // An early check is paid by every wait, a late one only by the slow ones: the gaps shrink.
     const gaps = across.slice(1).map((time, index) => time - across[index]);
     expect(gaps[gaps.length - 1]).toBeLessThan(gaps[0]);
+    // Some check lies past the longest transition seen before the schedule's own times take over.
+    expect(times.some((time) => time >= 2400 && time < 4641)).toBe(true);
+  });
+
+  it('plans no more calls than the schedule would spend on the same transitions, by its budget', () => {
+    // Deletes that took 0.5–1 s: the schedule checks at once (always pending) and after 1 s, two calls.
+    const model = modelWith('volume:gone', [[500, 520], [600, 620], [700, 720], [800, 820], [900, 920], [980, 1000]], { callsBudget: 0.9 });
+    const estimate = PaceDistribution.of(model.observations('volume:gone'));
+    const schedule = estimate.expectedChecks(scheduleCheckTimes(CPO));
+    expect(schedule).toBeCloseTo(2, 5);
+    const learned = estimate.expectedChecks(checkTimes(model.plan('volume:gone', CPO)));
+    expect(learned).toBeLessThanOrEqual(0.9 * schedule);
+    // A looser budget buys more checks (and sees the end sooner), never more than it allows.
+    const loose = modelWith('volume:gone', [[500, 520], [600, 620], [700, 720], [800, 820], [900, 920], [980, 1000]], { callsBudget: 1.5 });
+    const looseChecks = estimate.expectedChecks(checkTimes(loose.plan('volume:gone', CPO)));
+    expect(looseChecks).toBeGreaterThan(learned);
+    expect(looseChecks).toBeLessThanOrEqual(1.5 * schedule);
+  });
+
+  it('does not spend checks that save little: on a slow cloud far fewer than the schedule makes', () => {
+    // Creates that took 15–25 s: CPO's schedule checks 14 times by 26 s; 0.95 of that would buy little.
+    const schedule: WaitSchedule = { initialDelayMs: 1000, factor: 1.1, checks: 15 };
+    const model = modelWith('k', [15_000, 17_000, 19_000, 21_000, 23_000, 25_000].map((end) => [end - 20, end]));
+    const byEnd = checkTimes(model.plan('k', schedule)).filter((time) => time <= 26_000);
+    expect(scheduleCheckTimes(schedule).filter((time) => time <= 26_000)).toHaveLength(14);
+    expect(byEnd.length).toBeLessThanOrEqual(5);
+    expect(byEnd[0]).toBeGreaterThan(14_000);
+  });
+
+  it('costs a wait that outlasts everything seen at most two checks more than the schedule (a slowdown)', () => {
+    const schedule: WaitSchedule = { initialDelayMs: 1000, factor: 1.1, checks: 15 };
+    const model = modelWith('k', [[1580, 1600], [1780, 1800], [1980, 2000], [2180, 2200], [2380, 2400]]);
+    const times = checkTimes(model.plan('k', schedule));
+    const patience = scheduleCheckTimes(schedule);
+    const upTo = (list: readonly number[], t: number) => list.filter((time) => time <= t + 0.5).length;
+    const resumed = patience.filter((time) => time > 2400 && times.includes(Math.round(time)));
+    expect(resumed.length).toBeGreaterThan(3);
+    for (const t of resumed) expect(upTo(times, t)).toBeLessThanOrEqual(upTo(patience, t) + 2);
+    expect(times.length).toBeLessThanOrEqual(patience.length + 2);
   });
 
   it('never gives up before the schedule would: the last check is the schedule\'s last', () => {
@@ -69,11 +160,6 @@ describe('PaceModel', () => {
     // check before than the schedule's own gap there (1 s would be only ~0.85 s after the last learned one).
     expect(times).not.toContain(1000);
     for (const time of patience.filter((t) => t > 2000)) expect(times).toContain(Math.round(time));
-  });
-
-  it('steps probabilities down linearly and ends at 1', () => {
-    expect(probabilitySteps(5).map((p) => Number(p.toFixed(2)))).toEqual([0.3, 0.55, 0.75, 0.9, 1]);
-    expect(probabilitySteps(1)).toEqual([1]);
   });
 
   it('moves its first check earlier when waits keep finding the transition already done', () => {
@@ -90,6 +176,19 @@ describe('PaceModel', () => {
     const model = new PaceModel({ window: 3 });
     for (const t of [1000, 1100, 1200, 1300, 1400]) model.record('k', { notDoneAtMs: t - 10, doneAtMs: t });
     expect(model.observations('k').map((o) => o.doneAtMs)).toEqual([1200, 1300, 1400]);
+  });
+
+  it('keeps the waits that began last, not the ones that ended last (in a burst those are the slowest)', () => {
+    const model = new PaceModel({ window: 3 });
+    // Four waits begun together, in this order; each one begun later happened to finish sooner.
+    const burst = [
+      { beganAt: 10, doneAtMs: 2400 },
+      { beganAt: 20, doneAtMs: 2100 },
+      { beganAt: 30, doneAtMs: 1800 },
+      { beganAt: 40, doneAtMs: 1500 },
+    ];
+    for (const wait of [...burst].reverse()) model.record('k', { notDoneAtMs: wait.doneAtMs - 20, ...wait });
+    expect(model.observations('k').map((o) => o.beganAt).sort()).toEqual([20, 30, 40]);
   });
 
   it('drops its history when a transition outlasts everything seen by far (the cloud slowed down)', () => {
@@ -160,6 +259,48 @@ describe('StatusWaiter with a PaceModel', () => {
     expect(cloud.reads[0]).toBeGreaterThan(1000); // sleeps through the time the cloud always needed
     expect(cloud.reads.length).toBeLessThanOrEqual(3);
     expect(cloud.reads[cloud.reads.length - 1] - 1800).toBeLessThan(300); // sees it closer than CPO's 2.1 s
+  });
+
+  it('spends fewer reads than the schedule over many waits and still sees the transitions sooner', async () => {
+    // Transitions of 0.55–0.95 s: the schedule reads at once (always pending) and after 1 s.
+    const ends = Array.from({ length: 40 }, (_, index) => 550 + ((index * 37) % 400));
+    const tally = async (pace: boolean) => {
+      let clock = 0;
+      let doneAt = 0;
+      let reads = 0;
+      let lateness = 0;
+      const source: ResourceSource<Thing> = {
+        kind: 'thing',
+        get: async (id) => {
+          reads += 1;
+          return { id, status: clock >= doneAt ? 'available' : 'creating' };
+        },
+        statusOf: (thing) => thing.status,
+        defaultErrorStatuses: ['error'],
+      };
+      const waiter = new StatusWaiter(source, {
+        logger: silentLogger,
+        sleep: async (ms) => {
+          clock += ms;
+        },
+        now: () => clock,
+        pace: pace ? new PaceModel() : undefined,
+        coalescing: { enabled: false },
+      });
+      for (const [index, end] of ends.entries()) {
+        clock = 0;
+        doneAt = end;
+        if (index === 10) reads = 0; // the first waits learn
+        await waiter.wait('x', ['available'], CPO);
+        if (index >= 10) lateness += clock - end;
+      }
+      return { reads, lateness };
+    };
+    const schedule = await tally(false);
+    const learned = await tally(true);
+    expect(schedule.reads).toBe(60); // two reads per wait
+    expect(learned.reads).toBeLessThanOrEqual(0.9 * schedule.reads);
+    expect(learned.lateness).toBeLessThan(schedule.lateness / 2);
   });
 
   it("still waits the schedule's whole patience when the cloud stops finishing, then returns to the schedule", async () => {

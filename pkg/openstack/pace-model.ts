@@ -5,6 +5,12 @@
  * fairly steady time, so the model keeps, per cloud and per kind of wait, the recent transition times it
  * observed, sleeps until the transition is likely done and then checks closely.
  *
+ * Calls are budgeted: a learned wait may spend, on average, at most `callsBudget` (0.95) of the checks the
+ * caller's schedule would spend on the same distribution of transition times, and no check that saves less
+ * than `checkCost` (3 %) of the median transition time; within that it places its checks where they see
+ * the transition soonest on average (`optimalPlacement`: an early check is paid by every wait, a late one
+ * only by the slow ones, so the checks crowd towards the end of the range).
+ *
  * Bounds and safety:
  * - Until a kind has `minSamples` observations, the caller's schedule is used unchanged (CPO's by default).
  * - Every learned plan ends on the caller's schedule: after the learned checks and a short close tail it
@@ -24,6 +30,12 @@ export interface PaceObservation {
   notDoneAtMs: number;
   /** First check that saw it done. */
   doneAtMs: number;
+  /**
+   * When the wait began (any monotonic clock). The window keeps the waits that began last, not those
+   * that ended last: of 100 waits begun together the last 16 to end are the 16 slowest, and a model
+   * that kept them would sleep past most transitions of the next burst.
+   */
+  beganAt?: number;
 }
 
 export interface PaceModelOptions {
@@ -32,16 +44,42 @@ export interface PaceModelOptions {
   /** Observations before a kind's waits are planned from them (default 3). */
   minSamples?: number;
   /**
-   * Checks spread across the likely range (default 5), at probability steps that shrink linearly (e.g.
-   * 30 %, 25 %, 20 %, 15 %, 10 %): an early check is paid by every wait, a late one only by the slow ones,
-   * so for the same expected calls shrinking steps see the change sooner than equal ones.
+   * Checks after the likely range, one step apart, before the caller's schedule takes over (default 1: a
+   * transition just past the estimate is then seen a step late instead of a whole schedule gap late; it
+   * costs a call only in the rare waits that get there).
    */
-  checksAcross?: number;
-  /** Checks after the likely range, one step apart, before the caller's schedule takes over (default 0: the widened estimate already reaches past the longest seen). */
   tailChecks?: number;
   /** Smallest gap between two checks (default 20 ms). */
   minGapMs?: number;
+  /**
+   * Calls a learned wait may spend, as a share of what the caller's schedule would spend on the same
+   * transitions (default 0.95). Both are expected check counts under the estimated distribution; the plan
+   * sees the transition soonest among those within it, so learned waiting is cheaper than the schedule by
+   * construction, not by luck (as far as the estimate describes the cloud).
+   */
+  callsBudget?: number;
+  /**
+   * Least delay a check must save on average, as a share of the median transition time (default 0.03).
+   * The budget alone would spend all it may: on a cloud whose transitions take 20 s CPO's schedule makes
+   * ten checks, and 0.95 of that buys delay nobody notices, paid in full by every wait when the cloud
+   * changes pace again.
+   */
+  checkCost?: number;
+  /**
+   * Most checks before the caller's schedule takes over, the tail included (default 8). A wait that
+   * outlasts everything seen (the cloud slowed down) pays all of them, then skips schedule checks until
+   * it is at most two ahead of the schedule's count.
+   */
+  maxLearnedChecks?: number;
 }
+
+/** Default share of the schedule's expected calls a learned plan may spend. */
+const DEFAULT_CALLS_BUDGET = 0.95;
+/** Default least delay a check must save, as a share of the median transition time. */
+const DEFAULT_CHECK_COST = 0.03;
+
+/** How many checks more than the schedule a wait that outlasts the learned range may have made. */
+const MAX_CHECKS_AHEAD = 2;
 
 /** A pace change: the new observation lies this far outside the kept ones. */
 const PACE_CHANGE_FACTOR = 2;
@@ -92,6 +130,18 @@ export function scheduleCheckTimes(schedule: WaitSchedule): number[] {
   return scheduleDelays(schedule).map((delay) => (time += delay));
 }
 
+/** Index of the observation whose wait began first (without a begin time: recorded first). */
+function earliestBegun(observations: readonly PaceObservation[]): number {
+  let earliest = 0;
+  observations.forEach((o, index) => {
+    if ((o.beganAt ?? Number.NEGATIVE_INFINITY) < (observations[earliest].beganAt ?? Number.NEGATIVE_INFINITY)) earliest = index;
+  });
+  return earliest;
+}
+
+const sameSchedule = (a: WaitSchedule, b: WaitSchedule) =>
+  a.initialDelayMs === b.initialDelayMs && a.factor === b.factor && a.checks === b.checks && a.maxDelayMs === b.maxDelayMs;
+
 /** Plan that checks at fixed times since the wait began. */
 function timedPlan(checkTimes: readonly number[], likelyFromMs: number): WaitPlan {
   return {
@@ -103,36 +153,169 @@ function timedPlan(checkTimes: readonly number[], likelyFromMs: number): WaitPla
 }
 
 /**
- * Quantile `p` of the mixture of uniform distributions over the observed intervals (a point interval is
- * a point mass). Found by bisection on the mixture's CDF, which is piecewise linear and non-decreasing.
+ * An estimated distribution of transition times from interval observations (each says "ended somewhere
+ * in here"): the mixture of uniform distributions over them, as weights on the cells between their ends.
  */
-export function intervalQuantile(observations: readonly PaceObservation[], p: number): number {
-  if (observations.length === 0) throw new Error('no observations');
-  const low = Math.min(...observations.map((o) => o.notDoneAtMs));
-  const high = Math.max(...observations.map((o) => o.doneAtMs));
-  const cdf = (t: number): number =>
-    observations.reduce((sum, o) => {
-      if (t >= o.doneAtMs) return sum + 1;
-      if (t <= o.notDoneAtMs) return sum;
-      return sum + (t - o.notDoneAtMs) / (o.doneAtMs - o.notDoneAtMs);
-    }, 0) / observations.length;
-  const target = Math.min(1, Math.max(0, p));
-  let lo = low;
-  let hi = high;
-  for (let step = 0; step < 50 && hi - lo > 0.5; step += 1) {
-    const mid = (lo + hi) / 2;
-    if (cdf(mid) >= target) hi = mid;
-    else lo = mid;
+export class PaceDistribution {
+  private constructor(
+    /** Cell `i` spans `edges[i]` to `edges[i + 1]`. */
+    private readonly edges: readonly number[],
+    private readonly masses: readonly number[],
+  ) {}
+
+  static of(observations: readonly PaceObservation[]): PaceDistribution {
+    if (observations.length === 0) throw new Error('no observations');
+    // A point observation (seen done the moment it was last seen pending) gets a sliver of width.
+    const intervals = observations.map((o) => ({ low: Math.min(o.notDoneAtMs, o.doneAtMs - POINT_WIDTH_MS), high: o.doneAtMs }));
+    const edges = [...new Set(intervals.flatMap((i) => [i.low, i.high]))].sort((a, b) => a - b);
+    const masses = new Array<number>(edges.length - 1).fill(0);
+    const share = 1 / intervals.length;
+    // Its ends are edges, so an interval covers whole cells.
+    const cells = intervals.map(({ low, high }) => ({ first: edges.indexOf(low), last: edges.indexOf(high) - 1 }));
+    for (const { first, last } of cells) {
+      const width = edges[last + 1] - edges[first];
+      for (let cell = first; cell <= last; cell += 1) masses[cell] += (share * (edges[cell + 1] - edges[cell])) / width;
+    }
+    return new PaceDistribution(edges, masses);
   }
-  return hi;
+
+  /** Probability that the transition has ended by `t`. */
+  cdf(t: number): number {
+    let sum = 0;
+    for (let cell = 0; cell < this.masses.length; cell += 1) {
+      const low = this.edges[cell];
+      const high = this.edges[cell + 1];
+      if (t >= high) sum += this.masses[cell];
+      else if (t > low) sum += (this.masses[cell] * (t - low)) / (high - low);
+      else break;
+    }
+    return Math.min(1, sum);
+  }
+
+  /** The earliest time by which the transition has ended with probability `p` (0: where weight begins). */
+  quantile(p: number): number {
+    const target = Math.min(1, Math.max(0, p));
+    let sum = 0;
+    for (let cell = 0; cell < this.masses.length; cell += 1) {
+      const mass = this.masses[cell];
+      if (target === 0) {
+        if (mass > 0) return this.edges[cell];
+        continue;
+      }
+      if (sum + mass >= target - 1e-12 && mass > 0) {
+        const low = this.edges[cell];
+        return low + ((this.edges[cell + 1] - low) * Math.max(0, target - sum)) / mass;
+      }
+      sum += mass;
+    }
+    return this.edges[this.edges.length - 1];
+  }
+
+  /**
+   * Checks a wait with these check times makes on average: the first always, each later one only when
+   * the transition had not ended by the check before it.
+   */
+  expectedChecks(checkTimes: readonly number[]): number {
+    let checks = checkTimes.length > 0 ? 1 : 0;
+    for (let check = 0; check < checkTimes.length - 1; check += 1) checks += 1 - this.cdf(checkTimes[check]);
+    return checks;
+  }
 }
 
-/** Cumulative probabilities of `count` checks whose steps shrink linearly (weights count+1 … 2), ending at 1. */
-export function probabilitySteps(count: number): number[] {
-  const weights = Array.from({ length: count }, (_, index) => count + 1 - index);
-  const total = weights.reduce((sum, weight) => sum + weight, 0);
-  let cumulative = 0;
-  return weights.map((weight, index) => (index === count - 1 ? 1 : (cumulative += weight) / total));
+/** Width given to a point observation (ms). */
+const POINT_WIDTH_MS = 0.5;
+
+/** Quantile `p` of the mixture of uniform distributions over the observed intervals. */
+export function intervalQuantile(observations: readonly PaceObservation[], p: number): number {
+  return PaceDistribution.of(observations).quantile(p);
+}
+
+/** Points of the grid the optimal placement chooses its checks from, at equal probability steps. */
+const PLACEMENT_GRID = 48;
+
+/** Check times within the estimate's range, with the calls they cost and the delay they leave, on average. */
+export interface Placement {
+  times: number[];
+  expectedChecks: number;
+  expectedDelayMs: number;
+}
+
+/**
+ * The checks across the estimate's range that see the transition soonest on average when each check is
+ * priced at `checkCostMs` of delay: a check is paid only by the waits still pending at the check before
+ * it, and the delay is the time from the transition ending to the next check. Solved exactly on a grid
+ * of equal probability steps (dynamic programming from the end, which is always checked).
+ */
+export function optimalPlacement(estimate: PaceDistribution, checkCostMs: number): Placement {
+  return placeOnGrid(placementGrid(estimate), checkCostMs);
+}
+
+/**
+ * The placement that sees the transition soonest without spending more than `budget` checks on average,
+ * nor more than `maxChecks` in all: the price of a check is found by bisection (a dearer check means
+ * fewer checks, placed where they pay).
+ */
+export function placementWithin(estimate: PaceDistribution, budget: number, maxChecks = Number.POSITIVE_INFINITY): Placement {
+  const fits = (placement: Placement) => placement.expectedChecks <= budget && placement.times.length <= maxChecks;
+  const grid = placementGrid(estimate);
+  let cheap = 1e-3;
+  let dear = 1e7;
+  let best = placeOnGrid(grid, dear);
+  if (!fits(best)) return best;
+  for (let step = 0; step < 40 && dear / cheap > 1.01; step += 1) {
+    const price = Math.sqrt(cheap * dear);
+    const placement = placeOnGrid(grid, price);
+    if (fits(placement)) {
+      best = placement;
+      dear = price;
+    } else {
+      cheap = price;
+    }
+  }
+  return best;
+}
+
+interface PlacementGrid {
+  /** times[k]: when the transition has ended with probability k / PLACEMENT_GRID. */
+  times: number[];
+  /** Sums from the start of each step's mean end time (uniform within a step: its midpoint). */
+  meanSum: number[];
+}
+
+function placementGrid(estimate: PaceDistribution): PlacementGrid {
+  const times = Array.from({ length: PLACEMENT_GRID + 1 }, (_, k) => estimate.quantile(k / PLACEMENT_GRID));
+  const meanSum = [0];
+  for (let k = 1; k <= PLACEMENT_GRID; k += 1) meanSum.push(meanSum[k - 1] + (times[k - 1] + times[k]) / 2);
+  return { times, meanSum };
+}
+
+function placeOnGrid({ times: grid, meanSum }: PlacementGrid, checkCostMs: number): Placement {
+  const points = PLACEMENT_GRID;
+  /** Expected delay of the transitions ending in steps i+1..j when the check after i is at grid[j]. */
+  const delay = (i: number, j: number) => ((j - i) * grid[j] - (meanSum[j] - meanSum[i])) / points;
+  const cost = new Array<number>(points + 1).fill(0);
+  const next = new Array<number>(points + 1).fill(points);
+  for (let i = points - 1; i >= 0; i -= 1) {
+    const price = checkCostMs * (1 - i / points);
+    let best = Number.POSITIVE_INFINITY;
+    for (let j = i + 1; j <= points; j += 1) {
+      const total = price + delay(i, j) + cost[j];
+      if (total < best) {
+        best = total;
+        next[i] = j;
+      }
+    }
+    cost[i] = best;
+  }
+  const times: number[] = [];
+  let expectedChecks = 0;
+  let expectedDelayMs = 0;
+  for (let i = 0; i < points; i = next[i]) {
+    times.push(grid[next[i]]);
+    expectedChecks += 1 - i / points;
+    expectedDelayMs += delay(i, next[i]);
+  }
+  return { times, expectedChecks, expectedDelayMs };
 }
 
 const midpoint = (o: PaceObservation) => (o.notDoneAtMs + o.doneAtMs) / 2;
@@ -150,18 +333,24 @@ function widened(observations: readonly PaceObservation[]): PaceObservation[] {
 
 export class PaceModel {
   private readonly history = new Map<string, PaceObservation[]>();
+  /** The last plan per kind of wait, until its history changes (many waits start between two records). */
+  private readonly plans = new Map<string, { schedule: WaitSchedule; plan: WaitPlan }>();
   private readonly window: number;
   private readonly minSamples: number;
-  private readonly checksAcross: number;
   private readonly tailChecks: number;
   private readonly minGapMs: number;
+  private readonly callsBudget: number;
+  private readonly checkCost: number;
+  private readonly maxLearnedChecks: number;
 
   constructor(options: PaceModelOptions = {}) {
     this.window = Math.max(1, options.window ?? 16);
     this.minSamples = Math.max(1, options.minSamples ?? 3);
-    this.checksAcross = Math.max(1, options.checksAcross ?? 5);
-    this.tailChecks = Math.max(0, options.tailChecks ?? 0);
+    this.tailChecks = Math.max(0, options.tailChecks ?? 1);
     this.minGapMs = Math.max(1, options.minGapMs ?? 20);
+    this.callsBudget = Math.max(0, options.callsBudget ?? DEFAULT_CALLS_BUDGET);
+    this.checkCost = Math.max(0, options.checkCost ?? DEFAULT_CHECK_COST);
+    this.maxLearnedChecks = Math.max(1, options.maxLearnedChecks ?? 8);
   }
 
   /** The observations kept for a kind of wait, oldest first (a copy). */
@@ -172,30 +361,58 @@ export class PaceModel {
   /** Records how long one wait's transition took; a pace change replaces the history. */
   record(key: string, observation: PaceObservation): void {
     const notDoneAtMs = Math.max(0, observation.notDoneAtMs);
-    const clean = { notDoneAtMs, doneAtMs: Math.max(notDoneAtMs, observation.doneAtMs) };
+    const clean: PaceObservation = { notDoneAtMs, doneAtMs: Math.max(notDoneAtMs, observation.doneAtMs) };
+    if (observation.beganAt !== undefined) clean.beganAt = observation.beganAt;
     const kept = this.history.get(key) ?? [];
     if (kept.length > 0 && this.paceChanged(kept, clean)) kept.length = 0;
     kept.push(clean);
-    if (kept.length > this.window) kept.splice(0, kept.length - this.window);
+    while (kept.length > this.window) kept.splice(earliestBegun(kept), 1);
     this.history.set(key, kept);
+    this.plans.delete(key);
   }
 
   /** Forgets a kind of wait (e.g. after a timeout): its next waits use the caller's schedule again. */
   forget(key: string): void {
     this.history.delete(key);
+    this.plans.delete(key);
   }
 
   /**
    * When to check in the next wait of this kind. With too few observations: the schedule as it is.
-   * Otherwise: `checksAcross` checks at shrinking probability steps of the observed distribution (the last
-   * at its end), `tailChecks` more one mean step apart, then the schedule's own check times after those, up to
-   * its last one.
+   * Otherwise the checks that see the transition soonest within the calls budget (at least one, at the
+   * end of the likely range), a close tail, then the schedule's own check times up to its last one.
    */
   plan(key: string, schedule: WaitSchedule): WaitPlan {
     const kept = this.history.get(key) ?? [];
     if (kept.length < this.minSamples) return fixedPlan(schedule);
-    const observations = widened(kept);
+    const cached = this.plans.get(key);
+    if (cached && sameSchedule(cached.schedule, schedule)) return cached.plan;
+    const plan = this.learnedPlan(kept, schedule);
+    this.plans.set(key, { schedule, plan });
+    return plan;
+  }
+
+  private learnedPlan(kept: readonly PaceObservation[], schedule: WaitSchedule): WaitPlan {
+    // The widened estimate covers the times not seen yet; the budget is what the schedule would spend on it.
+    const estimate = PaceDistribution.of(widened(kept));
     const patience = scheduleCheckTimes(schedule);
+    const budget = this.callsBudget * estimate.expectedChecks(patience);
+    const start = estimate.quantile(0);
+    // A wait that outlasts everything seen (the cloud slowed down) pays every learned check.
+    const maxChecks = Math.max(1, this.maxLearnedChecks - this.tailChecks);
+    const worthwhile = optimalPlacement(estimate, this.checkCost * estimate.quantile(0.5));
+    const fits = worthwhile.expectedChecks <= budget && worthwhile.times.length <= maxChecks;
+    const placement = fits ? worthwhile : placementWithin(estimate, budget, maxChecks);
+    const times = this.afterLearned(placement.times, start, patience);
+    const firstCheck = times[0];
+    return timedPlan(times, Math.max(0, start - Math.max(0, firstCheck - start)));
+  }
+
+  /**
+   * The learned checks, `tailChecks` more one mean step apart, then the schedule's own check times after
+   * those, up to its last one.
+   */
+  private afterLearned(learned: readonly number[], start: number, patience: readonly number[]): number[] {
     const lastAllowed = patience[patience.length - 1];
     const times: number[] = [];
     const add = (time: number) => {
@@ -203,23 +420,21 @@ export class PaceModel {
       const at = Math.min(time, lastAllowed);
       if (previous === undefined ? at >= 0 : at - previous >= this.minGapMs) times.push(at);
     };
-    const start = intervalQuantile(observations, 0);
-    const steps = probabilitySteps(this.checksAcross);
-    for (const p of steps) add(intervalQuantile(observations, p));
+    for (const time of learned) add(time);
     const end = times.length > 0 ? times[times.length - 1] : 0;
-    const gap = Math.max(this.minGapMs, (end - start) / this.checksAcross);
+    const gap = Math.max(this.minGapMs, (end - start) / Math.max(1, learned.length));
     for (let step = 1; step <= this.tailChecks; step += 1) add(end + gap * step);
-    // Past everything seen, the cloud is slower than it was: back to the schedule's own gaps, none closer
-    // to the last check than the schedule's gap there, so a slowdown costs few more calls than the schedule.
+    // Past everything seen, the cloud is slower than it was: back to the schedule's own check times, none
+    // closer to the last check than the schedule's gap there, and none while this wait is more than
+    // MAX_CHECKS_AHEAD checks ahead of the schedule: a slowdown costs at most that many calls more.
     let previous = 0;
-    for (const time of patience) {
+    patience.forEach((time, index) => {
       const last = times.length > 0 ? times[times.length - 1] : 0;
-      if (time > last && time - last >= time - previous) add(time);
+      if (time > last && time - last >= time - previous && index + 1 + MAX_CHECKS_AHEAD > times.length) add(time);
       previous = time;
-    }
+    });
     if (times.length === 0 || times[times.length - 1] < lastAllowed) times.push(lastAllowed);
-    const firstCheck = times[0];
-    return timedPlan(times, Math.max(0, start - Math.max(0, firstCheck - start)));
+    return times;
   }
 
   /** A transition that outlasted every kept one by far, or ended well before all of them. */

@@ -194,6 +194,38 @@ describe('BatchingFetcher', () => {
     expect(calls).toEqual({ get: 0, list: 1 });
   });
 
+  it('serves the requests that came in during a list call with the next list at once, without another window', async () => {
+    jest.useFakeTimers();
+    try {
+      const { source } = fakeSource({ a: ['available'], b: ['available'], c: ['available'], d: ['available'] });
+      const answers: (() => void)[] = [];
+      const listed: string[][] = [];
+      const slow: ResourceSource<Thing> = {
+        ...source,
+        list: async (ids) => {
+          listed.push([...ids]);
+          await new Promise<void>((resolve) => answers.push(resolve));
+          return source.list!(ids);
+        },
+      };
+      const fetcher = new BatchingFetcher(slow, { minBatch: 2, windowMs: 60_000 });
+      for (let i = 0; i < 4; i += 1) fetcher.beginWait();
+      const first = Promise.all([fetcher.fetch('a'), fetcher.fetch('b')]);
+      await jest.advanceTimersByTimeAsync(60_000); // the window of the first tick
+      expect(listed).toEqual([['a', 'b']]);
+      // While that list is out, two more checks arrive: they wait for it, then go at once.
+      const second = Promise.all([fetcher.fetch('c'), fetcher.fetch('d')]);
+      answers.shift()!();
+      await first;
+      await jest.advanceTimersByTimeAsync(0);
+      expect(listed).toEqual([['a', 'b'], ['c', 'd']]);
+      answers.shift()!();
+      await expect(second).resolves.toHaveLength(2);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('serves many concurrent waits with one list call per tick', async () => {
     const ids = Array.from({ length: 20 }, (_, i) => `t${i}`);
     const { source, calls } = fakeSource(Object.fromEntries(ids.map((id) => [id, ['creating', 'creating', 'available']])));

@@ -104,11 +104,16 @@ export class BatchingFetcher<T> {
     return this.source.get(id);
   }
 
-  private schedule(): void {
+  private schedule(afterList = false): void {
     // While a list call is out, new requests wait for the next tick so they see fresh data.
     if (this.timer || this.listing) return;
     // Requests of the current event-loop turn always meet; the window only pays off with many waits.
-    const delay = this.activeWaits >= this.minBatch ? this.windowMs : 0;
+    // Requests that arrived during a list call have already waited for it, which collected them as a
+    // window would: when they are enough for a list, another window on top only delays them (with 200
+    // waits the lists follow each other, and every check paid list + window + list). A few stragglers
+    // still wait for the window, so that they share a list instead of costing a GET each.
+    const collected = afterList && this.pending.size >= this.minBatch;
+    const delay = this.activeWaits >= this.minBatch && !collected ? this.windowMs : 0;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.flush();
@@ -138,7 +143,7 @@ export class BatchingFetcher<T> {
       const resource = found?.get(id);
       this.settle(batch.get(id) ?? [], resource !== undefined ? Promise.resolve(resource) : this.get(id));
     }
-    if (this.pending.size > 0) this.schedule();
+    if (this.pending.size > 0) this.schedule(true);
   }
 
   private settle(waiters: Waiting<T>[], result: Promise<T>): void {
@@ -209,7 +214,7 @@ export class StatusWaiter<T extends { id: string }> {
     const finished = (resource: T): T => {
       // A first check at once that already finds the goal says nothing about the cloud's pace.
       if (pendingAt !== undefined || plan.learned) {
-        pace?.record(paceKey, { notDoneAtMs: pendingAt ?? plan.likelyFromMs ?? 0, doneAtMs: sentAt });
+        pace?.record(paceKey, { notDoneAtMs: pendingAt ?? plan.likelyFromMs ?? 0, doneAtMs: sentAt, beganAt: began });
       }
       return resource;
     };

@@ -25,8 +25,8 @@ const BENCHES = {
     runStatusLatencyBench({
       settings: [FIXED_250_SETTING, LEARNED_SETTING],
       parallelVolumes: 4,
-      warmUpRounds: quick ? 1 : 2,
-      measuredRounds: quick ? 1 : 2,
+      warmUpRounds: quick ? 1 : 3,
+      measuredRounds: quick ? 1 : 3,
       workDir,
     }),
   pace: (_workDir, quick) => runPaceChangeBench({ volumes: 4, calmRounds: quick ? 3 : 4, slowdown: 10, slowRounds: quick ? 1 : 2 }),

@@ -54,6 +54,7 @@ export async function controllerExpandVolume(
       schedule: ctx.waits.volumeStatus,
       errorStatuses: EXTEND_ERROR_STATUSES,
       until: (current) => current.size >= sizeGiB,
+      paceKey: 'extend', // a detach waits for the same statuses at another pace
     });
     return { capacity_bytes: gibToBytes(volume.size), node_expansion_required: nodeExpansionRequired };
   });
@@ -88,6 +89,7 @@ export async function controllerModifyVolume(
       schedule: ctx.waits.volumeStatus,
       errorStatuses: ['error'],
       until: (current) => current.volume_type === typeName,
+      paceKey: `retype:${typeName}`, // a retype may migrate the data: its own pace per target type
     });
     return {};
   });

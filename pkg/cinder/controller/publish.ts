@@ -153,6 +153,8 @@ class StatusTrail {
 
 interface VolumeWatch {
   targetStatuses: readonly string[];
+  /** Learned waiting keeps attaches and detaches apart from other waits for the same statuses (extend). */
+  paceKey: 'attach' | 'detach';
   until: (volume: Volume) => boolean;
   /** Sees every reading that is not an error status; throws once the operation has visibly failed. */
   checkFailed: (volume: Volume) => Promise<void>;
@@ -168,6 +170,7 @@ async function watchVolume(cloud: CinderCloud, volumeId: string, schedule: WaitS
   const options: WaitOptions<Volume> = {
     schedule,
     until: watch.until,
+    paceKey: watch.paceKey,
     observe: async (volume) => {
       trail.add(volume.status);
       if (!volume.status.startsWith('error')) await watch.checkFailed(volume);
@@ -207,6 +210,7 @@ async function waitForAttach(cloud: CinderCloud, volumeId: string, serverId: str
   const trail = new StatusTrail();
   return watchVolume(cloud, volumeId, schedule, trail, {
     targetStatuses: ['in-use'],
+    paceKey: 'attach',
     until: (volume) => attachmentOn(volume, serverId) !== undefined,
     checkFailed: async (volume) => {
       if (attachmentOn(volume, serverId) || ATTACH_IN_PROGRESS.has(volume.status)) return;
@@ -240,6 +244,7 @@ async function waitForDetach(cloud: CinderCloud, volumeId: string, serverId: str
   const trail = new StatusTrail();
   return watchVolume(cloud, volumeId, schedule, trail, {
     targetStatuses: DETACH_SETTLED,
+    paceKey: 'detach',
     until: (volume) => attachmentOn(volume, serverId) === undefined,
     checkFailed: async (volume) => {
       if (!attachmentOn(volume, serverId) || volume.status !== 'in-use' || !trail.includesAny(DETACH_IN_PROGRESS)) return;
