@@ -51,6 +51,15 @@ export interface CoalescingOptions {
   windowMs?: number;
 }
 
+/** What a BatchingFetcher reads through: one key at a time, and optionally many keys in one call. */
+export type BatchSource<T> = Pick<ResourceSource<T>, 'get' | 'list'>;
+
+/**
+ * When the one list call fails: `get-each` falls back to one `get` per key (a wait's next poll would
+ * retry anyway); `reject` hands the list call's error to every caller in the batch.
+ */
+export type ListFailure = 'get-each' | 'reject';
+
 const DEFAULT_MIN_BATCH = 5;
 const DEFAULT_WINDOW_MS = 50;
 
@@ -59,7 +68,10 @@ interface Waiting<T> {
   reject: (error: unknown) => void;
 }
 
-/** Collects concurrent fetches of one resource type and serves them with one list call when worthwhile. */
+/**
+ * Collects concurrent fetches of one resource type and serves them with one list call when worthwhile.
+ * Keys are IDs for status waits; Cinder's by-name lookups use names (cinder.ts).
+ */
 export class BatchingFetcher<T> {
   private pending = new Map<string, Waiting<T>[]>();
   private timer?: NodeJS.Timeout;
@@ -72,8 +84,9 @@ export class BatchingFetcher<T> {
   private readonly windowMs: number;
 
   constructor(
-    private readonly source: ResourceSource<T>,
+    private readonly source: BatchSource<T>,
     options: CoalescingOptions = {},
+    private readonly listFailure: ListFailure = 'get-each',
   ) {
     this.enabled = options.enabled ?? true;
     this.minBatch = Math.max(2, options.minBatch ?? DEFAULT_MIN_BATCH);
@@ -126,15 +139,21 @@ export class BatchingFetcher<T> {
     }
     this.listing = true;
     let found: Map<string, T> | undefined;
+    let failure: { error: unknown } | undefined;
     try {
       this.stats.listCalls += 1;
       found = await this.source.list(ids);
-    } catch {
-      found = undefined; // fall back to one GET per ID below
+    } catch (error) {
+      found = undefined; // fall back to one GET per ID below, unless told to reject
+      if (this.listFailure === 'reject') failure = { error };
     } finally {
       this.listing = false;
     }
     for (const id of ids) {
+      if (failure) {
+        this.settle(batch.get(id) ?? [], Promise.reject(failure.error));
+        continue;
+      }
       const resource = found?.get(id);
       this.settle(batch.get(id) ?? [], resource !== undefined ? Promise.resolve(resource) : this.get(id));
     }
