@@ -82,6 +82,8 @@ export class BatchingFetcher<T> {
   private readonly enabled: boolean;
   private readonly minBatch: number;
   private readonly windowMs: number;
+  /** Per key, who wants to see that key's readings in list calls made for others (`watch`). */
+  private readonly watchers = new Map<string, Set<(resource: T) => void>>();
 
   constructor(
     private readonly source: BatchSource<T>,
@@ -100,6 +102,20 @@ export class BatchingFetcher<T> {
 
   endWait(): void {
     this.activeWaits = Math.max(0, this.activeWaits - 1);
+  }
+
+  /**
+   * Calls `seen` with each reading of `id` that a list call brings (a list answers the whole project, so
+   * it often holds resources it was not asked for), until the returned function is called.
+   */
+  watch(id: string, seen: (resource: T) => void): () => void {
+    const forId = this.watchers.get(id) ?? new Set();
+    forId.add(seen);
+    this.watchers.set(id, forId);
+    return () => {
+      forId.delete(seen);
+      if (forId.size === 0 && this.watchers.get(id) === forId) this.watchers.delete(id);
+    };
   }
 
   fetch(id: string): Promise<T> {
@@ -149,6 +165,7 @@ export class BatchingFetcher<T> {
     } finally {
       this.listing = false;
     }
+    if (found) this.tell(found);
     for (const id of ids) {
       if (failure) {
         this.settle(batch.get(id) ?? [], Promise.reject(failure.error));
@@ -158,6 +175,20 @@ export class BatchingFetcher<T> {
       this.settle(batch.get(id) ?? [], resource !== undefined ? Promise.resolve(resource) : this.get(id));
     }
     if (this.pending.size > 0) this.schedule();
+  }
+
+  private tell(found: Map<string, T>): void {
+    for (const [id, forId] of this.watchers) {
+      const resource = found.get(id);
+      if (resource === undefined) continue;
+      for (const seen of [...forId]) {
+        try {
+          seen(resource);
+        } catch {
+          // a watcher's own failure must not break the batch it looked at
+        }
+      }
+    }
   }
 
   private settle(waiters: Waiting<T>[], result: Promise<T>): void {
@@ -208,6 +239,26 @@ export class StatusWaiter<T extends { id: string }> {
     }
   }
 
+  /**
+   * Sleeps until the next check, or until a list call made for other waits shows this resource where the
+   * wait would end: the next check then comes at once (and is what decides), so with many waits in flight
+   * a wait does not sleep through its own transition. No extra call, and no more checks than the plan's.
+   */
+  private async sleepUnlessListed(id: string, delayMs: number, looksFinished: (resource: T) => boolean): Promise<void> {
+    const cut = new AbortController();
+    const stopWatching = this.fetcher.watch(id, (resource) => {
+      if (looksFinished(resource)) cut.abort();
+    });
+    try {
+      // A sleep that ignores the signal (a test's) is raced so that the wake still ends it.
+      const listed = new Promise<void>((resolve) => cut.signal.addEventListener('abort', () => resolve(), { once: true }));
+      await Promise.race([this.deps.sleep(delayMs, cut.signal), listed]);
+    } finally {
+      stopWatching();
+      cut.abort();
+    }
+  }
+
   private async poll(
     id: string,
     targetStatuses: readonly string[],
@@ -232,6 +283,12 @@ export class StatusWaiter<T extends { id: string }> {
       }
       return resource;
     };
+    /** A reading this wait would end on (its goal or an error status); a delete's end is never read from a list. */
+    const looksFinished = (resource: T): boolean => {
+      if (options.gone) return false;
+      const status = this.source.statusOf(resource);
+      return errorStatuses.includes(status) || (targetStatuses.includes(status) && (!options.until || options.until(resource)));
+    };
     let last: T | undefined;
     for (let check = 1; check <= plan.checks; check += 1) {
       const delay = plan.delayBefore(check, now() - began);
@@ -244,7 +301,7 @@ export class StatusWaiter<T extends { id: string }> {
           check,
           delayMs: Math.round(delay),
         });
-        await this.deps.sleep(delay);
+        await this.sleepUnlessListed(id, delay, looksFinished);
       }
       if (check > 1) pendingAt = sentAt;
       sentAt = now() - began;
