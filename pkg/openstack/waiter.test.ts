@@ -263,12 +263,17 @@ describe('a wait asleep between checks', () => {
     const others = ['o1', 'o2', 'o3', 'o4', 'o5'];
     const statuses: Record<string, string> = { slow: 'creating', ...Object.fromEntries(others.map((id) => [id, 'creating'])) };
     let listings = 0;
+    let readsOfSlow = 0;
     // Like Cinder's detail listing: every resource of the project, whatever was asked.
     const source: ResourceSource<Thing> = {
       kind: 'thing',
-      get: async (id) => ({ id, status: statuses[id] }),
-      list: async () => {
+      get: async (id) => {
+        if (id === 'slow') readsOfSlow += 1;
+        return { id, status: statuses[id] };
+      },
+      list: async (ids) => {
         listings += 1;
+        if (ids.includes('slow')) readsOfSlow += 1;
         if (listings === 3) statuses.slow = 'available';
         if (listings === 5) for (const id of others) statuses[id] = 'available';
         return new Map(Object.entries(statuses).map(([id, status]) => [id, { id, status }]));
@@ -284,9 +289,10 @@ describe('a wait asleep between checks', () => {
     const rest = others.map((id) => waiter.wait(id, ['available'], { initialDelayMs: 1, factor: 1, checks: 50 }));
     await expect(slow).resolves.toMatchObject({ status: 'available' });
     await Promise.all(rest);
-    // Two checks: the first, and the one the listing that showed it available brought forward; the
-    // listings that showed it still creating did not wake it.
+    // Two checks: the first, and the listing that showed it available, whose reading it took (no fetch
+    // of its own after waking); the listings that showed it still creating did not wake it.
     expect(seen).toEqual(['creating', 'available']);
+    expect(readsOfSlow).toBe(1);
   });
 
   it('a real sleep ends at once when cut, leaving no timer behind', async () => {

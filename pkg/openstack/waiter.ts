@@ -241,18 +241,24 @@ export class StatusWaiter<T extends { id: string }> {
 
   /**
    * Sleeps until the next check, or until a list call made for other waits shows this resource where the
-   * wait would end: the next check then comes at once (and is what decides), so with many waits in flight
-   * a wait does not sleep through its own transition. No extra call, and no more checks than the plan's.
+   * wait would end: that reading (as fresh as any coalesced check's) is then the next check's, so with
+   * many waits in flight a wait does not sleep through its own transition. No extra call, and no more
+   * checks than the plan's.
    */
-  private async sleepUnlessListed(id: string, delayMs: number, looksFinished: (resource: T) => boolean): Promise<void> {
+  private async sleepUnlessListed(id: string, delayMs: number, looksFinished: (resource: T) => boolean): Promise<T | undefined> {
     const cut = new AbortController();
+    let reading: T | undefined;
     const stopWatching = this.fetcher.watch(id, (resource) => {
-      if (looksFinished(resource)) cut.abort();
+      if (reading === undefined && looksFinished(resource)) {
+        reading = resource;
+        cut.abort();
+      }
     });
     try {
       // A sleep that ignores the signal (a test's) is raced so that the wake still ends it.
       const listed = new Promise<void>((resolve) => cut.signal.addEventListener('abort', () => resolve(), { once: true }));
       await Promise.race([this.deps.sleep(delayMs, cut.signal), listed]);
+      return reading;
     } finally {
       stopWatching();
       cut.abort();
@@ -292,6 +298,7 @@ export class StatusWaiter<T extends { id: string }> {
     let last: T | undefined;
     for (let check = 1; check <= plan.checks; check += 1) {
       const delay = plan.delayBefore(check, now() - began);
+      let listed: T | undefined;
       if (delay > 0) {
         this.deps.logger.debug(5, 'waiting for status', {
           kind,
@@ -301,13 +308,13 @@ export class StatusWaiter<T extends { id: string }> {
           check,
           delayMs: Math.round(delay),
         });
-        await this.sleepUnlessListed(id, delay, looksFinished);
+        listed = await this.sleepUnlessListed(id, delay, looksFinished);
       }
       if (check > 1) pendingAt = sentAt;
       sentAt = now() - began;
       let resource: T;
       try {
-        resource = await this.fetcher.fetch(id);
+        resource = listed ?? (await this.fetcher.fetch(id));
       } catch (err) {
         if (options.gone && err instanceof NotFoundError) {
           // Waiting for a delete: the last state seen, or a marker when it was already gone.
