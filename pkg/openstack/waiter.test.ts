@@ -295,6 +295,38 @@ describe('a wait asleep between checks', () => {
     expect(readsOfSlow).toBe(1);
   });
 
+  it('is shown only list calls started after it began watching (an earlier one may predate its own request)', async () => {
+    let lists = 0;
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const source: ResourceSource<Thing> = {
+      kind: 'thing',
+      get: async (id) => ({ id, status: 'get' }),
+      list: async (ids) => {
+        lists += 1;
+        const number = lists;
+        if (number === 1) await held;
+        return new Map([...ids, 'w'].map((id) => [id, { id, status: `list ${number}` }]));
+      },
+      statusOf: (thing) => thing.status,
+      defaultErrorStatuses: [],
+    };
+    const fetcher = new BatchingFetcher(source, { minBatch: 2, windowMs: 0 });
+    fetcher.beginWait();
+    fetcher.beginWait();
+    const first = Promise.all([fetcher.fetch('a'), fetcher.fetch('b')]);
+    while (lists < 1) await new Promise((resolve) => setTimeout(resolve, 1));
+    const seen: string[] = [];
+    const stop = fetcher.watch('w', (thing) => seen.push(thing.status));
+    release();
+    await first;
+    await Promise.all([fetcher.fetch('a'), fetcher.fetch('b')]);
+    stop();
+    await Promise.all([fetcher.fetch('a'), fetcher.fetch('b')]);
+    expect(lists).toBe(3);
+    expect(seen).toEqual(['list 2']);
+  });
+
   it('a real sleep ends at once when cut, leaving no timer behind', async () => {
     const cut = new AbortController();
     const sleeping = realSleep(3_600_000, cut.signal);

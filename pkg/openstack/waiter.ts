@@ -63,6 +63,12 @@ export type ListFailure = 'get-each' | 'reject';
 const DEFAULT_MIN_BATCH = 5;
 const DEFAULT_WINDOW_MS = 50;
 
+interface Watcher<T> {
+  seen: (resource: T) => void;
+  /** How many list calls had started when it began watching. */
+  afterList: number;
+}
+
 interface Waiting<T> {
   resolve: (value: T) => void;
   reject: (error: unknown) => void;
@@ -83,7 +89,9 @@ export class BatchingFetcher<T> {
   private readonly minBatch: number;
   private readonly windowMs: number;
   /** Per key, who wants to see that key's readings in list calls made for others (`watch`). */
-  private readonly watchers = new Map<string, Set<(resource: T) => void>>();
+  private readonly watchers = new Map<string, Set<Watcher<T>>>();
+  /** List calls started so far: a watcher sees only those started after it began watching. */
+  private listsStarted = 0;
 
   constructor(
     private readonly source: BatchSource<T>,
@@ -106,14 +114,17 @@ export class BatchingFetcher<T> {
 
   /**
    * Calls `seen` with each reading of `id` that a list call brings (a list answers the whole project, so
-   * it often holds resources it was not asked for), until the returned function is called.
+   * it often holds resources it was not asked for), until the returned function is called. Only list
+   * calls started after this call count: one sent earlier may show the state before the caller's own
+   * last request (e.g. `available` before an extend).
    */
   watch(id: string, seen: (resource: T) => void): () => void {
     const forId = this.watchers.get(id) ?? new Set();
-    forId.add(seen);
+    const watcher = { seen, afterList: this.listsStarted };
+    forId.add(watcher);
     this.watchers.set(id, forId);
     return () => {
-      forId.delete(seen);
+      forId.delete(watcher);
       if (forId.size === 0 && this.watchers.get(id) === forId) this.watchers.delete(id);
     };
   }
@@ -156,8 +167,11 @@ export class BatchingFetcher<T> {
     this.listing = true;
     let found: Map<string, T> | undefined;
     let failure: { error: unknown } | undefined;
+    let listNumber = 0;
     try {
       this.stats.listCalls += 1;
+      this.listsStarted += 1;
+      listNumber = this.listsStarted;
       found = await this.source.list(ids);
     } catch (error) {
       found = undefined; // fall back to one GET per ID below, unless told to reject
@@ -165,7 +179,7 @@ export class BatchingFetcher<T> {
     } finally {
       this.listing = false;
     }
-    if (found) this.tell(found);
+    if (found) this.tell(found, listNumber);
     for (const id of ids) {
       if (failure) {
         this.settle(batch.get(id) ?? [], Promise.reject(failure.error));
@@ -177,13 +191,14 @@ export class BatchingFetcher<T> {
     if (this.pending.size > 0) this.schedule();
   }
 
-  private tell(found: Map<string, T>): void {
+  private tell(found: Map<string, T>, listNumber: number): void {
     for (const [id, forId] of this.watchers) {
       const resource = found.get(id);
       if (resource === undefined) continue;
-      for (const seen of [...forId]) {
+      for (const watcher of [...forId]) {
+        if (watcher.afterList >= listNumber) continue;
         try {
-          seen(resource);
+          watcher.seen(resource);
         } catch {
           // a watcher's own failure must not break the batch it looked at
         }
