@@ -36,7 +36,7 @@ import { collectPages, type Link } from './http/pagination';
 import { compact, pathSegment } from './http/request-parts';
 import { type QueryValue, requireMember, type ServiceClient } from './http/service-client';
 import { newestUserMessage, type UserMessage } from './user-messages';
-import { type ResourceSource, StatusWaiter, type StatusWaiterDeps, type WaitSchedules } from './waiter';
+import { BatchingFetcher, type ResourceSource, StatusWaiter, type StatusWaiterDeps, type WaitSchedules } from './waiter';
 
 /** Microversions used here (Cinder REST API version history). */
 export const CINDER_MICROVERSIONS = {
@@ -76,6 +76,8 @@ export class CinderClient implements BlockStorageApi {
   readonly backupWaiter: StatusWaiter<Backup>;
   readonly groupWaiter: StatusWaiter<VolumeGroup>;
   readonly groupSnapshotWaiter: StatusWaiter<GroupSnapshot>;
+  /** By-name lookups in flight, keyed by name; many at once share one listing (`listVolumesNamed`). */
+  readonly volumesByName: BatchingFetcher<Volume[]>;
 
   constructor(
     private readonly client: ServiceClient,
@@ -87,7 +89,7 @@ export class CinderClient implements BlockStorageApi {
       {
         kind: 'volume',
         get: (id) => this.getVolume(id),
-        list: () => this.listAllForWait<Volume>('/volumes/detail', 'volumes', 'volume_wait_list'),
+        list: async () => byId(await this.listAll<Volume>('/volumes/detail', 'volumes', 'volume_wait_list')),
         statusOf: (volume) => volume.status,
         faultOf: (volume, sinceMs) => userMessage(volume.id, sinceMs),
         defaultErrorStatuses: VOLUME_ERROR_STATUSES,
@@ -98,7 +100,7 @@ export class CinderClient implements BlockStorageApi {
       {
         kind: 'snapshot',
         get: (id) => this.getSnapshot(id),
-        list: () => this.listAllForWait<Snapshot>('/snapshots/detail', 'snapshots', 'snapshot_wait_list'),
+        list: async () => byId(await this.listAll<Snapshot>('/snapshots/detail', 'snapshots', 'snapshot_wait_list')),
         statusOf: (snapshot) => snapshot.status,
         faultOf: (snapshot, sinceMs) => userMessage(snapshot.id, sinceMs),
         defaultErrorStatuses: SNAPSHOT_ERROR_STATUSES,
@@ -109,7 +111,7 @@ export class CinderClient implements BlockStorageApi {
       {
         kind: 'backup',
         get: (id) => this.getBackup(id),
-        list: () => this.listAllForWait<Backup>('/backups/detail', 'backups', 'backup_wait_list'),
+        list: async () => byId(await this.listAll<Backup>('/backups/detail', 'backups', 'backup_wait_list')),
         statusOf: (backup) => backup.status,
         faultOf: async (backup) => backup.fail_reason ?? undefined,
         defaultErrorStatuses: BACKUP_ERROR_STATUSES,
@@ -133,6 +135,16 @@ export class CinderClient implements BlockStorageApi {
         defaultErrorStatuses: GROUP_ERROR_STATUSES,
       },
       deps,
+    );
+    // Names are not IDs: the per-name GET answers every match (possibly none), and the listing answers
+    // every asked name, so no name falls back to its own GET; a failed listing fails the whole batch.
+    this.volumesByName = new BatchingFetcher<Volume[]>(
+      {
+        get: async (name) => (await this.listVolumes({ name, allPages: true })).items.filter((volume) => volume.name === name),
+        list: async (names) => volumesWithNames(await this.listAll<Volume>('/volumes/detail', 'volumes', 'volume_name_list'), names),
+      },
+      deps.coalescing,
+      'reject',
     );
   }
 
@@ -195,6 +207,21 @@ export class CinderClient implements BlockStorageApi {
       });
       return { items: result.data.volumes ?? [], links: result.data.volumes_links };
     });
+  }
+
+  /**
+   * Every volume named exactly `name`, in every status, over all pages: one `GET /volumes/detail?name=`.
+   * While many lookups are in flight (the waits' `minBatch`), those asked together are answered from one
+   * paged listing of the project's volumes, started after all of them were asked, so each answer is as
+   * fresh as its own GET would have been. A failed listing rejects every lookup in it with its error.
+   */
+  async listVolumesNamed(name: string): Promise<Volume[]> {
+    this.volumesByName.beginWait();
+    try {
+      return await this.volumesByName.fetch(name);
+    } finally {
+      this.volumesByName.endWait();
+    }
   }
 
   /** `DELETE /volumes/{id}` (3.0). */
@@ -543,11 +570,8 @@ export class CinderClient implements BlockStorageApi {
   // ---------- helpers ----------
 
   /** Every item of a detail listing (all pages), keyed by ID, for coalesced waits. */
-  private async listAllForWait<T extends { id: string }>(
-    path: string,
-    key: string,
-    request: string,
-  ): Promise<Map<string, T>> {
+  /** Every page of a detail listing, unfiltered (the project's resources in every status). */
+  private async listAll<T extends { id: string }>(path: string, key: string, request: string): Promise<T[]> {
     const linksKey = `${key}_links`;
     const page = await collectPages<T>({ allPages: true }, async (marker) => {
       const result = await this.client.call<Record<string, unknown>>({
@@ -558,7 +582,7 @@ export class CinderClient implements BlockStorageApi {
       });
       return { items: (result.data[key] as T[]) ?? [], links: result.data[linksKey] as Link[] | undefined };
     });
-    return new Map(page.items.map((item) => [item.id, item]));
+    return page.items;
   }
 
   /**
@@ -579,4 +603,15 @@ export class CinderClient implements BlockStorageApi {
       return undefined;
     }
   }
+}
+
+function byId<T extends { id: string }>(items: readonly T[]): Map<string, T> {
+  return new Map(items.map((item) => [item.id, item]));
+}
+
+/** For each asked name, the listed volumes named exactly so (an empty list when none is). */
+function volumesWithNames(volumes: readonly Volume[], names: readonly string[]): Map<string, Volume[]> {
+  const found = new Map<string, Volume[]>(names.map((name) => [name, []]));
+  for (const volume of volumes) if (volume.name !== null) found.get(volume.name)?.push(volume);
+  return found;
 }

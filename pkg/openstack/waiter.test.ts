@@ -1,5 +1,6 @@
 import { silentLogger } from '../log/logger';
 import { NotFoundError, ResourceErrorStateError, WaitTimeoutError } from './errors';
+import { realSleep } from './http/executor';
 import { BatchingFetcher, DEFAULT_WAIT_SCHEDULES, type ResourceSource, scheduleTotalMs, StatusWaiter } from './waiter';
 
 interface Thing {
@@ -286,5 +287,82 @@ describe('schedules', () => {
     expect(scheduleTotalMs(DEFAULT_WAIT_SCHEDULES.diskDetached) / 1000).toBeCloseTo(39.6, 0);
     expect(scheduleTotalMs(DEFAULT_WAIT_SCHEDULES.volumeStatus) / 1000).toBeCloseTo(13.6, 0);
     expect(scheduleTotalMs(DEFAULT_WAIT_SCHEDULES.snapshotReady) / 1000).toBeCloseTo(20.8, 0);
+  });
+});
+
+describe('a wait asleep between checks', () => {
+  it('checks at once when a list call made for other waits shows it at its goal, and sleeps on through other statuses', async () => {
+    const others = ['o1', 'o2', 'o3', 'o4', 'o5'];
+    const statuses: Record<string, string> = { slow: 'creating', ...Object.fromEntries(others.map((id) => [id, 'creating'])) };
+    let listings = 0;
+    let readsOfSlow = 0;
+    // Like Cinder's detail listing: every resource of the project, whatever was asked.
+    const source: ResourceSource<Thing> = {
+      kind: 'thing',
+      get: async (id) => {
+        if (id === 'slow') readsOfSlow += 1;
+        return { id, status: statuses[id] };
+      },
+      list: async (ids) => {
+        listings += 1;
+        if (ids.includes('slow')) readsOfSlow += 1;
+        if (listings === 3) statuses.slow = 'available';
+        if (listings === 5) for (const id of others) statuses[id] = 'available';
+        return new Map(Object.entries(statuses).map(([id, status]) => [id, { id, status }]));
+      },
+      statusOf: (thing) => thing.status,
+      defaultErrorStatuses: ['error'],
+    };
+    // The slow wait's sleep never ends by itself (it ignores the signal): only a listing can wake it.
+    const sleep = (ms: number) => new Promise<void>((resolve) => (ms >= 60_000 ? undefined : setImmediate(resolve)));
+    const waiter = new StatusWaiter(source, { logger: silentLogger, sleep, coalescing: { minBatch: 5, windowMs: 0 } });
+    const seen: string[] = [];
+    const slow = waiter.wait('slow', ['available'], { initialDelayMs: 60_000, factor: 1, checks: 3 }, { observe: (thing) => void seen.push(thing.status) });
+    const rest = others.map((id) => waiter.wait(id, ['available'], { initialDelayMs: 1, factor: 1, checks: 50 }));
+    await expect(slow).resolves.toMatchObject({ status: 'available' });
+    await Promise.all(rest);
+    // Two checks: the first, and the listing that showed it available, whose reading it took (no fetch
+    // of its own after waking); the listings that showed it still creating did not wake it.
+    expect(seen).toEqual(['creating', 'available']);
+    expect(readsOfSlow).toBe(1);
+  });
+
+  it('is shown only list calls started after it began watching (an earlier one may predate its own request)', async () => {
+    let lists = 0;
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const source: ResourceSource<Thing> = {
+      kind: 'thing',
+      get: async (id) => ({ id, status: 'get' }),
+      list: async (ids) => {
+        lists += 1;
+        const number = lists;
+        if (number === 1) await held;
+        return new Map([...ids, 'w'].map((id) => [id, { id, status: `list ${number}` }]));
+      },
+      statusOf: (thing) => thing.status,
+      defaultErrorStatuses: [],
+    };
+    const fetcher = new BatchingFetcher(source, { minBatch: 2, windowMs: 0 });
+    fetcher.beginWait();
+    fetcher.beginWait();
+    const first = Promise.all([fetcher.fetch('a'), fetcher.fetch('b')]);
+    while (lists < 1) await new Promise((resolve) => setTimeout(resolve, 1));
+    const seen: string[] = [];
+    const stop = fetcher.watch('w', (thing) => seen.push(thing.status));
+    release();
+    await first;
+    await Promise.all([fetcher.fetch('a'), fetcher.fetch('b')]);
+    stop();
+    await Promise.all([fetcher.fetch('a'), fetcher.fetch('b')]);
+    expect(lists).toBe(3);
+    expect(seen).toEqual(['list 2']);
+  });
+
+  it('a real sleep ends at once when cut, leaving no timer behind', async () => {
+    const cut = new AbortController();
+    const sleeping = realSleep(3_600_000, cut.signal);
+    cut.abort();
+    await expect(sleeping).resolves.toBeUndefined();
   });
 });

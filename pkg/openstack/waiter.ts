@@ -51,15 +51,33 @@ export interface CoalescingOptions {
   windowMs?: number;
 }
 
+/** What a BatchingFetcher reads through: one key at a time, and optionally many keys in one call. */
+export type BatchSource<T> = Pick<ResourceSource<T>, 'get' | 'list'>;
+
+/**
+ * When the one list call fails: `get-each` falls back to one `get` per key (a wait's next poll would
+ * retry anyway); `reject` hands the list call's error to every caller in the batch.
+ */
+export type ListFailure = 'get-each' | 'reject';
+
 const DEFAULT_MIN_BATCH = 5;
 const DEFAULT_WINDOW_MS = 50;
+
+interface Watcher<T> {
+  seen: (resource: T) => void;
+  /** How many list calls had started when it began watching. */
+  afterList: number;
+}
 
 interface Waiting<T> {
   resolve: (value: T) => void;
   reject: (error: unknown) => void;
 }
 
-/** Collects concurrent fetches of one resource type and serves them with one list call when worthwhile. */
+/**
+ * Collects concurrent fetches of one resource type and serves them with one list call when worthwhile.
+ * Keys are IDs for status waits; Cinder's by-name lookups use names (cinder.ts).
+ */
 export class BatchingFetcher<T> {
   private pending = new Map<string, Waiting<T>[]>();
   private timer?: NodeJS.Timeout;
@@ -70,10 +88,15 @@ export class BatchingFetcher<T> {
   private readonly enabled: boolean;
   private readonly minBatch: number;
   private readonly windowMs: number;
+  /** Per key, who wants to see that key's readings in list calls made for others (`watch`). */
+  private readonly watchers = new Map<string, Set<Watcher<T>>>();
+  /** List calls started so far: a watcher sees only those started after it began watching. */
+  private listsStarted = 0;
 
   constructor(
-    private readonly source: ResourceSource<T>,
+    private readonly source: BatchSource<T>,
     options: CoalescingOptions = {},
+    private readonly listFailure: ListFailure = 'get-each',
   ) {
     this.enabled = options.enabled ?? true;
     this.minBatch = Math.max(2, options.minBatch ?? DEFAULT_MIN_BATCH);
@@ -87,6 +110,23 @@ export class BatchingFetcher<T> {
 
   endWait(): void {
     this.activeWaits = Math.max(0, this.activeWaits - 1);
+  }
+
+  /**
+   * Calls `seen` with each reading of `id` that a list call brings (a list answers the whole project, so
+   * it often holds resources it was not asked for), until the returned function is called. Only list
+   * calls started after this call count: one sent earlier may show the state before the caller's own
+   * last request (e.g. `available` before an extend).
+   */
+  watch(id: string, seen: (resource: T) => void): () => void {
+    const forId = this.watchers.get(id) ?? new Set();
+    const watcher = { seen, afterList: this.listsStarted };
+    forId.add(watcher);
+    this.watchers.set(id, forId);
+    return () => {
+      forId.delete(watcher);
+      if (forId.size === 0 && this.watchers.get(id) === forId) this.watchers.delete(id);
+    };
   }
 
   fetch(id: string): Promise<T> {
@@ -131,19 +171,44 @@ export class BatchingFetcher<T> {
     }
     this.listing = true;
     let found: Map<string, T> | undefined;
+    let failure: { error: unknown } | undefined;
+    let listNumber = 0;
     try {
       this.stats.listCalls += 1;
+      this.listsStarted += 1;
+      listNumber = this.listsStarted;
       found = await this.source.list(ids);
-    } catch {
-      found = undefined; // fall back to one GET per ID below
+    } catch (error) {
+      found = undefined; // fall back to one GET per ID below, unless told to reject
+      if (this.listFailure === 'reject') failure = { error };
     } finally {
       this.listing = false;
     }
+    if (found) this.tell(found, listNumber);
     for (const id of ids) {
+      if (failure) {
+        this.settle(batch.get(id) ?? [], Promise.reject(failure.error));
+        continue;
+      }
       const resource = found?.get(id);
       this.settle(batch.get(id) ?? [], resource !== undefined ? Promise.resolve(resource) : this.get(id));
     }
     if (this.pending.size > 0) this.schedule(true);
+  }
+
+  private tell(found: Map<string, T>, listNumber: number): void {
+    for (const [id, forId] of this.watchers) {
+      const resource = found.get(id);
+      if (resource === undefined) continue;
+      for (const watcher of [...forId]) {
+        if (watcher.afterList >= listNumber) continue;
+        try {
+          watcher.seen(resource);
+        } catch {
+          // a watcher's own failure must not break the batch it looked at
+        }
+      }
+    }
   }
 
   private settle(waiters: Waiting<T>[], result: Promise<T>): void {
@@ -194,6 +259,32 @@ export class StatusWaiter<T extends { id: string }> {
     }
   }
 
+  /**
+   * Sleeps until the next check, or until a list call made for other waits shows this resource where the
+   * wait would end: that reading (as fresh as any coalesced check's) is then the next check's, so with
+   * many waits in flight a wait does not sleep through its own transition. No extra call, and no more
+   * checks than the plan's.
+   */
+  private async sleepUnlessListed(id: string, delayMs: number, looksFinished: (resource: T) => boolean): Promise<T | undefined> {
+    const cut = new AbortController();
+    let reading: T | undefined;
+    const stopWatching = this.fetcher.watch(id, (resource) => {
+      if (reading === undefined && looksFinished(resource)) {
+        reading = resource;
+        cut.abort();
+      }
+    });
+    try {
+      // A sleep that ignores the signal (a test's) is raced so that the wake still ends it.
+      const listed = new Promise<void>((resolve) => cut.signal.addEventListener('abort', () => resolve(), { once: true }));
+      await Promise.race([this.deps.sleep(delayMs, cut.signal), listed]);
+      return reading;
+    } finally {
+      stopWatching();
+      cut.abort();
+    }
+  }
+
   private async poll(
     id: string,
     targetStatuses: readonly string[],
@@ -218,9 +309,16 @@ export class StatusWaiter<T extends { id: string }> {
       }
       return resource;
     };
+    /** A reading this wait would end on (its goal or an error status); a delete's end is never read from a list. */
+    const looksFinished = (resource: T): boolean => {
+      if (options.gone) return false;
+      const status = this.source.statusOf(resource);
+      return errorStatuses.includes(status) || (targetStatuses.includes(status) && (!options.until || options.until(resource)));
+    };
     let last: T | undefined;
     for (let check = 1; check <= plan.checks; check += 1) {
       const delay = plan.delayBefore(check, now() - began);
+      let listed: T | undefined;
       if (delay > 0) {
         this.deps.logger.debug(5, 'waiting for status', {
           kind,
@@ -230,13 +328,13 @@ export class StatusWaiter<T extends { id: string }> {
           check,
           delayMs: Math.round(delay),
         });
-        await this.deps.sleep(delay);
+        listed = await this.sleepUnlessListed(id, delay, looksFinished);
       }
       if (check > 1) pendingAt = sentAt;
       sentAt = now() - began;
       let resource: T;
       try {
-        resource = await this.fetcher.fetch(id);
+        resource = listed ?? (await this.fetcher.fetch(id));
       } catch (err) {
         if (options.gone && err instanceof NotFoundError) {
           // Waiting for a delete: the last state seen, or a marker when it was already gone.

@@ -9,6 +9,7 @@ import type { CreateVolumeRequest } from '../../pkg/csi/generated/csi/v1/CreateV
 import type { CreateVolumeRequest__Output } from '../../pkg/csi/generated/csi/v1/CreateVolumeRequest';
 import { csiMetricsRegistry } from '../../pkg/csi/metrics';
 import { silentLogger } from '../../pkg/log/logger';
+import { CinderClient } from '../../pkg/openstack/cinder';
 import { controllerServiceOn, eventually, failure, GiB, harnessForFile, RWO } from './harness';
 
 const h = harnessForFile();
@@ -88,6 +89,27 @@ describe('two controllers create the same name at once', () => {
       expect(live.map((v) => v.id)).toEqual([fromA.volume!.volume_id]);
       const later = await h().client.controller.CreateVolume(request(names[index]));
       expect(later.volume!.volume_id).toBe(fromA.volume!.volume_id);
+    }
+  });
+
+  it('with many creates in flight the name lookups share listings, and each name still ends with one volume', async () => {
+    const cloud = h().cloud;
+    expect(cloud.blockStorage).toBeInstanceOf(CinderClient);
+    const lookups = (cloud.blockStorage as CinderClient).volumesByName.stats;
+    const listingsBefore = lookups.listCalls;
+    const controllerFor = () => controllerServiceOn(new Map([['', cloud]])).controller;
+    const [a, b] = [controllerFor(), controllerFor()];
+    const scope = { requestId: 'r', method: 'CreateVolume', logger: silentLogger };
+    const names = Array.from({ length: 8 }, (_, i) => `nc-batch-${i}`);
+    const answers = await Promise.all(
+      names.map((name) => Promise.all([a, b].map((controller) => controller.CreateVolume!(request(name) as CreateVolumeRequest__Output, scope)))),
+    );
+    // 16 lookups before the creates and up to 16 after: served by shared listings, not one GET each.
+    expect(lookups.listCalls).toBeGreaterThan(listingsBefore);
+    for (const [index, [fromA, fromB]] of answers.entries()) {
+      expect(fromB.volume!.volume_id).toBe(fromA.volume!.volume_id);
+      const live = (await volumesNamed(names[index])).filter((v) => v.status !== 'deleting');
+      expect(live.map((v) => v.id)).toEqual([fromA.volume!.volume_id]);
     }
   });
 

@@ -24,8 +24,7 @@ export async function findByName(ctx: ControllerContext, cloud: CinderCloud, nam
 }
 
 async function volumesNamed(cloud: CinderCloud, name: string): Promise<{ live: Volume[]; abandoned: Volume[] }> {
-  const page = await cloud.blockStorage.listVolumes({ name, allPages: true });
-  const named = page.items.filter((volume) => volume.name === name);
+  const named = await cloud.blockStorage.listVolumesNamed(name);
   return {
     live: named.filter((volume) => !ABANDONED_STATUSES.includes(volume.status)),
     abandoned: named.filter((volume) => ABANDONED_STATUSES.includes(volume.status)),

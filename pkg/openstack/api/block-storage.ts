@@ -194,6 +194,8 @@ export interface BlockStorageApi {
   createVolume(options: CreateVolumeOptions): Promise<Volume>;
   getVolume(id: string): Promise<Volume>;
   listVolumes(options?: VolumeListOptions): Promise<Page<Volume>>;
+  /** Every volume named exactly `name` (all pages, every status); concurrent lookups may share one listing. */
+  listVolumesNamed(name: string): Promise<Volume[]>;
   deleteVolume(id: string): Promise<void>;
   /** `os-extend`; `inUse` selects microversion 3.42 (online extend). */
   extendVolume(id: string, newSizeGiB: number, inUse: boolean): Promise<void>;

@@ -17,8 +17,21 @@ import {
 } from './error-translation';
 import { backoffDelayMs, isRetriableStatus, parseRetryAfterMs, type RetryPolicy } from './retry-policy';
 
-export type Sleep = (ms: number) => Promise<void>;
-export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves after `ms`, or at once when `cut` aborts (a wait that no longer needs the rest of its sleep). */
+export type Sleep = (ms: number, cut?: AbortSignal) => Promise<void>;
+export const realSleep: Sleep = (ms, cut) =>
+  new Promise((resolve) => {
+    if (cut?.aborted) return resolve();
+    const timer = setTimeout(() => {
+      cut?.removeEventListener('abort', wake);
+      resolve();
+    }, ms);
+    const wake = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    cut?.addEventListener('abort', wake, { once: true });
+  });
 
 export interface ExecuteOptions extends RequestContext {
   idempotent: boolean;

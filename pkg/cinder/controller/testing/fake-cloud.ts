@@ -203,6 +203,9 @@ export function createFakeCloud(name = ''): { cloud: CinderCloud; state: FakeClo
       const items = [...state.volumes.values()].filter((v) => options?.name === undefined || v.name === options.name);
       return page(items, options);
     },
+    async listVolumesNamed(name) {
+      return (await blockStorage.listVolumes({ name, allPages: true })).items;
+    },
     async deleteVolume(id) {
       record(`deleteVolume ${id}`);
       const volume = found(state.volumes, 'Volume', id);
