@@ -37,7 +37,7 @@ export interface JanitorSchedule {
   maxDelayMs: number;
   /** Give a volume up this long after the janitor took it on. */
   giveUpAfterMs: number;
-  /** How often marked volumes are looked for in Cinder (also once at start). */
+  /** How often marked volumes are looked for in Cinder (the first time one retry delay after start). */
   rescanIntervalMs: number;
 }
 
@@ -123,7 +123,11 @@ export class AbandonedVolumes {
     this.track(cloud, volume.id, reason, { volume: { id: volume.id, name: volume.name }, why });
   }
 
-  /** Looks for marked volumes now and every `rescanIntervalMs` until close(). */
+  /**
+   * Looks for marked volumes one retry delay after start, then every `rescanIntervalMs` until close().
+   * Not at once: the first scan (a Keystone token and a paged listing) would compete with the plugin
+   * starting to serve — ~30 ms of a ~280 ms start measured — and nothing it finds is urgent.
+   */
   start(): void {
     if (this.closed) return;
     const rescan = (): void => {
@@ -133,7 +137,8 @@ export class AbandonedVolumes {
         this.rescanTimer.unref();
       });
     };
-    rescan();
+    this.rescanTimer = setTimeout(rescan, this.options.schedule.firstDelayMs);
+    this.rescanTimer.unref();
   }
 
   /** Stops every timer; a retry in flight finishes but schedules nothing more. */

@@ -104,7 +104,7 @@ export async function buildServices(
       waitSchedules: waits,
       abandonedVolumeRetryMs: options.abandonedVolumeRetryMs,
     });
-    // Volumes an earlier controller abandoned are looked for now and periodically; close() stops it.
+    // Volumes an earlier controller abandoned are looked for shortly after start and periodically; close() stops it.
     service.abandoned.start();
     closers.push(() => service.close());
     controller = service.controller;
