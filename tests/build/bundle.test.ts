@@ -14,13 +14,18 @@ import { startSimulator, type Simulator } from '../../pkg/simulator';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
-/** Preloaded into the plugin: on SIGUSR2 writes what the process has loaded to $LOADED_FILE. */
+/**
+ * Preloaded into the plugin: on SIGUSR2 writes what the process has loaded to $LOADED_FILE (written
+ * aside and renamed, so the test never reads a half-written file).
+ */
 const PROBE = `
 process.on('SIGUSR2', () => {
-  require('fs').writeFileSync(process.env.LOADED_FILE, JSON.stringify({
+  const fs = require('fs');
+  fs.writeFileSync(process.env.LOADED_FILE + '.part', JSON.stringify({
     builtins: process.moduleLoadList,
     files: Object.keys(require.cache).filter((file) => file !== __filename),
   }));
+  fs.renameSync(process.env.LOADED_FILE + '.part', process.env.LOADED_FILE);
 });
 `;
 
@@ -62,6 +67,7 @@ describe('the plugin bundles (dist/bin)', () => {
     return {
       plugin,
       loaded: async () => {
+        fs.rmSync(loadedFile, { force: true });
         plugin.child.kill('SIGUSR2');
         for (let waited = 0; !fs.existsSync(loadedFile) && waited < 5000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
         return JSON.parse(fs.readFileSync(loadedFile, 'utf8')) as Loaded;
@@ -87,8 +93,14 @@ describe('the plugin bundles (dist/bin)', () => {
 
   it('loads prom-client from node_modules only for --http-endpoint', async () => {
     const { loaded } = await start('cinder-csi-plugin', 'metrics.sock', ['--cloud-config', cloudConf, '--provide-node-service=false', '--http-endpoint', '127.0.0.1:0']);
-    const { files } = await loaded();
-    expect(files.some((file) => file.includes(`${path.sep}prom-client${path.sep}`))).toBe(true);
+    // The CSI socket answers before the metrics endpoint has loaded prom-client (it starts second): ask
+    // again until it is there, or until the deadline shows it never comes.
+    const loadsPromClient = async () => (await loaded()).files.some((file) => file.includes(`${path.sep}prom-client${path.sep}`));
+    let found = await loadsPromClient();
+    for (const deadline = Date.now() + 10_000; !found && Date.now() < deadline; found = await loadsPromClient()) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(found).toBe(true);
   }, 60_000);
 
   it('bundles the Manila binary too', async () => {
