@@ -569,7 +569,6 @@ export class CinderClient implements BlockStorageApi {
 
   // ---------- helpers ----------
 
-  /** Every item of a detail listing (all pages), keyed by ID, for coalesced waits. */
   /** Every page of a detail listing, unfiltered (the project's resources in every status). */
   private async listAll<T extends { id: string }>(path: string, key: string, request: string): Promise<T[]> {
     const linksKey = `${key}_links`;

@@ -50,8 +50,7 @@ export async function controllerPublishVolume(
   return mapErrors({ operation, badRequest: 'failed-precondition', waitingFor }, async () => {
     // The server check does not need the volume: both GETs go out together, one round trip less before the
     // attach (it counts when hundreds of publishes queue), and the volume's answer still decides first.
-    const serverChecked = goneIsNotFound(() => cloud.compute.getServer(serverId), `node ${serverId} is not a Nova server of this project`);
-    serverChecked.catch(() => undefined); // awaited below, unless the volume already ended the call
+    const serverChecked = startedEarly(goneIsNotFound(() => cloud.compute.getServer(serverId), `node ${serverId} is not a Nova server of this project`));
     const volume = await getVolumeOrNotFound(cloud, volumeId);
     const problem = capabilityProblem(req.volume_capability as NonNullable<typeof req.volume_capability>, volume.multiattach);
     if (problem) throw invalidArgument(`volume ${volumeId}: ${problem}`);
@@ -101,8 +100,7 @@ export async function controllerUnpublishVolume(
     const attachmentsOf = (serverId: string) => goneIsSuccess(() => cloud.compute.listVolumeAttachments(serverId));
     // With a node named, Nova's listing does not need the volume: both go out together (one round trip
     // less before the detach), and the volume's answer still decides first.
-    const namedListing = nodeId ? attachmentsOf(nodeId) : undefined;
-    namedListing?.catch(() => undefined); // awaited below, unless the volume already ended the call
+    const namedListing = nodeId ? startedEarly(attachmentsOf(nodeId)) : undefined;
     const volume = await getVolumeIfExists(cloud, volumeId);
     if (!volume) return {};
     // An empty node_id means "from every node" (CSI spec).
@@ -261,4 +259,13 @@ async function waitForDetach(cloud: CinderCloud, volumeId: string, serverId: str
       );
     },
   });
+}
+
+/**
+ * A call sent before the answer it waits behind: awaited later, unless that earlier answer ends the RPC
+ * first — then its rejection must not surface as an unhandled one.
+ */
+function startedEarly<T>(call: Promise<T>): Promise<T> {
+  call.catch(() => undefined);
+  return call;
 }
